@@ -1,0 +1,26 @@
+/*
+ * app.h - what one worker process holds: its configuration and its two
+ * database connections.  Handlers receive it with every request.
+ */
+#ifndef GAUGE_APP_H
+#define GAUGE_APP_H
+
+struct conf;
+struct db;
+struct req;
+struct resp;
+struct store;
+
+struct app {
+	const struct conf *conf;
+	struct db *db;
+	struct store *store;
+};
+
+/* Creates the per-process connections (lazily connected); 0 on success. */
+int  app_open(struct app *app, const struct conf *conf, const char *progname);
+void app_close(struct app *app);
+/* Routes a parsed request to its handler; returns the status sent. */
+int  app_dispatch(struct app *app, struct req *r, struct resp *rs);
+
+#endif

@@ -1,0 +1,180 @@
+/*
+ * conf.c - load and validate the HDF configuration (see conf.h).
+ *
+ * Each setting is declared once in a table with its key, kind, default and
+ * bounds; loading walks the table, so adding a setting is one line and every
+ * setting gets the same environment override and the same error message.
+ */
+#include "conf.h"
+
+#include <ClearSilver.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+enum conf_kind { CK_STR, CK_OPTSTR, CK_UINT, CK_SIZE, CK_OCTAL, CK_LEVEL };
+
+struct conf_key {
+	const char *key;
+	enum conf_kind kind;
+	const char *def;            /* NULL: required (CK_STR) or unset */
+	unsigned long long min, max;
+	size_t off;
+};
+
+#define S(k, d, f)          { k, CK_STR, d, 0, 0, offsetof(struct conf, f) }
+#define O(k, f)             { k, CK_OPTSTR, NULL, 0, 0, offsetof(struct conf, f) }
+#define U(k, d, lo, hi, f)  { k, CK_UINT, d, lo, hi, offsetof(struct conf, f) }
+
+static const struct conf_key conf_keys[] = {
+	S("paths.templates", "/usr/share/gauge/templates", templates_dir),
+	S("paths.schema", "/usr/share/gauge/schema", schema_dir),
+	S("site.base_url", "https://localhost", base_url),
+	{ "log.level", CK_LEVEL, "info", 0, 0, offsetof(struct conf, log_level) },
+	O("mysql.host", mysql.host),
+	U("mysql.port", "3306", 1, 65535, mysql.port),
+	O("mysql.socket", mysql.socket),
+	S("mysql.user", "gauge", mysql.user),
+	S("mysql.password", "", mysql.password),
+	S("mysql.database", "gauge", mysql.database),
+	U("mysql.connect_timeout", "2", 1, 60, mysql.connect_timeout_s),
+	U("mysql.rw_timeout", "10", 1, 600, mysql.rw_timeout_s),
+	S("mongo.uri", "mongodb://127.0.0.1:27017/", mongo.uri),
+	S("mongo.database", "gauge", mongo.database),
+	{ "http.max_body", CK_SIZE, "1048576", 1024, 64ull << 20, offsetof(struct conf, max_body) },
+	O("fcgi.listen", fcgi_listen),
+	U("fcgi.workers", "4", 1, 256, fcgi_workers),
+	{ "fcgi.socket_mode", CK_OCTAL, "0660", 0, 0777, offsetof(struct conf, fcgi_socket_mode) },
+	U("security.bcrypt_cost", "12", 4, 31, bcrypt_cost),
+	U("alertd.poll_interval_ms", "500", 50, 60000, alertd_poll_ms),
+};
+
+/* GAUGE_ + key upper-cased with dots as underscores. */
+static const char *conf_env(const char *key)
+{
+	char name[128] = "GAUGE_";
+	size_t n = strlen(name);
+
+	for (; *key != '\0' && n < sizeof(name) - 1; key++)
+		name[n++] = *key == '.' ? '_' : (char)toupper((unsigned char)*key);
+	name[n] = '\0';
+	return getenv(name);
+}
+
+static int conf_uint(const char *v, int base, unsigned long long *out)
+{
+	char *end;
+
+	if (*v == '\0' || !isdigit((unsigned char)*v))
+		return -1;
+	errno = 0;
+	*out = strtoull(v, &end, base);
+	return (errno != 0 || *end != '\0') ? -1 : 0;
+}
+
+static int conf_set(struct conf *c, const struct conf_key *k, const char *v,
+    char err[CONF_ERR_LEN])
+{
+	void *field = (char *)c + k->off;
+	unsigned long long n;
+
+	switch (k->kind) {
+	case CK_STR:
+	case CK_OPTSTR:
+		if ((*(char **)field = strdup(v)) == NULL)
+			goto nomem;
+		return 0;
+	case CK_LEVEL:
+		if ((*(int *)field = log_level_parse(v)) < 0)
+			goto bad;
+		return 0;
+	case CK_OCTAL:
+		if (conf_uint(v, 8, &n) != 0 || n > k->max)
+			goto bad;
+		*(unsigned *)field = (unsigned)n;
+		return 0;
+	case CK_UINT:
+	case CK_SIZE:
+		if (conf_uint(v, 10, &n) != 0 || n < k->min || n > k->max)
+			goto bad;
+		if (k->kind == CK_SIZE)
+			*(size_t *)field = (size_t)n;
+		else
+			*(unsigned *)field = (unsigned)n;
+		return 0;
+	}
+bad:
+	snprintf(err, CONF_ERR_LEN, "%s: invalid value '%s'", k->key, v);
+	return -1;
+nomem:
+	snprintf(err, CONF_ERR_LEN, "out of memory");
+	return -1;
+}
+
+static HDF *conf_read_hdf(const char *path, char err[CONF_ERR_LEN])
+{
+	HDF *hdf = NULL;
+	NEOERR *nerr;
+	STRING msg;
+
+	if ((nerr = hdf_init(&hdf)) == STATUS_OK)
+		nerr = hdf_read_file(hdf, path);
+	if (nerr == STATUS_OK)
+		return hdf;
+	string_init(&msg);
+	nerr_error_string(nerr, &msg);
+	snprintf(err, CONF_ERR_LEN, "%s: %s", path, msg.buf ? msg.buf : "unreadable");
+	string_clear(&msg);
+	nerr_ignore(&nerr);
+	hdf_destroy(&hdf);
+	return NULL;
+}
+
+struct conf *conf_load(const char *path, char err[CONF_ERR_LEN])
+{
+	struct conf *c = calloc(1, sizeof(*c));
+	HDF *hdf = NULL;
+
+	if (c == NULL || (c->path = strdup(path)) == NULL) {
+		snprintf(err, CONF_ERR_LEN, "out of memory");
+		goto fail;
+	}
+	if ((hdf = conf_read_hdf(path, err)) == NULL)
+		goto fail;
+	for (size_t i = 0; i < sizeof(conf_keys) / sizeof(conf_keys[0]); i++) {
+		const struct conf_key *k = &conf_keys[i];
+		const char *v = conf_env(k->key);
+
+		if (v == NULL)
+			v = hdf_get_value(hdf, k->key, k->def);
+		if (v == NULL || (*v == '\0' && k->kind == CK_OPTSTR))
+			continue;
+		if (conf_set(c, k, v, err) != 0)
+			goto fail;
+	}
+	if (c->mysql.host == NULL && c->mysql.socket == NULL) {
+		snprintf(err, CONF_ERR_LEN, "set mysql.host or mysql.socket");
+		goto fail;
+	}
+	hdf_destroy(&hdf);
+	return c;
+fail:
+	hdf_destroy(&hdf);
+	conf_free(c);
+	return NULL;
+}
+
+void conf_free(struct conf *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < sizeof(conf_keys) / sizeof(conf_keys[0]); i++)
+		if (conf_keys[i].kind == CK_STR || conf_keys[i].kind == CK_OPTSTR)
+			free(*(char **)((char *)c + conf_keys[i].off));
+	free(c->path);
+	free(c);
+}

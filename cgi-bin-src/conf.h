@@ -1,0 +1,53 @@
+/*
+ * conf.h - the configuration every Gauge program reads, as typed values.
+ *
+ * The file is ClearSilver HDF (see etc/gauge.conf.example).  Any key can be
+ * overridden from the environment: `mysql.password` is read from
+ * GAUGE_MYSQL_PASSWORD when that is set, so secrets need not sit in the
+ * file.  conf_load() validates everything once; the rest of the code trusts
+ * struct conf and never looks at the HDF again.
+ */
+#ifndef GAUGE_CONF_H
+#define GAUGE_CONF_H
+
+#include <stddef.h>
+
+#define CONF_ERR_LEN 256
+
+struct conf_mysql {
+	char *host;         /* NULL: use the socket */
+	unsigned port;
+	char *socket;
+	char *user;
+	char *password;
+	char *database;
+	unsigned connect_timeout_s;
+	unsigned rw_timeout_s;
+};
+
+struct conf_mongo {
+	char *uri;
+	char *database;
+};
+
+struct conf {
+	char *path;                 /* the file read, for messages */
+	char *templates_dir;
+	char *schema_dir;
+	char *base_url;             /* public https URL, for links in messages */
+	int log_level;
+	struct conf_mysql mysql;
+	struct conf_mongo mongo;
+	size_t max_body;            /* bytes; larger request bodies get 413 */
+	char *fcgi_listen;          /* unix socket path for the supervisor */
+	unsigned fcgi_workers;
+	unsigned fcgi_socket_mode;  /* octal permissions of that socket */
+	unsigned bcrypt_cost;
+	unsigned alertd_poll_ms;
+};
+
+/* Returns a conf owned by the caller (conf_free), or NULL with err set. */
+struct conf *conf_load(const char *path, char err[CONF_ERR_LEN]);
+void conf_free(struct conf *c);
+
+#endif

@@ -1,0 +1,344 @@
+/*
+ * ctl_main.c - gaugectl, the administrator's command.
+ *
+ *   gaugectl -c CONFIG migrate
+ *   gaugectl -c CONFIG create-account --name NAME
+ *   gaugectl -c CONFIG create-user --account ID --email EMAIL
+ *                                  [--role admin|user|viewer] [--password-stdin]
+ *   gaugectl -c CONFIG create-device --account ID --name NAME [--group NAME]
+ *   gaugectl -c CONFIG check-config
+ *
+ * Each create-* prints the created object as one line of JSON on stdout, so
+ * scripts can provision fleets; diagnostics go to stderr.  Secrets printed
+ * (keys, generated passwords) are shown this once and never stored.
+ */
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth_key.h"
+#include "auth_password.h"
+#include "conf.h"
+#include "crypto.h"
+#include "db.h"
+#include "db_account.h"
+#include "db_migrate.h"
+#include "log.h"
+#include "store.h"
+#include "valid.h"
+
+struct ctl {
+	struct conf *conf;
+	struct db *db;
+};
+
+struct ctl_cmd {
+	const char *name;
+	int (*fn)(struct ctl *ctl, int argc, char **argv);
+	const char *usage;
+};
+
+static int ctl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int ctl_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "gaugectl: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+static int ctl_db_fail(struct ctl *ctl, int rc, const char *what)
+{
+	if (rc == DB_DOWN)
+		return ctl_fail("cannot reach MySQL: %s", db_error(ctl->db));
+	if (rc == DB_DUPLICATE)
+		return ctl_fail("%s already exists", what);
+	return ctl_fail("database error: %s", db_error(ctl->db));
+}
+
+static void ctl_print(struct json_object *o)
+{
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
+/* Parses --name value pairs for a command: names[i] receives vals[i]. */
+static int ctl_opts(int argc, char **argv, const struct option *opts, const char **vals)
+{
+	int c, idx;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, &idx)) != -1) {
+		if (c != 0)
+			return -1;
+		vals[idx] = optarg != NULL ? optarg : "1";
+	}
+	return optind == argc ? 0 : -1;
+}
+
+static int ctl_migrate(struct ctl *ctl, int argc, char **argv)
+{
+	char err[512];
+	struct store *st;
+	int applied, rc;
+
+	(void)argc;
+	(void)argv;
+	if ((rc = db_migrate(ctl->db, ctl->conf->schema_dir, &applied)) != DB_OK)
+		return ctl_db_fail(ctl, rc, "migration");
+	if ((st = store_new(&ctl->conf->mongo, "gaugectl", err, sizeof(err))) == NULL)
+		return ctl_fail("%s", err);
+	rc = store_apply_indexes(st, ctl->conf->schema_dir, err, sizeof(err));
+	store_free(st);
+	if (rc != STORE_OK)
+		return ctl_fail("MongoDB indexes: %s", err);
+	fprintf(stderr, "gaugectl: schema up to date (%d migration%s applied)\n",
+	    applied, applied == 1 ? "" : "s");
+	return 0;
+}
+
+static void ctl_audit(struct ctl *ctl, long long account_id, const char *action,
+    const char *type, const char *target)
+{
+	struct audit_entry e = { .account_id = account_id, .actor_label = "gaugectl",
+		.action = action, .target_type = type, .target_id = target };
+
+	if (db_audit(ctl->db, &e) != DB_OK)
+		log_warn("audit record for %s %s not written: %s", action, target, db_error(ctl->db));
+}
+
+static int ctl_create_account(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = { { "name", required_argument, NULL, 0 }, { 0 } };
+	const char *v[1] = { NULL };
+	struct new_key key;
+	long long id, key_id;
+	struct json_object *o;
+	char idbuf[24];
+	int rc;
+
+	if (ctl_opts(argc, argv, opts, v) != 0 || v[0] == NULL)
+		return ctl_fail("%s", "usage: create-account --name NAME");
+	if (!valid_name(v[0]))
+		return ctl_fail("--name must be 1-%d characters of text", VALID_NAME_MAX);
+	if (key_generate(KEY_ACCOUNT, &key) != 0)
+		return ctl_fail("%s", "the system random generator failed");
+	if ((rc = db_begin(ctl->db)) == DB_OK &&
+	    (rc = db_account_create(ctl->db, v[0], &id)) == DB_OK &&
+	    (rc = db_key_create(ctl->db, id, 0, &key, &key_id)) == DB_OK)
+		rc = db_commit(ctl->db);
+	if (rc != DB_OK) {
+		db_rollback(ctl->db);
+		return ctl_db_fail(ctl, rc, "account");
+	}
+	snprintf(idbuf, sizeof(idbuf), "%lld", id);
+	ctl_audit(ctl, id, "account.create", "account", idbuf);
+	o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_int64(id));
+	json_object_object_add(o, "name", json_object_new_string(v[0]));
+	json_object_object_add(o, "account_key", json_object_new_string(key.key));
+	ctl_print(o);
+	return 0;
+}
+
+/* Reads one line from stdin as the password (no echo handling: scripts). */
+static int ctl_read_password(char *buf, size_t len)
+{
+	size_t n;
+
+	if (fgets(buf, (int)len, stdin) == NULL)
+		return -1;
+	n = strcspn(buf, "\r\n");
+	buf[n] = '\0';
+	return n > 0 ? 0 : -1;
+}
+
+static int ctl_create_user(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "account", required_argument, NULL, 0 }, { "email", required_argument, NULL, 0 },
+		{ "role", required_argument, NULL, 0 }, { "password-stdin", no_argument, NULL, 0 },
+		{ 0 },
+	};
+	const char *v[4] = { NULL, NULL, "user", NULL };
+	char password[256], hash[PASSWORD_HASH_MAX], idbuf[24];
+	long long account, id;
+	struct json_object *o;
+	int role, rc, generated = v[3] == NULL;
+
+	if (ctl_opts(argc, argv, opts, v) != 0 || v[0] == NULL || v[1] == NULL)
+		return ctl_fail("%s", "usage: create-user --account ID --email EMAIL "
+		    "[--role admin|user|viewer] [--password-stdin]");
+	if ((account = valid_id(v[0])) == 0)
+		return ctl_fail("--account must be an account id, not '%s'", v[0]);
+	if (!valid_email(v[1]))
+		return ctl_fail("--email '%s' is not a valid address", v[1]);
+	if ((role = valid_role(v[2])) < 0)
+		return ctl_fail("--role must be admin, user or viewer, not '%s'", v[2]);
+	generated = v[3] == NULL;
+	if (generated ? crypto_token(15, password, sizeof(password)) != 0
+	    : ctl_read_password(password, sizeof(password)) != 0)
+		return ctl_fail("%s", "no password given on standard input");
+	if (strlen(password) > PASSWORD_MAX_BYTES)
+		return ctl_fail("passwords are limited to %d bytes", PASSWORD_MAX_BYTES);
+	if (password_hash(password, ctl->conf->bcrypt_cost, hash) != 0)
+		return ctl_fail("%s", "password hashing failed");
+	if ((rc = db_account_exists(ctl->db, account)) == DB_NOTFOUND)
+		return ctl_fail("no account with id %s", v[0]);
+	if (rc != DB_OK || (rc = db_user_create(ctl->db, account, v[1], hash,
+	    (enum role)role, &id)) != DB_OK)
+		return ctl_db_fail(ctl, rc, "a user with this email");
+	snprintf(idbuf, sizeof(idbuf), "%lld", id);
+	ctl_audit(ctl, account, "user.create", "user", idbuf);
+	o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_int64(id));
+	json_object_object_add(o, "account_id", json_object_new_int64(account));
+	json_object_object_add(o, "email", json_object_new_string(v[1]));
+	json_object_object_add(o, "role", json_object_new_string(v[2]));
+	if (generated)
+		json_object_object_add(o, "password", json_object_new_string(password));
+	ctl_print(o);
+	return 0;
+}
+
+static int ctl_device_tx(struct ctl *ctl, long long account, const char *group,
+    const char *uid, const char *name, struct new_key *key, long long *id,
+    char group_uid[PUBLIC_ID_LEN + 1])
+{
+	long long group_id = 0, key_id;
+	int rc;
+
+	if ((rc = db_begin(ctl->db)) != DB_OK)
+		return rc;
+	if (group != NULL)
+		rc = db_group_ensure(ctl->db, account, group, &group_id, group_uid);
+	if (rc == DB_OK)
+		rc = db_device_create(ctl->db, account, group_id, uid, name, id);
+	if (rc == DB_OK)
+		rc = db_key_create(ctl->db, account, *id, key, &key_id);
+	if (rc == DB_OK)
+		rc = db_commit(ctl->db);
+	if (rc != DB_OK)
+		db_rollback(ctl->db);
+	return rc;
+}
+
+static int ctl_create_device(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "account", required_argument, NULL, 0 }, { "name", required_argument, NULL, 0 },
+		{ "group", required_argument, NULL, 0 }, { 0 },
+	};
+	const char *v[3] = { NULL, NULL, NULL };
+	char uid[PUBLIC_ID_LEN + 1], group_uid[PUBLIC_ID_LEN + 1] = "";
+	struct new_key key;
+	long long account, id;
+	struct json_object *o;
+	int rc;
+
+	if (ctl_opts(argc, argv, opts, v) != 0 || v[0] == NULL || v[1] == NULL)
+		return ctl_fail("%s", "usage: create-device --account ID --name NAME [--group NAME]");
+	if ((account = valid_id(v[0])) == 0)
+		return ctl_fail("--account must be an account id, not '%s'", v[0]);
+	if (!valid_name(v[1]) || (v[2] != NULL && !valid_name(v[2])))
+		return ctl_fail("%s", "--name and --group must be 1-100 characters of text");
+	if (public_id_generate("dev_", uid) != 0 || key_generate(KEY_DEVICE, &key) != 0)
+		return ctl_fail("%s", "the system random generator failed");
+	if ((rc = db_account_exists(ctl->db, account)) == DB_NOTFOUND)
+		return ctl_fail("no account with id %s", v[0]);
+	if (rc != DB_OK || (rc = ctl_device_tx(ctl, account, v[2], uid, v[1], &key, &id,
+	    group_uid)) != DB_OK)
+		return ctl_db_fail(ctl, rc, "device");
+	ctl_audit(ctl, account, "device.create", "device", uid);
+	o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_string(uid));
+	json_object_object_add(o, "account_id", json_object_new_int64(account));
+	json_object_object_add(o, "name", json_object_new_string(v[1]));
+	if (v[2] != NULL) {
+		json_object_object_add(o, "group", json_object_new_string(v[2]));
+		json_object_object_add(o, "group_id", json_object_new_string(group_uid));
+	}
+	json_object_object_add(o, "key", json_object_new_string(key.key));
+	ctl_print(o);
+	return 0;
+}
+
+static int ctl_check_config(struct ctl *ctl, int argc, char **argv)
+{
+	char err[512];
+	struct store *st;
+	int failed = 0;
+
+	(void)argc;
+	(void)argv;
+	printf("config %s: ok\n", ctl->conf->path);
+	if (db_ping(ctl->db) == DB_OK)
+		printf("mysql: ok\n");
+	else
+		failed = printf("mysql: FAILED (%s)\n", db_error(ctl->db));
+	if ((st = store_new(&ctl->conf->mongo, "gaugectl", err, sizeof(err))) == NULL)
+		failed = printf("mongodb: FAILED (%s)\n", err);
+	else if (store_ping(st) == STORE_OK)
+		printf("mongodb: ok\n");
+	else
+		failed = printf("mongodb: FAILED (cannot reach %s)\n", ctl->conf->mongo.uri);
+	store_free(st);
+	return failed ? 1 : 0;
+}
+
+static const struct ctl_cmd ctl_cmds[] = {
+	{ "migrate", ctl_migrate, "apply MySQL migrations and MongoDB indexes" },
+	{ "create-account", ctl_create_account, "--name NAME" },
+	{ "create-user", ctl_create_user,
+	  "--account ID --email EMAIL [--role admin|user|viewer] [--password-stdin]" },
+	{ "create-device", ctl_create_device, "--account ID --name NAME [--group NAME]" },
+	{ "check-config", ctl_check_config, "load the config and reach both databases" },
+};
+
+static int ctl_usage(void)
+{
+	fprintf(stderr, "usage: gaugectl -c CONFIG COMMAND [options]\n");
+	for (size_t i = 0; i < sizeof(ctl_cmds) / sizeof(ctl_cmds[0]); i++)
+		fprintf(stderr, "  %-15s %s\n", ctl_cmds[i].name, ctl_cmds[i].usage);
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	const char *conf_path = getenv("GAUGE_CONF");
+	char err[CONF_ERR_LEN];
+	struct ctl ctl = { 0 };
+	int rc = 2, i = 1;
+
+	log_init("gaugectl");
+	if (argc > 2 && strcmp(argv[1], "-c") == 0) {
+		conf_path = argv[2];
+		i = 3;
+	}
+	if (conf_path == NULL || i >= argc)
+		return ctl_usage();
+	for (size_t k = 0; k < sizeof(ctl_cmds) / sizeof(ctl_cmds[0]); k++) {
+		if (strcmp(argv[i], ctl_cmds[k].name) != 0)
+			continue;
+		if ((ctl.conf = conf_load(conf_path, err)) == NULL)
+			return ctl_fail("config: %s", err);
+		log_set_level(ctl.conf->log_level < LOG_WARN ? LOG_WARN : ctl.conf->log_level);
+		store_global_init();
+		ctl.db = db_new(&ctl.conf->mysql);
+		rc = ctl.db == NULL ? 1 : ctl_cmds[k].fn(&ctl, argc - i, argv + i);
+		db_free(ctl.db);
+		store_global_cleanup();
+		conf_free(ctl.conf);
+		return rc;
+	}
+	fprintf(stderr, "gaugectl: unknown command '%s'\n", argv[i]);
+	return ctl_usage();
+}

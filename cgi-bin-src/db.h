@@ -1,0 +1,83 @@
+/*
+ * db.h - the MySQL/MariaDB connection of one process, prepared statements only.
+ *
+ * Each process (worker, alertd, gaugectl) owns one struct db.  It connects
+ * lazily and, after the server goes away, drops the connection so the next
+ * call reconnects: an outage costs 503s while it lasts, never a restart.
+ *
+ * Queries are written as one function per question in db_*.c files, each a
+ * call to db_exec()/db_query() with typed arguments; no SQL is ever built
+ * from request data.
+ */
+#ifndef GAUGE_DB_H
+#define GAUGE_DB_H
+
+#include <stddef.h>
+#include <string.h>
+
+struct conf_mysql;
+struct db;
+
+enum db_status {
+	DB_OK = 0,
+	DB_NOTFOUND = 1,    /* a lookup matched nothing */
+	DB_DOWN = -1,       /* no usable connection: callers answer 503 */
+	DB_ERROR = -2,      /* the statement failed: a bug or bad schema */
+	DB_DUPLICATE = -3,  /* a unique key refused the row */
+};
+
+enum db_type { DB_T_NULL, DB_T_INT, DB_T_DOUBLE, DB_T_TEXT, DB_T_BLOB };
+
+struct db_val {
+	enum db_type type;
+	long long i;
+	double d;
+	const void *p;
+	size_t len;
+};
+
+#define DB_NULL      ((struct db_val){ .type = DB_T_NULL })
+#define DB_INT(x)    ((struct db_val){ .type = DB_T_INT, .i = (x) })
+#define DB_DOUBLE(x) ((struct db_val){ .type = DB_T_DOUBLE, .d = (x) })
+#define DB_TEXT(s)   ((s) == NULL ? DB_NULL : \
+    (struct db_val){ .type = DB_T_TEXT, .p = (s), .len = strlen(s) })
+#define DB_BLOB(b, n) ((struct db_val){ .type = DB_T_BLOB, .p = (b), .len = (n) })
+
+/* One fetched row: every column as bytes (NULL when SQL NULL). */
+struct db_row {
+	size_t ncols;
+	const char *const *cols;
+	const unsigned long *lens;
+};
+
+long long   db_row_int(const struct db_row *row, size_t i);
+const char *db_row_str(const struct db_row *row, size_t i);
+
+typedef int (*db_row_fn)(void *ctx, const struct db_row *row);
+
+struct db_result {
+	unsigned long long insert_id;
+	unsigned long long affected;
+	size_t rows;
+};
+
+struct db *db_new(const struct conf_mysql *conf);
+void db_free(struct db *db);
+int  db_ping(struct db *db);
+/* Runs sql with args; fills res when non-NULL. */
+int  db_exec(struct db *db, const char *sql, const struct db_val *args,
+    size_t nargs, struct db_result *res);
+/* Runs sql with args, calling fn for each row; fn returning non-zero stops
+ * the fetch.  DB_NOTFOUND when no row came back. */
+int  db_query(struct db *db, const char *sql, const struct db_val *args,
+    size_t nargs, db_row_fn fn, void *ctx);
+int  db_begin(struct db *db);
+int  db_commit(struct db *db);
+void db_rollback(struct db *db);
+/* The server's last message, for logs only. */
+const char *db_error(struct db *db);
+
+#define DB_ARGS(...) ((const struct db_val[]){ __VA_ARGS__ }), \
+    (sizeof((const struct db_val[]){ __VA_ARGS__ }) / sizeof(struct db_val))
+
+#endif

@@ -1,0 +1,156 @@
+/*
+ * fcgi_main.c - gauge.fcgi: the FastCGI application.
+ *
+ *   gauge.fcgi -c CONFIG                  spawned by a web server (lighttpd
+ *                                         bin-path, mod_fcgid): serve on fd 0
+ *   gauge.fcgi -c CONFIG --listen SOCKET  standalone: pre-forking supervisor
+ *              [--workers N]              on a unix socket (mod_proxy_fcgi)
+ *
+ * Each worker is single-threaded: accept a request, parse and validate it,
+ * dispatch it, log one line, repeat.  SIGTERM lets the current request
+ * finish and then exits.
+ */
+#include <fcgiapp.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "conf.h"
+#include "log.h"
+#include "req.h"
+#include "resp.h"
+#include "store.h"
+#include "supervisor.h"
+#include "tmpl.h"
+
+static volatile sig_atomic_t fcgi_stop;
+
+static void fcgi_on_term(int sig)
+{
+	(void)sig;
+	fcgi_stop = 1;
+	FCGX_ShutdownPending();
+}
+
+static long fcgi_read(void *ctx, char *buf, size_t n)
+{
+	return FCGX_GetStr(buf, n > 1 << 20 ? 1 << 20 : (int)n, ctx);
+}
+
+static int fcgi_write(void *ctx, const char *buf, size_t n)
+{
+	return FCGX_PutStr(buf, (int)n, ctx) == (int)n ? 0 : -1;
+}
+
+static void fcgi_handle(struct app *app, FCGX_Request *fr)
+{
+	struct req r;
+	struct req_error err;
+	struct resp rs;
+	struct timespec t0, t1;
+	int status;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (req_parse(&r, fr->envp, fcgi_read, fr->in, app->conf->max_body, &err) == 0) {
+		resp_init(&rs, (struct out){ fcgi_write, fr->out }, &r);
+		status = app_dispatch(app, &r, &rs);
+	} else {
+		resp_init(&rs, (struct out){ fcgi_write, fr->out }, &r);
+		status = err.status;
+		resp_error(&rs, err.status, err.code, err.message);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	log_info("req=%s %s %s %s %d %zuB %.1fms", r.id, r.remote_addr, r.method_name,
+	    r.raw_path, status, rs.bytes,
+	    (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+	req_free(&r);
+}
+
+static int fcgi_worker(int listen_fd, void *ctx)
+{
+	const struct conf *conf = ctx;
+	struct sigaction sa;
+	FCGX_Request fr;
+	struct app app;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = fcgi_on_term;   /* no SA_RESTART: accept() must wake up */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	store_global_init();
+	if (FCGX_Init() != 0 || app_open(&app, conf, "gauge.fcgi") != 0)
+		return 1;
+	FCGX_InitRequest(&fr, listen_fd, 0);
+	log_debug("worker ready");
+	while (!fcgi_stop && FCGX_Accept_r(&fr) >= 0) {
+		fcgi_handle(&app, &fr);
+		FCGX_Finish_r(&fr);
+	}
+	app_close(&app);
+	store_global_cleanup();
+	return 0;
+}
+
+static void fcgi_usage(void)
+{
+	fprintf(stderr, "usage: gauge.fcgi -c CONFIG [--listen SOCKET] [--workers N]\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *conf_path = getenv("GAUGE_CONF"), *listen = NULL;
+	char err[CONF_ERR_LEN];
+	struct conf *conf;
+	long workers = 0;
+	int c, rc;
+
+	log_init("gauge.fcgi");
+	while ((c = getopt_long(argc, argv, "c:l:w:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': conf_path = optarg; break;
+		case 'l': listen = optarg; break;
+		case 'w':
+			workers = strtol(optarg, NULL, 10);
+			if (workers < 1 || workers > 256) {
+				fcgi_usage();
+				return 2;
+			}
+			break;
+		default: fcgi_usage(); return 2;
+		}
+	}
+	if (conf_path == NULL) {
+		fcgi_usage();
+		return 2;
+	}
+	if ((conf = conf_load(conf_path, err)) == NULL) {
+		log_error("config: %s", err);
+		return 1;
+	}
+	log_set_level(conf->log_level);
+	tmpl_init(conf->templates_dir);
+	if (listen == NULL)
+		listen = conf->fcgi_listen;
+	if (!FCGX_IsCGI())
+		rc = fcgi_worker(0, conf);
+	else if (listen != NULL)
+		rc = supervisor_run(listen, conf->fcgi_socket_mode,
+		    workers > 0 ? (unsigned)workers : conf->fcgi_workers, fcgi_worker, conf);
+	else {
+		log_error("not started by a web server: give --listen SOCKET to run standalone");
+		rc = 2;
+	}
+	conf_free(conf);
+	return rc;
+}

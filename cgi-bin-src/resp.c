@@ -1,0 +1,188 @@
+/*
+ * resp.c - response writing (see resp.h).
+ *
+ * Output is CGI-style: a Status line and headers, a blank line, the body.
+ * The FastCGI library frames it; in unit tests `struct out` points at a
+ * buffer instead.
+ */
+#include "resp.h"
+
+#include <ClearSilver.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "req.h"
+#include "tmpl.h"
+
+static const struct {
+	int status;
+	const char *reason;
+} resp_reasons[] = {
+	{ 200, "OK" }, { 201, "Created" }, { 204, "No Content" },
+	{ 302, "Found" }, { 303, "See Other" }, { 304, "Not Modified" },
+	{ 400, "Bad Request" }, { 401, "Unauthorized" }, { 403, "Forbidden" },
+	{ 404, "Not Found" }, { 405, "Method Not Allowed" },
+	{ 406, "Not Acceptable" }, { 409, "Conflict" }, { 410, "Gone" },
+	{ 413, "Content Too Large" }, { 414, "URI Too Long" },
+	{ 415, "Unsupported Media Type" }, { 422, "Unprocessable Content" },
+	{ 429, "Too Many Requests" }, { 500, "Internal Server Error" },
+	{ 501, "Not Implemented" }, { 502, "Bad Gateway" },
+	{ 503, "Service Unavailable" },
+};
+
+/* Sent on every response.  The CSP allows no inline script at all: pages
+ * load their scripts from /static/ only. */
+static const char resp_security_headers[] =
+    "Strict-Transport-Security: max-age=63072000; includeSubDomains\r\n"
+    "X-Content-Type-Options: nosniff\r\n"
+    "X-Frame-Options: DENY\r\n"
+    "Referrer-Policy: same-origin\r\n"
+    "Content-Security-Policy: default-src 'self'; script-src 'self'; "
+    "style-src 'self'; img-src 'self' data:; object-src 'none'; "
+    "base-uri 'none'; frame-ancestors 'none'; form-action 'self'\r\n"
+    "Cache-Control: no-store\r\n";
+
+const char *resp_reason(int status)
+{
+	for (size_t i = 0; i < sizeof(resp_reasons) / sizeof(resp_reasons[0]); i++)
+		if (resp_reasons[i].status == status)
+			return resp_reasons[i].reason;
+	return "Unknown";
+}
+
+void resp_init(struct resp *rs, struct out out, const struct req *req)
+{
+	memset(rs, 0, sizeof(*rs));
+	rs->out = out;
+	rs->req = req;
+}
+
+int resp_header(struct resp *rs, const char *name, const char *value)
+{
+	size_t room = sizeof(rs->extra) - rs->extra_len;
+	int n = snprintf(rs->extra + rs->extra_len, room, "%s: %s\r\n", name, value);
+
+	if (n < 0 || (size_t)n >= room) {
+		rs->extra[rs->extra_len] = '\0';
+		return -1;
+	}
+	rs->extra_len += (size_t)n;
+	return 0;
+}
+
+static int resp_raw(struct resp *rs, const char *buf, size_t n)
+{
+	return rs->out.write(rs->out.ctx, buf, n);
+}
+
+int resp_start(struct resp *rs, int status, const char *content_type)
+{
+	char head[256];
+	int n;
+
+	if (rs->started)
+		return -1;
+	rs->started = 1;
+	rs->status = status;
+	n = snprintf(head, sizeof(head), "Status: %d %s\r\nContent-Type: %s\r\n",
+	    status, resp_reason(status), content_type);
+	if (resp_raw(rs, head, (size_t)n) != 0 ||
+	    resp_raw(rs, resp_security_headers, sizeof(resp_security_headers) - 1) != 0)
+		return -1;
+	if (rs->req != NULL) {
+		n = snprintf(head, sizeof(head), "X-Request-Id: %s\r\n", rs->req->id);
+		if (resp_raw(rs, head, (size_t)n) != 0)
+			return -1;
+	}
+	if (rs->extra_len > 0 && resp_raw(rs, rs->extra, rs->extra_len) != 0)
+		return -1;
+	return resp_raw(rs, "\r\n", 2);
+}
+
+int resp_write(struct resp *rs, const char *buf, size_t n)
+{
+	if (rs->req != NULL && rs->req->method == METHOD_HEAD)
+		return 0;
+	rs->bytes += n;
+	return resp_raw(rs, buf, n);
+}
+
+int resp_json(struct resp *rs, int status, struct json_object *obj)
+{
+	size_t len;
+	const char *s = json_object_to_json_string_length(obj,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+
+	if (resp_start(rs, status, "application/json") != 0)
+		return -1;
+	if (resp_write(rs, s, len) != 0)
+		return -1;
+	return resp_write(rs, "\n", 1);
+}
+
+static int resp_tmpl_write(void *ctx, const char *buf, size_t n)
+{
+	return resp_write(ctx, buf, n);
+}
+
+int resp_html(struct resp *rs, int status, const char *name, HDF *hdf)
+{
+	if (resp_start(rs, status, "text/html; charset=utf-8") != 0)
+		return -1;
+	return tmpl_render(hdf, name, resp_tmpl_write, rs);
+}
+
+int resp_wants_json(const struct req *r)
+{
+	const char *accept;
+
+	if (r == NULL)
+		return 1;
+	if (strncmp(r->path, "/api/", 5) == 0 || strcmp(r->path, "/healthz") == 0)
+		return 1;
+	accept = req_header(r, "accept");
+	return accept != NULL && strstr(accept, "application/json") != NULL &&
+	    strstr(accept, "text/html") == NULL;
+}
+
+static int resp_error_json(struct resp *rs, int status, const char *code,
+    const char *message)
+{
+	struct json_object *o = json_object_new_object();
+	int rc;
+
+	json_object_object_add(o, "code", json_object_new_string(code));
+	json_object_object_add(o, "message", json_object_new_string(message));
+	if (rs->req != NULL)
+		json_object_object_add(o, "request_id", json_object_new_string(rs->req->id));
+	rc = resp_json(rs, status, o);
+	json_object_put(o);
+	return rc;
+}
+
+static int resp_error_html(struct resp *rs, int status, const char *code,
+    const char *message)
+{
+	HDF *hdf = tmpl_hdf_new();
+	int rc;
+
+	if (hdf == NULL)
+		return resp_error_json(rs, status, code, message);
+	hdf_set_int_value(hdf, "error.status", status);
+	hdf_set_value(hdf, "error.reason", resp_reason(status));
+	hdf_set_value(hdf, "error.code", code);
+	hdf_set_value(hdf, "error.message", message);
+	if (rs->req != NULL)
+		hdf_set_value(hdf, "request.id", rs->req->id);
+	rc = resp_html(rs, status, "error.cs", hdf);
+	hdf_destroy(&hdf);
+	return rc;
+}
+
+int resp_error(struct resp *rs, int status, const char *code, const char *message)
+{
+	if (resp_wants_json(rs->req))
+		return resp_error_json(rs, status, code, message);
+	return resp_error_html(rs, status, code, message);
+}

@@ -1,0 +1,161 @@
+/*
+ * store.c - MongoDB connection and index management (see store.h).
+ *
+ * Index definitions are data, not code: schema/mongo/NNN_*.json hold
+ * createIndexes command documents, so an operator can read exactly which
+ * indexes production needs and apply them with mongosh if they prefer.
+ * createIndexes is idempotent in MongoDB, so applying them again is safe.
+ */
+#include "store.h"
+
+#include <dirent.h>
+#include <mongoc/mongoc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "log.h"
+
+struct store {
+	mongoc_client_t *client;
+	char *dbname;
+};
+
+void store_global_init(void)
+{
+	mongoc_init();
+}
+
+void store_global_cleanup(void)
+{
+	mongoc_cleanup();
+}
+
+/* Fail fast while MongoDB is down unless the operator chose otherwise. */
+static void store_default_timeouts(mongoc_uri_t *uri)
+{
+	if (!mongoc_uri_has_option(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS))
+		mongoc_uri_set_option_as_int32(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, 2000);
+	if (!mongoc_uri_has_option(uri, MONGOC_URI_CONNECTTIMEOUTMS))
+		mongoc_uri_set_option_as_int32(uri, MONGOC_URI_CONNECTTIMEOUTMS, 2000);
+}
+
+struct store *store_new(const struct conf_mongo *conf, const char *appname,
+    char *err, size_t errlen)
+{
+	bson_error_t berr;
+	mongoc_uri_t *uri = mongoc_uri_new_with_error(conf->uri, &berr);
+	struct store *s = NULL;
+
+	if (uri == NULL) {
+		snprintf(err, errlen, "mongo.uri: %s", berr.message);
+		return NULL;
+	}
+	store_default_timeouts(uri);
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (s->dbname = strdup(conf->database)) == NULL ||
+	    (s->client = mongoc_client_new_from_uri_with_error(uri, &berr)) == NULL) {
+		snprintf(err, errlen, "mongo client: %s", s == NULL ? "out of memory" : berr.message);
+		store_free(s);
+		s = NULL;
+	} else {
+		mongoc_client_set_error_api(s->client, MONGOC_ERROR_API_VERSION_2);
+		mongoc_client_set_appname(s->client, appname);
+	}
+	mongoc_uri_destroy(uri);
+	return s;
+}
+
+void store_free(struct store *s)
+{
+	if (s == NULL)
+		return;
+	if (s->client != NULL)
+		mongoc_client_destroy(s->client);
+	free(s->dbname);
+	free(s);
+}
+
+/* Server selection and socket errors mean "down"; the rest are errors. */
+static int store_classify(const bson_error_t *e)
+{
+	if (e->domain == MONGOC_ERROR_SERVER_SELECTION || e->domain == MONGOC_ERROR_STREAM)
+		return STORE_DOWN;
+	return STORE_ERROR;
+}
+
+int store_ping(struct store *s)
+{
+	bson_t *cmd = BCON_NEW("ping", BCON_INT32(1));
+	bson_error_t e;
+	bool ok = mongoc_client_command_simple(s->client, "admin", cmd, NULL, NULL, &e);
+
+	bson_destroy(cmd);
+	if (ok)
+		return STORE_OK;
+	log_warn("mongodb ping: %s", e.message);
+	return store_classify(&e);
+}
+
+static int store_run_file(struct store *s, const char *path, char *err, size_t errlen)
+{
+	bson_error_t e;
+	bson_json_reader_t *rd = bson_json_reader_new_from_file(path, &e);
+	mongoc_database_t *db;
+	bson_t cmd = BSON_INITIALIZER;
+	bson_t reply;
+	int rc = STORE_ERROR;
+
+	if (rd == NULL || bson_json_reader_read(rd, &cmd, &e) != 1) {
+		snprintf(err, errlen, "%s: %s", path, rd == NULL ? e.message : "not one JSON document");
+		goto out;
+	}
+	db = mongoc_client_get_database(s->client, s->dbname);
+	if (mongoc_database_write_command_with_opts(db, &cmd, NULL, &reply, &e)) {
+		rc = STORE_OK;
+	} else {
+		snprintf(err, errlen, "%s: %s", path, e.message);
+		rc = store_classify(&e);
+	}
+	bson_destroy(&reply);
+	mongoc_database_destroy(db);
+out:
+	bson_destroy(&cmd);
+	if (rd != NULL)
+		bson_json_reader_destroy(rd);
+	return rc;
+}
+
+static int store_name_cmp(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int store_is_json(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return n > 5 && strcmp(d->d_name + n - 5, ".json") == 0;
+}
+
+int store_apply_indexes(struct store *s, const char *schema_dir, char *err, size_t errlen)
+{
+	char dir[4096], path[4096 + 256];
+	struct dirent **names = NULL;
+	int n, rc = STORE_OK;
+
+	snprintf(dir, sizeof(dir), "%s/mongo", schema_dir);
+	if ((n = scandir(dir, &names, store_is_json, store_name_cmp)) < 0) {
+		snprintf(err, errlen, "%s: cannot read directory", dir);
+		return STORE_ERROR;
+	}
+	for (int i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
+		if (rc == STORE_OK && (rc = store_run_file(s, path, err, errlen)) == STORE_OK)
+			log_info("mongodb indexes applied: %s", names[i]->d_name);
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}

@@ -1,0 +1,100 @@
+/*
+ * valid.c - field validators (see valid.h).
+ */
+#include "valid.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const role_names[] = { "admin", "user", "viewer" };
+
+/* Checks UTF-8 well-formedness; rejects overlongs and surrogates. */
+static int valid_utf8(const unsigned char *s)
+{
+	while (*s != '\0') {
+		unsigned c = *s, n, cp;
+
+		if (c < 0x80) {
+			s++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 1; cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2; cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3; cp = c & 0x07;
+		} else {
+			return 0;
+		}
+		for (unsigned i = 1; i <= n; i++) {
+			if ((s[i] & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (s[i] & 0x3f);
+		}
+		if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+		    (n == 3 && (cp < 0x10000 || cp > 0x10ffff)))
+			return 0;
+		s += n + 1;
+	}
+	return 1;
+}
+
+int valid_name(const char *s)
+{
+	size_t n = s != NULL ? strlen(s) : 0;
+
+	if (n == 0 || n > VALID_NAME_MAX || isspace((unsigned char)s[0]) ||
+	    isspace((unsigned char)s[n - 1]))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	return valid_utf8((const unsigned char *)s);
+}
+
+int valid_email(const char *s)
+{
+	const char *at, *dot;
+	size_t n = s != NULL ? strlen(s) : 0;
+
+	if (n < 6 || n > VALID_EMAIL_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7f || strchr("<>()[]\\,;:\"", s[i]))
+			return 0;
+	at = strchr(s, '@');
+	if (at == NULL || at == s || strchr(at + 1, '@') != NULL || at - s > 64)
+		return 0;
+	dot = strrchr(at, '.');
+	if (dot == NULL || dot == at + 1 || dot[1] == '\0' || strstr(at, "..") != NULL)
+		return 0;
+	return valid_utf8((const unsigned char *)s);
+}
+
+int valid_role(const char *s)
+{
+	for (int i = 0; s != NULL && i < 3; i++)
+		if (strcmp(s, role_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *role_name(enum role r)
+{
+	return role_names[r];
+}
+
+long long valid_id(const char *s)
+{
+	char *end;
+	long long v;
+
+	if (s == NULL || !isdigit((unsigned char)*s))
+		return 0;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	return errno != 0 || *end != '\0' || v <= 0 ? 0 : v;
+}

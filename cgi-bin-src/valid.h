@@ -1,0 +1,27 @@
+/*
+ * valid.h - validators for fields that arrive from outside (forms, API
+ * bodies, command-line options).  Each answers yes or no for one field
+ * kind; callers turn a no into a clear message at the edge.
+ */
+#ifndef GAUGE_VALID_H
+#define GAUGE_VALID_H
+
+#include <stddef.h>
+
+enum role { ROLE_ADMIN, ROLE_USER, ROLE_VIEWER };
+
+#define VALID_NAME_MAX  100
+#define VALID_EMAIL_MAX 254
+
+/* 1..VALID_NAME_MAX bytes of UTF-8 text without control characters and
+ * without leading or trailing white space. */
+int valid_name(const char *s);
+/* A plausible mailbox: local@domain.tld, no spaces, within RFC 5321 length. */
+int valid_email(const char *s);
+/* "admin", "user" or "viewer"; -1 otherwise. */
+int valid_role(const char *s);
+const char *role_name(enum role r);
+/* A positive decimal id that fits a signed 64-bit integer; 0 otherwise. */
+long long valid_id(const char *s);
+
+#endif

@@ -1,0 +1,4 @@
+</main>
+<footer class="bottom">Gauge · industrial sensor data</footer>
+</body>
+</html>

@@ -1,0 +1,29 @@
+// https.mjs - a small HTTPS client for the tests and the orchestrator,
+// trusting the stack's own self-signed certificate (never disabling
+// verification globally).
+import fs from 'node:fs';
+import https from 'node:https';
+
+export function makeClient({ port, host = '127.0.0.1', caFile, servername = 'localhost' }) {
+  const ca = fs.readFileSync(caFile);
+  const agent = new https.Agent({ ca, keepAlive: false });
+  return function request(method, path, { headers = {}, body } = {}) {
+    return new Promise((resolve, reject) => {
+      const req = https.request({ host, port, method, path, headers, agent, servername }, (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json;
+          try { json = JSON.parse(text); } catch { /* not JSON */ }
+          resolve({ status: res.statusCode, headers: res.headers, text, json });
+        });
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.setTimeout(30000, () => req.destroy(new Error(`${method} ${path} timed out`)));
+      if (body !== undefined) req.write(body);
+      req.end();
+    });
+  };
+}

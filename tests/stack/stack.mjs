@@ -1,0 +1,322 @@
+// stack.mjs - the whole Gauge stack on one machine, in one directory.
+//
+// `make run` uses it with ./var; the end-to-end tests use it with a fresh
+// temporary directory and free ports.  It starts, in order: MariaDB (own
+// datadir and socket, loopback only), MongoDB (GAUGE_MONGO_URI, a real
+// mongod on the PATH, or the stand-in under tests/), the SES/Twilio sinks,
+// applies the schema, then gauge.fcgi (supervisor + worker pool), lighttpd
+// with TLS and gauge-alertd.  stop() takes them down in reverse order.
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { makeClient } from './https.mjs';
+import {
+  freePort, killLeftovers, startProcess, stopProcess, tcpConnects, unixConnects, waitFor,
+} from './proc.mjs';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const BIN = path.join(ROOT, 'build/bin');
+
+function which(cmd) {
+  for (const dir of (process.env.PATH || '').split(':')) {
+    const f = path.join(dir, cmd);
+    try { fs.accessSync(f, fs.constants.X_OK); return f; } catch { /* next */ }
+  }
+  return null;
+}
+
+function mkdirs(varDir) {
+  const d = {
+    var: varDir,
+    run: path.join(varDir, 'run'),
+    log: path.join(varDir, 'log'),
+    etc: path.join(varDir, 'etc'),
+    tls: path.join(varDir, 'tls'),
+    mysql: path.join(varDir, 'mysql'),
+    mongo: path.join(varDir, 'mongo'),
+    outbox: path.join(varDir, 'outbox'),
+  };
+  for (const dir of Object.values(d)) fs.mkdirSync(dir, { recursive: true });
+  // The web servers' workers (www-data under Apache) must reach the socket.
+  for (const dir of [d.var, d.run]) fs.chmodSync(dir, 0o755);
+  return d;
+}
+
+// A self-signed certificate for localhost, made once and then reused.
+function ensureCert(dirs) {
+  const cert = path.join(dirs.tls, 'cert.pem');
+  const key = path.join(dirs.tls, 'key.pem');
+  if (!fs.existsSync(cert) || !fs.existsSync(key)) {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256',
+      '-nodes', '-days', '825', '-subj', '/CN=localhost', '-keyout', key, '-out', cert,
+      '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
+    fs.chmodSync(key, 0o600);
+  }
+  return { cert, key };
+}
+
+// Secrets made on first run and kept, so a second `make run` reuses the data.
+function ensureSecrets(dirs) {
+  const file = path.join(dirs.etc, 'secrets.json');
+  if (!fs.existsSync(file)) {
+    const rnd = () => crypto.randomBytes(18).toString('base64url');
+    fs.writeFileSync(file, JSON.stringify({
+      mysqlPassword: rnd(), awsKeyId: `AKIA${crypto.randomBytes(8).toString('hex').toUpperCase()}`,
+      awsSecret: rnd(), twilioSid: `AC${crypto.randomBytes(16).toString('hex')}`, twilioToken: rnd(),
+    }, null, 2), { mode: 0o600 });
+  }
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
+async function startMariadb(dirs, port) {
+  const socket = path.join(dirs.run, 'mysql.sock');
+  if (!fs.existsSync(path.join(dirs.mysql, 'mysql'))) {
+    execFileSync('mariadb-install-db', ['--no-defaults', `--datadir=${dirs.mysql}`, '--user=root',
+      '--auth-root-authentication-method=socket', '--skip-test-db'], { stdio: 'ignore' });
+  }
+  const p = startProcess({
+    name: 'mariadb', cmd: 'mariadbd', logDir: dirs.log, runDir: dirs.run,
+    args: ['--no-defaults', `--datadir=${dirs.mysql}`, `--socket=${socket}`, `--port=${port}`,
+      '--bind-address=127.0.0.1', '--user=root', `--pid-file=${path.join(dirs.run, 'mariadbd.pid')}`,
+      '--skip-name-resolve', '--innodb-buffer-pool-size=128M', '--innodb-flush-log-at-trx-commit=1',
+      '--max-connections=500', `--log-error=${path.join(dirs.log, 'mariadb-server.log')}`],
+  });
+  await waitFor('MariaDB', () => unixConnects(socket), { proc: p, timeoutMs: 60000 });
+  return { proc: p, socket, port };
+}
+
+function mariadbSql(socket, sql) {
+  execFileSync('mariadb', ['--no-defaults', `--socket=${socket}`, '-uroot', '-e', sql], { stdio: 'pipe' });
+}
+
+async function startMongo(dirs, port) {
+  if (process.env.GAUGE_MONGO_URI) return { uri: process.env.GAUGE_MONGO_URI, kind: 'external' };
+  const mongod = which('mongod');
+  const p = mongod
+    ? startProcess({ name: 'mongod', cmd: mongod, logDir: dirs.log, runDir: dirs.run,
+      args: ['--dbpath', dirs.mongo, '--port', String(port), '--bind_ip', '127.0.0.1'] })
+    : startProcess({ name: 'mongo-standin', cmd: process.execPath, logDir: dirs.log, runDir: dirs.run,
+      args: [path.join(ROOT, 'tests/mongo-standin/server.mjs'), '--host', '127.0.0.1',
+        '--port', String(port), '--dbpath', dirs.mongo] });
+  await waitFor('MongoDB', () => tcpConnects(port), { proc: p });
+  return { proc: p, uri: `mongodb://127.0.0.1:${port}/`, kind: mongod ? 'mongod' : 'stand-in' };
+}
+
+async function startSinks(dirs, port, tls, secrets) {
+  const p = startProcess({
+    name: 'provider-sinks', cmd: process.execPath, logDir: dirs.log, runDir: dirs.run,
+    args: [path.join(ROOT, 'tests/provider-sinks/server.mjs'), '--host', '127.0.0.1',
+      '--port', String(port), '--cert', tls.cert, '--key', tls.key, '--outbox', dirs.outbox,
+      '--aws-access-key-id', secrets.awsKeyId, '--aws-secret-access-key', secrets.awsSecret,
+      '--aws-region', 'us-east-1', '--twilio', `${secrets.twilioSid}:${secrets.twilioToken}`],
+  });
+  await waitFor('provider sinks', () => tcpConnects(port), { proc: p });
+  return { proc: p, url: `https://127.0.0.1:${port}` };
+}
+
+function writeConf(dirs, s) {
+  const secretsConf = path.join(dirs.etc, 'secrets.conf');
+  fs.writeFileSync(secretsConf, `mysql.password = ${s.secrets.mysqlPassword}\n`, { mode: 0o600 });
+  const conf = path.join(dirs.var, 'gauge.conf');
+  fs.writeFileSync(conf, `# Written by the dev stack (tests/stack/stack.mjs) for ${dirs.var}.
+paths {
+  templates = ${path.join(ROOT, 'templates')}
+  schema = ${path.join(ROOT, 'schema')}
+}
+site.base_url = https://localhost:${s.httpsPort}
+log.level = ${s.logLevel}
+mysql {
+  socket = ${s.mysql.socket}
+  user = gauge
+  database = gauge
+}
+#include "${secretsConf}"
+mongo {
+  uri = ${s.mongo.uri}
+  database = ${s.mongoDatabase}
+}
+http.max_body = ${s.maxBody}
+fcgi {
+  listen = ${s.fcgiSocket}
+  workers = ${s.workers}
+  socket_mode = 0666
+}
+security.bcrypt_cost = ${s.bcryptCost}
+alertd.poll_interval_ms = 500
+ses {
+  endpoint = ${s.sinks.url}
+  region = us-east-1
+  access_key_id = ${s.secrets.awsKeyId}
+  secret_access_key = ${s.secrets.awsSecret}
+  sender = alert@gauge.localhost
+}
+twilio.endpoint = ${s.sinks.url}
+`);
+  return conf;
+}
+
+export function gaugectl(conf, args, input) {
+  const out = execFileSync(path.join(BIN, 'gaugectl'), ['-c', conf, ...args],
+    { input, stdio: ['pipe', 'pipe', 'pipe'] });
+  return out.toString().trim();
+}
+
+function writeLighttpdConf(dirs, s) {
+  const conf = path.join(dirs.etc, 'lighttpd.conf');
+  fs.writeFileSync(conf, `# Written by the dev stack; includes the shipped etc/lighttpd/gauge.conf.
+server.document-root = "${path.join(ROOT, 'htdocs')}"
+server.bind = "127.0.0.1"
+server.port = ${s.httpsPort}
+server.pid-file = "${path.join(dirs.run, 'lighttpd.pid')}"
+server.errorlog = "${path.join(dirs.log, 'lighttpd-error.log')}"
+mimetype.assign = ( ".css" => "text/css", ".js" => "text/javascript", ".svg" => "image/svg+xml", ".png" => "image/png" )
+var.gauge_htdocs = "${path.join(ROOT, 'htdocs')}"
+var.gauge_socket = "${s.fcgiSocket}"
+var.gauge_cert = "${s.tls.cert}"
+var.gauge_key = "${s.tls.key}"
+include "${path.join(ROOT, 'etc/lighttpd/gauge.conf')}"
+`);
+  return conf;
+}
+
+function writeApacheConf(dirs, s, port) {
+  const mods = ['mpm_event', 'authz_core', 'mime', 'alias', 'headers', 'socache_shmcb', 'ssl',
+    'proxy', 'proxy_fcgi'];
+  const conf = path.join(dirs.etc, 'apache.conf');
+  fs.writeFileSync(conf, `# Written by the test stack; includes the shipped etc/apache/gauge.conf.
+ServerRoot "/etc/apache2"
+${mods.map((m) => `LoadModule ${m}_module /usr/lib/apache2/modules/mod_${m}.so`).join('\n')}
+User www-data
+Group www-data
+PidFile "${path.join(dirs.run, 'apache.pid')}"
+DefaultRuntimeDir "${dirs.run}"
+Mutex file:${dirs.run} default
+ErrorLog "${path.join(dirs.log, 'apache-error.log')}"
+LogLevel warn
+TypesConfig /etc/mime.types
+ServerName localhost
+Listen 127.0.0.1:${port}
+Define GAUGE_PORT ${port}
+Define GAUGE_SERVER_NAME localhost
+Define GAUGE_HTDOCS ${path.join(ROOT, 'htdocs')}
+Define GAUGE_SOCKET ${s.fcgiSocket}
+Define GAUGE_CERT ${s.tls.cert}
+Define GAUGE_KEY ${s.tls.key}
+Include "${path.join(ROOT, 'etc/apache/gauge.conf')}"
+`);
+  return conf;
+}
+
+// The demo account, made on the first run and remembered in var/demo.json.
+function ensureDemo(dirs, conf) {
+  const file = path.join(dirs.var, 'demo.json');
+  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8'));
+  const account = JSON.parse(gaugectl(conf, ['create-account', '--name', 'Demo Works']));
+  const admin = JSON.parse(gaugectl(conf, ['create-user', '--account', String(account.id),
+    '--email', 'admin@demo.gauge.localhost', '--role', 'admin']));
+  const device = JSON.parse(gaugectl(conf, ['create-device', '--account', String(account.id),
+    '--name', 'Boiler room', '--group', 'Plant 1']));
+  const demo = { account, admin, device };
+  fs.writeFileSync(file, JSON.stringify(demo, null, 2), { mode: 0o600 });
+  return demo;
+}
+
+export async function startStack(opts = {}) {
+  const dirs = mkdirs(path.resolve(opts.varDir));
+  await killLeftovers(dirs.run, dirs.var);
+  const s = {
+    dirs,
+    httpsPort: opts.httpsPort ?? await freePort(),
+    workers: opts.workers ?? 4,
+    logLevel: opts.logLevel ?? 'info',
+    maxBody: opts.maxBody ?? 1048576,
+    bcryptCost: opts.bcryptCost ?? 12,
+    mongoDatabase: opts.mongoDatabase ?? 'gauge',
+    fcgiSocket: path.join(dirs.run, 'gauge.sock'),
+    tls: ensureCert(dirs),
+    secrets: ensureSecrets(dirs),
+    procs: {},
+  };
+  const stack = new Stack(s);
+  try {
+    s.mysql = await startMariadb(dirs, opts.mysqlPort ?? await freePort());
+    s.procs.mariadb = s.mysql.proc;
+    mariadbSql(s.mysql.socket, `CREATE DATABASE IF NOT EXISTS gauge CHARACTER SET utf8mb4;
+      CREATE USER IF NOT EXISTS 'gauge'@'localhost' IDENTIFIED BY '${s.secrets.mysqlPassword}';
+      GRANT ALL ON gauge.* TO 'gauge'@'localhost';`);
+    s.mongo = await startMongo(dirs, opts.mongoPort ?? await freePort());
+    if (s.mongo.proc) s.procs.mongo = s.mongo.proc;
+    s.sinks = await startSinks(dirs, opts.sinksPort ?? await freePort(), s.tls, s.secrets);
+    s.procs.sinks = s.sinks.proc;
+    s.conf = writeConf(dirs, s);
+    gaugectl(s.conf, ['migrate']);
+    s.demo = opts.demo === false ? null : ensureDemo(dirs, s.conf);
+    await stack.startFcgi();
+    s.procs.lighttpd = startProcess({ name: 'lighttpd', cmd: 'lighttpd', logDir: dirs.log, runDir: dirs.run,
+      args: ['-D', '-f', writeLighttpdConf(dirs, s)] });
+    await waitFor('lighttpd', () => tcpConnects(s.httpsPort), { proc: s.procs.lighttpd });
+    s.procs.alertd = startProcess({ name: 'gauge-alertd', cmd: path.join(BIN, 'gauge-alertd'),
+      logDir: dirs.log, runDir: dirs.run, args: ['-c', s.conf] });
+    s.client = makeClient({ port: s.httpsPort, caFile: s.tls.cert });
+    await waitFor('/healthz over TLS', async () => (await s.client('GET', '/healthz')).status === 200,
+      { timeoutMs: 30000 });
+  } catch (e) {
+    await stack.stop();
+    throw e;
+  }
+  return stack;
+}
+
+class Stack {
+  constructor(s) { this.s = s; }
+
+  get conf() { return this.s.conf; }
+  get client() { return this.s.client; }
+  get httpsPort() { return this.s.httpsPort; }
+  get demo() { return this.s.demo; }
+  get dirs() { return this.s.dirs; }
+  get tls() { return this.s.tls; }
+  get procs() { return this.s.procs; }
+  get mongoKind() { return this.s.mongo?.kind; }
+
+  async startFcgi() {
+    const { dirs } = this.s;
+    this.s.procs.fcgi = startProcess({ name: 'gauge-fcgi', cmd: path.join(BIN, 'gauge.fcgi'),
+      logDir: dirs.log, runDir: dirs.run, args: ['-c', this.s.conf, '--listen', this.s.fcgiSocket] });
+    await waitFor('gauge.fcgi', () => unixConnects(this.s.fcgiSocket), { proc: this.s.procs.fcgi });
+  }
+
+  // The pids of the FastCGI workers (children of the supervisor).
+  fcgiWorkers() {
+    const sup = this.s.procs.fcgi?.pid;
+    const out = execFileSync('ps', ['-o', 'pid=', '--ppid', String(sup)]).toString();
+    return out.split('\n').map((l) => Number(l.trim())).filter(Boolean).sort((a, b) => a - b);
+  }
+
+  async stopMariadb() {
+    await stopProcess(this.s.procs.mariadb);
+  }
+
+  async startMariadb() {
+    this.s.mysql = await startMariadb(this.s.dirs, this.s.mysql.port);
+    this.s.procs.mariadb = this.s.mysql.proc;
+  }
+
+  async startApache(port) {
+    const p = startProcess({ name: 'apache', cmd: '/usr/sbin/apache2', logDir: this.s.dirs.log,
+      runDir: this.s.dirs.run, args: ['-f', writeApacheConf(this.s.dirs, this.s, port), '-DFOREGROUND'] });
+    this.s.procs.apache = p;
+    await waitFor('apache', () => tcpConnects(port), { proc: p });
+    return makeClient({ port, caFile: this.s.tls.cert });
+  }
+
+  async stop() {
+    const order = ['apache', 'alertd', 'lighttpd', 'fcgi', 'sinks', 'mongo', 'mariadb'];
+    for (const name of order) {
+      if (this.s.procs[name]) await stopProcess(this.s.procs[name]);
+    }
+  }
+}
