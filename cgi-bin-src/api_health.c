@@ -6,6 +6,7 @@
  * admin on call sees the cause in one curl.
  */
 #include <json-c/json.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "app.h"
@@ -25,10 +26,13 @@ static double health_ms_since(const struct timespec *t0)
 static struct json_object *health_check(int ok, const struct timespec *t0)
 {
 	struct json_object *o = json_object_new_object();
+	double ms = health_ms_since(t0);
+	char text[32];
 
+	/* One decimal is all an operator needs; json-c would print 17 digits. */
+	snprintf(text, sizeof(text), "%.1f", ms);
 	json_object_object_add(o, "ok", json_object_new_boolean(ok));
-	json_object_object_add(o, "latency_ms",
-	    json_object_new_double((double)(long)(health_ms_since(t0) * 10) / 10));
+	json_object_object_add(o, "latency_ms", json_object_new_double_s(ms, text));
 	return o;
 }
 

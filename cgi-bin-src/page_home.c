@@ -17,7 +17,6 @@ int page_home(struct app *app, struct req *r, struct resp *rs, const struct rout
 	(void)m;
 	if (hdf == NULL)
 		return resp_error(rs, 500, "internal", "The page could not be rendered."), 500;
-	hdf_set_value(hdf, "page.title", "Gauge");
 	resp_html(rs, 200, "home.cs", hdf);
 	hdf_destroy(&hdf);
 	return 200;
