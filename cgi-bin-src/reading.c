@@ -1,0 +1,368 @@
+/*
+ * reading.c - parsing and validating ingest bodies (see reading.h).
+ *
+ * JSON is parsed strictly by json-c (no NaN, no trailing garbage, no
+ * comments); numbers must be finite.  Channel names are restricted to
+ * identifiers so they are safe as MongoDB field names and CSV headers.
+ * Unknown fields in a reading are refused rather than ignored, so a typo
+ * ("valuse") is an error the device maker sees at once, not lost data.
+ */
+#include "reading.h"
+
+#include <ctype.h>
+#include <json-c/json.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define REFUSE(st, c, idx, fld, ...) do { \
+	err->status = (st); err->code = (c); err->index = (idx); \
+	snprintf(err->field, sizeof(err->field), "%s", (fld)); \
+	snprintf(err->message, sizeof(err->message), __VA_ARGS__); \
+	return -1; \
+} while (0)
+
+int channel_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > READING_CHANNEL_LEN || !isalpha((unsigned char)s[0]))
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+			return 0;
+	return 1;
+}
+
+static int id_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > READING_ID_LEN)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
+static int digits(const char *s, int n, int *out)
+{
+	*out = 0;
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		*out = *out * 10 + (s[i] - '0');
+	}
+	return 0;
+}
+
+static int days_in_month(int y, int m)
+{
+	static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : d[m - 1];
+}
+
+/* The zone suffix: Z, +HH:MM, +HHMM or +HH; returns its offset in seconds. */
+static int ts_zone(const char *p, long *off)
+{
+	int hh, mm = 0, sign;
+
+	if (strcmp(p, "Z") == 0 || strcmp(p, "z") == 0) {
+		*off = 0;
+		return 0;
+	}
+	if (*p != '+' && *p != '-')
+		return -1;
+	sign = *p++ == '-' ? -1 : 1;
+	if (digits(p, 2, &hh) != 0 || hh > 23)
+		return -1;
+	p += 2;
+	if (*p == ':')
+		p++;
+	if (*p != '\0' && (digits(p, 2, &mm) != 0 || mm > 59 || p[2] != '\0'))
+		return -1;
+	*off = sign * (hh * 3600L + mm * 60L);
+	return 0;
+}
+
+int ts_parse(const char *s, long long *ms)
+{
+	int y, mo, d, h, mi, sec, frac = 0, scale = 1000;
+	struct tm tm;
+	long off;
+	const char *p;
+
+	if (*s != '\0' && strspn(s, "0123456789") == strlen(s)) {
+		if (strlen(s) > 15)
+			return -1;
+		*ms = strtoll(s, NULL, 10);
+		return 0;
+	}
+	if (strlen(s) < 20 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) ||
+	    s[7] != '-' || digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') ||
+	    digits(s + 11, 2, &h) || s[13] != ':' || digits(s + 14, 2, &mi) ||
+	    s[16] != ':' || digits(s + 17, 2, &sec))
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 59)
+		return -1;
+	p = s + 19;
+	if (*p == '.') {
+		p++;
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		/* Milliseconds are kept; finer digits are allowed and dropped. */
+		for (; isdigit((unsigned char)*p); p++)
+			if (scale > 1) {
+				scale /= 10;
+				frac += (*p - '0') * scale;
+			}
+	}
+	if (ts_zone(p, &off) != 0)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	*ms = ((long long)timegm(&tm) - off) * 1000 + frac;
+	return 0;
+}
+
+void ts_format(long long ms, char out[TS_LEN])
+{
+	time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	snprintf(out, TS_LEN, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+	    (int)(ms - (long long)t * 1000));
+}
+
+static int check_ts(long long ts, long long now_ms, long idx, const char *field,
+    struct reading_error *err)
+{
+	if (ts > now_ms + READING_FUTURE_MS)
+		REFUSE(422, "invalid_reading", idx, field,
+		    "%s is more than 5 minutes in the future (server time is authoritative)", field);
+	if (ts < READING_EPOCH_MIN_MS)
+		REFUSE(422, "invalid_reading", idx, field,
+		    "%s is before 2000-01-01; send epoch milliseconds, not seconds", field);
+	return 0;
+}
+
+static int json_ts(struct json_object *v, long long now_ms, long idx, long long *ts,
+    struct reading_error *err)
+{
+	if (json_object_is_type(v, json_type_int)) {
+		*ts = json_object_get_int64(v);
+	} else if (!json_object_is_type(v, json_type_string) ||
+	    ts_parse(json_object_get_string(v), ts) != 0) {
+		REFUSE(422, "invalid_reading", idx, "ts",
+		    "ts must be ISO 8601 with a zone (2026-11-24T18:00:00Z) or epoch milliseconds");
+	}
+	return check_ts(*ts, now_ms, idx, "ts", err);
+}
+
+static int json_values(struct arena *a, struct json_object *vals, long idx,
+    struct reading *rd, struct reading_error *err)
+{
+	size_t n;
+
+	if (!json_object_is_type(vals, json_type_object))
+		REFUSE(422, "invalid_reading", idx, "values", "values must be an object of channel: number");
+	n = (size_t)json_object_object_length(vals);
+	if (n == 0 || n > READING_CHANNELS_MAX)
+		REFUSE(422, "invalid_reading", idx, "values",
+		    "values must hold 1 to %d channels", READING_CHANNELS_MAX);
+	if ((rd->values = arena_alloc(a, n * sizeof(*rd->values))) == NULL)
+		REFUSE(503, "unavailable", idx, "", "out of memory");
+	json_object_object_foreach(vals, key, val) {
+		double d;
+
+		if (!channel_name_ok(key))
+			REFUSE(422, "invalid_reading", idx, "values",
+			    "channel names are a letter then letters, digits or _ (at most %d)",
+			    READING_CHANNEL_LEN);
+		if (!json_object_is_type(val, json_type_int) && !json_object_is_type(val, json_type_double))
+			REFUSE(422, "invalid_reading", idx, "values.", "values.%s must be a number", key);
+		d = json_object_get_double(val);
+		if (!isfinite(d))
+			REFUSE(422, "invalid_reading", idx, "values.", "values.%s must be a finite number", key);
+		rd->values[rd->n].name = arena_strdup(a, key);
+		rd->values[rd->n].v = d;
+		rd->n++;
+	}
+	return 0;
+}
+
+static int json_reading(struct arena *a, struct json_object *o, long idx, long long now_ms,
+    struct reading *rd, struct reading_error *err)
+{
+	struct json_object *vals = NULL;
+
+	if (!json_object_is_type(o, json_type_object))
+		REFUSE(422, "invalid_reading", idx, "", "a reading must be an object");
+	rd->ts_ms = now_ms;
+	json_object_object_foreach(o, key, val) {
+		if (strcmp(key, "ts") == 0) {
+			if (json_ts(val, now_ms, idx, &rd->ts_ms, err) != 0)
+				return -1;
+		} else if (strcmp(key, "id") == 0) {
+			if (!json_object_is_type(val, json_type_string) || !id_ok(json_object_get_string(val)))
+				REFUSE(422, "invalid_reading", idx, "id",
+				    "id must be 1 to %d printable ASCII characters", READING_ID_LEN);
+			rd->id = arena_strdup(a, json_object_get_string(val));
+		} else if (strcmp(key, "values") == 0) {
+			vals = val;
+		} else {
+			REFUSE(422, "invalid_reading", idx, "", "unknown field '%.40s' (expected ts, id, values)", key);
+		}
+	}
+	if (vals == NULL)
+		REFUSE(422, "invalid_reading", idx, "values", "values is required");
+	return json_values(a, vals, idx, rd, err);
+}
+
+/* Fills the field name of a values.<channel> error once the key is known. */
+static void name_field(struct reading_error *err)
+{
+	const char *p = strstr(err->message, "values.");
+
+	if (strcmp(err->field, "values.") == 0 && p != NULL)
+		snprintf(err->field, sizeof(err->field), "%.*s", (int)strcspn(p, " "), p);
+}
+
+static int parse_items(struct arena *a, struct json_object *arr, long long now_ms,
+    struct batch *out, struct reading_error *err)
+{
+	size_t n = json_object_array_length(arr);
+
+	if (n == 0)
+		REFUSE(422, "invalid_reading", -1, "readings", "readings must not be empty");
+	if (n > READING_BATCH_MAX)
+		REFUSE(413, "batch_too_large", -1, "readings",
+		    "a batch holds at most %d readings", READING_BATCH_MAX);
+	if ((out->items = arena_alloc(a, n * sizeof(*out->items))) == NULL)
+		REFUSE(503, "unavailable", -1, "", "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		if (json_reading(a, json_object_array_get_idx(arr, i), (long)i, now_ms,
+		    &out->items[i], err) != 0) {
+			name_field(err);
+			return -1;
+		}
+	}
+	out->n = n;
+	return 0;
+}
+
+static int parse_root(struct arena *a, struct json_object *root, long long now_ms,
+    struct batch *out, struct reading_error *err)
+{
+	struct json_object *arr;
+
+	if (!json_object_is_type(root, json_type_object))
+		REFUSE(400, "malformed_json", -1, "", "the body must be a JSON object");
+	if (!json_object_object_get_ex(root, "readings", &arr)) {
+		if ((out->items = arena_alloc(a, sizeof(*out->items))) == NULL)
+			REFUSE(503, "unavailable", -1, "", "out of memory");
+		out->n = 1;
+		if (json_reading(a, root, 0, now_ms, &out->items[0], err) != 0) {
+			name_field(err);
+			err->index = -1;
+			return -1;
+		}
+		return 0;
+	}
+	if (json_object_object_length(root) != 1 || !json_object_is_type(arr, json_type_array))
+		REFUSE(400, "malformed_json", -1, "readings",
+		    "a batch is {\"readings\": [...]} and nothing else");
+	return parse_items(a, arr, now_ms, out, err);
+}
+
+int reading_parse_json(struct arena *a, const char *body, size_t len,
+    long long now_ms, struct batch *out, struct reading_error *err)
+{
+	struct json_tokener *tok = json_tokener_new_ex(16);
+	struct json_object *root;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (tok == NULL)
+		REFUSE(503, "unavailable", -1, "", "out of memory");
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	root = json_tokener_parse_ex(tok, body, (int)len);
+	if (root == NULL || json_tokener_get_error(tok) != json_tokener_success ||
+	    json_tokener_get_parse_end(tok) != len) {
+		json_object_put(root);
+		json_tokener_free(tok);
+		REFUSE(400, "malformed_json", -1, "", "the body is not valid JSON");
+	}
+	json_tokener_free(tok);
+	rc = parse_root(a, root, now_ms, out, err);
+	json_object_put(root);
+	return rc;
+}
+
+int reading_parse_form(struct arena *a, const struct kvlist *form,
+    long long now_ms, struct batch *out, struct reading_error *err)
+{
+	struct reading *rd;
+
+	memset(out, 0, sizeof(*out));
+	if ((rd = arena_alloc(a, sizeof(*rd))) == NULL ||
+	    (rd->values = arena_alloc(a, READING_CHANNELS_MAX * sizeof(*rd->values))) == NULL)
+		REFUSE(503, "unavailable", -1, "", "out of memory");
+	rd->ts_ms = now_ms;
+	for (size_t i = 0; i < form->n; i++) {
+		const char *k = form->items[i].key, *v = form->items[i].val;
+		char *end;
+		double d;
+
+		if (strcmp(k, "api_key") == 0)
+			continue;
+		if (strcmp(k, "ts") == 0) {
+			if (ts_parse(v, &rd->ts_ms) != 0)
+				REFUSE(422, "invalid_reading", -1, "ts",
+				    "ts must be ISO 8601 with a zone or epoch milliseconds");
+			if (check_ts(rd->ts_ms, now_ms, -1, "ts", err) != 0)
+				return -1;
+			continue;
+		}
+		if (strcmp(k, "id") == 0) {
+			if (!id_ok(v))
+				REFUSE(422, "invalid_reading", -1, "id",
+				    "id must be 1 to %d printable ASCII characters", READING_ID_LEN);
+			rd->id = v;
+			continue;
+		}
+		if (!channel_name_ok(k))
+			REFUSE(422, "invalid_reading", -1, "values",
+			    "channel names are a letter then letters, digits or _ (at most %d)",
+			    READING_CHANNEL_LEN);
+		d = strtod(v, &end);
+		if (*v == '\0' || isspace((unsigned char)*v) || *end != '\0' || !isfinite(d))
+			REFUSE(422, "invalid_reading", -1, "values", "%.40s must be a finite number", k);
+		for (size_t j = 0; j < rd->n; j++)
+			if (strcmp(rd->values[j].name, k) == 0)
+				REFUSE(422, "invalid_reading", -1, "values", "%.40s is given twice", k);
+		if (rd->n == READING_CHANNELS_MAX)
+			REFUSE(422, "invalid_reading", -1, "values",
+			    "a reading holds at most %d channels", READING_CHANNELS_MAX);
+		rd->values[rd->n].name = k;
+		rd->values[rd->n].v = d;
+		rd->n++;
+	}
+	if (rd->n == 0)
+		REFUSE(422, "invalid_reading", -1, "values", "no channel values in the form");
+	out->items = rd;
+	out->n = 1;
+	return 0;
+}

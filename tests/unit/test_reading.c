@@ -1,0 +1,187 @@
+/*
+ * test_reading.c - what a device may send: timestamps, channels, values,
+ * ids, batches; and that one bad reading refuses the whole batch, naming it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "check.h"
+#include "reading.h"
+
+#define NOW 1795000000000LL     /* 2026-11-18T08:26:40Z in epoch ms */
+
+static int parse(const char *json, struct batch *b, struct reading_error *err, struct arena *a)
+{
+	return reading_parse_json(a, json, strlen(json), NOW, b, err);
+}
+
+static void test_ts(void)
+{
+	static const struct { const char *s; long long ms; } good[] = {
+		{ "2026-11-24T18:00:00Z", 1795543200000LL },
+		{ "2026-11-24T18:00:00.5Z", 1795543200500LL },
+		{ "2026-11-24T18:00:00.123456Z", 1795543200123LL },
+		{ "2026-11-24T19:00:00+01:00", 1795543200000LL },
+		{ "2026-11-24T17:30:00-0030", 1795543200000LL },
+		{ "2026-11-24T20:00:00+02", 1795543200000LL },
+		{ "2024-02-29T00:00:00Z", 1709164800000LL },
+		{ "1795543200000", 1795543200000LL },
+	};
+	static const char *const bad[] = {
+		"2026-11-24T18:00:00", "2026-11-24 18:00:00Z", "2026-13-01T00:00:00Z",
+		"2026-02-29T00:00:00Z", "2026-11-24T24:00:00Z", "2026-11-24T18:00:60Z",
+		"2026-11-24T18:00:00.Z", "2026-11-24T18:00:00+25:00", "2026-11-24T18:00:00Zjunk",
+		"", "17955432000001234567", "-5", "1.5e12", "yesterday",
+	};
+	long long ms;
+	char out[TS_LEN];
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		CHECK(ts_parse(good[i].s, &ms) == 0 && ms == good[i].ms, good[i].s);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(ts_parse(bad[i], &ms) != 0, bad[i]);
+	ts_format(1795543200123LL, out);
+	CHECK_STR(out, "2026-11-24T18:00:00.123Z", "times are written as ISO 8601 UTC with milliseconds");
+}
+
+static void test_single(void)
+{
+	struct arena a;
+	struct batch b;
+	struct reading_error err;
+
+	arena_init(&a);
+	CHECK(parse("{\"ts\":\"2026-11-18T00:00:00Z\",\"values\":{\"temp\":21.5,\"rh\":40},\"id\":\"r-1\"}",
+	    &b, &err, &a) == 0, "a single reading parses");
+	CHECK(b.n == 1 && b.items[0].n == 2, "one reading with two channels");
+	CHECK(b.items[0].ts_ms == 1794960000000LL, "its ts is kept");
+	CHECK(b.items[0].id != NULL && strcmp(b.items[0].id, "r-1") == 0, "its client id is kept");
+	CHECK(parse("{\"values\":{\"temp\":-3}}", &b, &err, &a) == 0 && b.items[0].ts_ms == NOW,
+	    "a reading without ts is stamped with the time received");
+	CHECK(b.items[0].id == NULL, "a reading without id has none");
+	CHECK(parse("{\"ts\":1794960000000,\"values\":{\"p\":1e5}}", &b, &err, &a) == 0 &&
+	    b.items[0].ts_ms == 1794960000000LL, "ts as epoch milliseconds");
+	arena_free(&a);
+}
+
+struct refusal {
+	const char *json;
+	int status;
+	const char *field;
+	long index;
+};
+
+static void test_refusals(void)
+{
+	static const struct refusal cases[] = {
+		{ "{\"values\":{\"temp\":\"21\"}}", 422, "values.temp", -1 },
+		{ "{\"values\":{\"temp\":true}}", 422, "values.temp", -1 },
+		{ "{\"values\":{\"temp\":null}}", 422, "values.temp", -1 },
+		{ "{\"values\":{\"temp\":NaN}}", 422, "values.temp", -1 },
+		{ "{\"values\":{\"temp\":Infinity}}", 422, "values.temp", -1 },
+		{ "{\"values\":{\"temp\":1e999}}", 422, "values.temp", -1 },
+		{ "{\"values\":{}}", 422, "values", -1 },
+		{ "{\"values\":[1,2]}", 422, "values", -1 },
+		{ "{\"values\":{\"9lives\":1}}", 422, "values", -1 },
+		{ "{\"values\":{\"a.b\":1}}", 422, "values", -1 },
+		{ "{\"values\":{\"$where\":1}}", 422, "values", -1 },
+		{ "{\"values\":{\"t\":1},\"ts\":\"2026-11-18T00:00:00\"}", 422, "ts", -1 },
+		{ "{\"values\":{\"t\":1},\"ts\":4102444800000}", 422, "ts", -1 },   /* 2100: future */
+		{ "{\"values\":{\"t\":1},\"ts\":1794960000}", 422, "ts", -1 },      /* seconds, not ms */
+		{ "{\"values\":{\"t\":1},\"id\":\"\"}", 422, "id", -1 },
+		{ "{\"values\":{\"t\":1},\"id\":\"has space\"}", 422, "id", -1 },
+		{ "{\"values\":{\"t\":1},\"id\":7}", 422, "id", -1 },
+		{ "{\"valuse\":{\"t\":1}}", 422, "", -1 },
+		{ "{\"ts\":1794960000000}", 422, "values", -1 },
+		{ "[1,2]", 400, "", -1 },
+		{ "{\"values\":{\"t\":1}} trailing", 400, "", -1 },
+		{ "{\"values\":{\"t\":1},}", 400, "", -1 },
+		{ "", 400, "", -1 },
+		{ "{\"readings\":[]}", 422, "readings", -1 },
+		{ "{\"readings\":{}}", 400, "readings", -1 },
+		{ "{\"readings\":[{\"values\":{\"t\":1}}],\"extra\":1}", 400, "readings", -1 },
+		{ "{\"readings\":[{\"values\":{\"t\":1}},{\"values\":{\"t\":1}},{\"values\":{\"t\":\"x\"}}]}",
+		  422, "values.t", 2 },
+		{ "{\"readings\":[{\"values\":{\"t\":1}},7]}", 422, "", 1 },
+	};
+	struct arena a;
+	struct batch b;
+	struct reading_error err;
+
+	arena_init(&a);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = parse(cases[i].json, &b, &err, &a);
+
+		CHECK(rc == -1 && err.status == cases[i].status, cases[i].json);
+		if (rc == -1 && err.status == 422) {
+			CHECK_STR(err.field, cases[i].field, cases[i].json);
+			CHECK(err.index == cases[i].index, "the offending reading is named by its index");
+		}
+	}
+	arena_free(&a);
+}
+
+static void test_batch_limit(void)
+{
+	size_t cap = 40 * (READING_BATCH_MAX + 2) + 32;
+	char *json = malloc(cap);
+	struct arena a;
+	struct batch b;
+	struct reading_error err;
+	size_t n;
+
+	arena_init(&a);
+	n = (size_t)sprintf(json, "{\"readings\":[");
+	for (int i = 0; i < READING_BATCH_MAX; i++)
+		n += (size_t)sprintf(json + n, "%s{\"values\":{\"t\":%d}}", i ? "," : "", i);
+	strcpy(json + n, "]}");
+	CHECK(parse(json, &b, &err, &a) == 0 && b.n == READING_BATCH_MAX, "a batch of 1000 readings is accepted");
+	CHECK(b.items[999].values[0].v == 999, "and every value is kept in order");
+	n += (size_t)sprintf(json + n, ",{\"values\":{\"t\":1}}");
+	strcpy(json + n, "]}");
+	CHECK(parse(json, &b, &err, &a) == -1 && err.status == 413, "1001 readings is 413");
+	free(json);
+	arena_free(&a);
+}
+
+static void test_form(void)
+{
+	struct arena a;
+	struct kvlist form = { 0 };
+	struct batch b;
+	struct reading_error err;
+	const char *body = "temp=21.5&rh=40&api_key=gdk_x&id=abc";
+
+	arena_init(&a);
+	CHECK(req_parse_urlencoded(&a, body, strlen(body), &form) == 0, "the form parses");
+	CHECK(reading_parse_form(&a, &form, NOW, &b, &err) == 0 && b.n == 1 && b.items[0].n == 2,
+	    "form fields are channels; api_key and id are not");
+	CHECK(strcmp(b.items[0].id, "abc") == 0 && b.items[0].values[0].v == 21.5, "values and id kept");
+	form.n = 0;
+	body = "temp=warm";
+	req_parse_urlencoded(&a, body, strlen(body), &form);
+	CHECK(reading_parse_form(&a, &form, NOW, &b, &err) == -1 && err.status == 422, "a non-number is 422");
+	form.n = 0;
+	body = "temp=1&temp=2";
+	req_parse_urlencoded(&a, body, strlen(body), &form);
+	CHECK(reading_parse_form(&a, &form, NOW, &b, &err) == -1, "a channel given twice is refused");
+	form.n = 0;
+	body = "temp=inf";
+	req_parse_urlencoded(&a, body, strlen(body), &form);
+	CHECK(reading_parse_form(&a, &form, NOW, &b, &err) == -1, "inf is not a finite number");
+	form.n = 0;
+	body = "api_key=gdk_x";
+	req_parse_urlencoded(&a, body, strlen(body), &form);
+	CHECK(reading_parse_form(&a, &form, NOW, &b, &err) == -1, "a form without values is refused");
+	arena_free(&a);
+}
+
+int main(void)
+{
+	test_ts();
+	test_single();
+	test_refusals();
+	test_batch_limit();
+	test_form();
+	return check_done("test_reading");
+}
