@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -283,6 +284,44 @@ static int req_content_type(struct req *r, const char *ct)
 	return 0;
 }
 
+/* A body without Content-Length (a chunked upload the web server passed
+ * on as a stream) is read to the end of the FastCGI stream, with the same
+ * cap.  Growth is by doubling in malloc, copied into the arena at the end,
+ * so bodiless requests cost one short read and nothing else. */
+static int req_body_stream(struct req *r, req_read_fn read, void *ctx,
+    size_t max_body, struct req_error *err)
+{
+	size_t cap = 4096, len = 0;
+	char *buf = malloc(cap), *body;
+	long n;
+
+	if (buf == NULL)
+		FAIL(500, "internal", "Out of memory.");
+	while ((n = read(ctx, buf + len, cap - len)) > 0) {
+		len += (size_t)n;
+		if (len > max_body) {
+			free(buf);
+			FAIL(413, "body_too_large", "The request body is too large.");
+		}
+		if (len == cap) {
+			char *bigger = realloc(buf, cap *= 2);
+
+			if (bigger == NULL) {
+				free(buf);
+				FAIL(500, "internal", "Out of memory.");
+			}
+			buf = bigger;
+		}
+	}
+	body = arena_strndup(&r->arena, buf, len);
+	free(buf);
+	if (n < 0 || body == NULL)
+		FAIL(400, "incomplete_body", "The request body could not be read.");
+	r->body = body;
+	r->body_len = len;
+	return 0;
+}
+
 static int req_body(struct req *r, const char *cl, req_read_fn read, void *ctx,
     size_t max_body, struct req_error *err)
 {
@@ -290,14 +329,14 @@ static int req_body(struct req *r, const char *cl, req_read_fn read, void *ctx,
 	size_t got = 0;
 	char *body;
 
-	if (cl != NULL && *cl != '\0') {
-		for (const char *p = cl; *p != '\0'; p++) {
-			if (!isdigit((unsigned char)*p))
-				FAIL(400, "bad_content_length", "Content-Length is not a number.");
-			if (len > (1ull << 40))
-				FAIL(413, "body_too_large", "The request body is too large.");
-			len = len * 10 + (unsigned)(*p - '0');
-		}
+	if (cl == NULL || *cl == '\0')
+		return read != NULL ? req_body_stream(r, read, ctx, max_body, err) : 0;
+	for (const char *p = cl; *p != '\0'; p++) {
+		if (!isdigit((unsigned char)*p))
+			FAIL(400, "bad_content_length", "Content-Length is not a number.");
+		if (len > (1ull << 40))
+			FAIL(413, "body_too_large", "The request body is too large.");
+		len = len * 10 + (unsigned)(*p - '0');
 	}
 	if (len > max_body)
 		FAIL(413, "body_too_large", "The request body is too large.");

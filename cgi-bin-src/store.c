@@ -16,6 +16,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "store_internal.h"
 
 struct store {
 	mongoc_client_t *client;
@@ -78,7 +79,7 @@ void store_free(struct store *s)
 }
 
 /* Server selection and socket errors mean "down"; the rest are errors. */
-static int store_classify(const bson_error_t *e)
+int store_error_status(const bson_error_t *e)
 {
 	if (e->domain == MONGOC_ERROR_SERVER_SELECTION || e->domain == MONGOC_ERROR_STREAM)
 		return STORE_DOWN;
@@ -95,7 +96,7 @@ int store_ping(struct store *s)
 	if (ok)
 		return STORE_OK;
 	log_warn("mongodb ping: %s", e.message);
-	return store_classify(&e);
+	return store_error_status(&e);
 }
 
 static int store_run_file(struct store *s, const char *path, char *err, size_t errlen)
@@ -116,7 +117,7 @@ static int store_run_file(struct store *s, const char *path, char *err, size_t e
 		rc = STORE_OK;
 	} else {
 		snprintf(err, errlen, "%s: %s", path, e.message);
-		rc = store_classify(&e);
+		rc = store_error_status(&e);
 	}
 	bson_destroy(&reply);
 	mongoc_database_destroy(db);
@@ -158,4 +159,10 @@ int store_apply_indexes(struct store *s, const char *schema_dir, char *err, size
 	}
 	free(names);
 	return rc;
+}
+
+/* The readings collection, owned by the caller (mongoc_collection_destroy). */
+mongoc_collection_t *store_readings_collection(struct store *s)
+{
+	return mongoc_client_get_collection(s->client, s->dbname, "readings");
 }

@@ -27,17 +27,24 @@
 
 struct sup_slot {
 	pid_t pid;
-	time_t started;
+	long long started_ms;
 };
 
-static volatile sig_atomic_t sup_stop, sup_child;
+static volatile sig_atomic_t sup_stop;
 
+/* SIGCHLD and SIGALRM only wake sigsuspend(); the loop does the work. */
 static void sup_on_signal(int sig)
 {
-	if (sig == SIGCHLD)
-		sup_child = 1;
-	else
+	if (sig == SIGTERM || sig == SIGINT)
 		sup_stop = 1;
+}
+
+static long long sup_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static pid_t sup_spawn(int fd, supervisor_worker_fn fn, void *ctx, const sigset_t *orig)
@@ -82,18 +89,18 @@ static void sup_reap(struct sup_slot *slots, unsigned n)
 static void sup_fill(struct sup_slot *slots, unsigned n, int fd,
     supervisor_worker_fn fn, void *ctx, const sigset_t *orig)
 {
-	time_t now = time(NULL);
+	long long now = sup_now_ms();
 
 	for (unsigned i = 0; i < n && !sup_stop; i++) {
 		if (slots[i].pid != 0)
 			continue;
 		/* Crash loop guard: a worker that died young waits a second. */
-		if (slots[i].started != 0 && now - slots[i].started < 1) {
+		if (slots[i].started_ms != 0 && now - slots[i].started_ms < 1000) {
 			alarm(1);
 			continue;
 		}
 		slots[i].pid = sup_spawn(fd, fn, ctx, orig);
-		slots[i].started = now;
+		slots[i].started_ms = now;
 		if (slots[i].pid < 0)
 			slots[i].pid = 0;
 	}

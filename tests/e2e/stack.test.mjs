@@ -64,12 +64,14 @@ function webServerPromises(name, getClient) {
       assert.match(r.text, /404 Not Found/);
     });
 
-    test('a body over the limit is refused with 413 and nothing else happens', async () => {
-      const r = await getClient()('POST', '/api/v1/devices/x/readings', {
-        headers: { 'content-type': 'application/json' }, body: 'x'.repeat(1024 * 1024 + 10),
-      });
-      assert.equal(r.status, 413);
-      assert.equal(r.json.code, 'body_too_large');
+    test('a body over the limit is refused with 413, with or without Content-Length', async () => {
+      for (const chunked of [false, true]) {
+        const r = await getClient()('POST', '/api/v1/devices/x/readings', {
+          headers: { 'content-type': 'application/json' }, body: 'x'.repeat(1024 * 1024 + 10), chunked,
+        });
+        assert.equal(r.status, 413, `chunked=${chunked}`);
+        assert.equal(r.json.code, 'body_too_large');
+      }
     });
 
     test('a wrong method is 405 with an Allow header', async () => {
@@ -80,9 +82,11 @@ function webServerPromises(name, getClient) {
     });
 
     test('malformed percent-encoding is a 400, not a crash', async () => {
-      const r = await getClient()('GET', '/api/v1/devices/%zz');
+      // In the path the web server may refuse it first; either way it is a 400.
+      assert.equal((await getClient()('GET', '/api/v1/devices/%zz')).status, 400);
+      const r = await getClient()('GET', '/api/v1/devices?from=%zz');
       assert.equal(r.status, 400);
-      assert.equal(r.json.code, 'bad_encoding');
+      assert.equal(r.json.code, 'bad_query');
       assert.equal((await getClient()('GET', '/healthz')).status, 200);
     });
 

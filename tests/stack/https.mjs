@@ -7,9 +7,12 @@ import https from 'node:https';
 export function makeClient({ port, host = '127.0.0.1', caFile, servername = 'localhost' }) {
   const ca = fs.readFileSync(caFile);
   const agent = new https.Agent({ ca, keepAlive: false });
-  return function request(method, path, { headers = {}, body } = {}) {
+  // chunked: send the body without Content-Length, as a streaming device would.
+  return function request(method, path, { headers = {}, body, chunked = false } = {}) {
+    const h = { ...headers };
+    if (body !== undefined && !chunked) h['content-length'] = Buffer.byteLength(body);
     return new Promise((resolve, reject) => {
-      const req = https.request({ host, port, method, path, headers, agent, servername }, (res) => {
+      const req = https.request({ host, port, method, path, headers: h, agent, servername }, (res) => {
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
         res.on('end', () => {

@@ -6,7 +6,7 @@
 // mongod on the PATH, or the stand-in under tests/), the SES/Twilio sinks,
 // applies the schema, then gauge.fcgi (supervisor + worker pool), lighttpd
 // with TLS and gauge-alertd.  stop() takes them down in reverse order.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -292,8 +292,9 @@ class Stack {
   // The pids of the FastCGI workers (children of the supervisor).
   fcgiWorkers() {
     const sup = this.s.procs.fcgi?.pid;
-    const out = execFileSync('ps', ['-o', 'pid=', '--ppid', String(sup)]).toString();
-    return out.split('\n').map((l) => Number(l.trim())).filter(Boolean).sort((a, b) => a - b);
+    // ps exits 1 when there are none.
+    const r = spawnSync('ps', ['-o', 'pid=', '--ppid', String(sup)], { encoding: 'utf8' });
+    return r.stdout.split('\n').map((l) => Number(l.trim())).filter(Boolean).sort((a, b) => a - b);
   }
 
   async stopMariadb() {

@@ -31,7 +31,7 @@ static long body_read(void *ctx, char *buf, size_t n)
 static int parse(struct req *r, struct req_error *err, const char **env,
     const char *body, size_t max_body)
 {
-	struct body b = { body, body ? strlen(body) : 0, 0, 3 };
+	struct body b = { body ? body : "", body ? strlen(body) : 0, 0, 3 };
 
 	err->status = 0;
 	if (req_parse(r, (char *const *)env, body_read, &b, max_body, err) == 0)
@@ -104,8 +104,25 @@ static void test_body(void)
 	CHECK(st == 400, "trailing space in Content-Length is 400");
 	req_free(&r);
 	st = parse(&r, &err, ENV("REQUEST_METHOD=POST", "REQUEST_URI=/x", "CONTENT_LENGTH="), "", 1024);
-	CHECK(st == 200 && r.body_len == 0, "an empty Content-Length means no body");
+	CHECK(st == 200 && r.body_len == 0, "an empty Content-Length with no body is an empty body");
 	req_free(&r);
+	st = parse(&r, &err, ENV("REQUEST_METHOD=POST", "REQUEST_URI=/x"), "streamed body", 1024);
+	CHECK(st == 200 && r.body_len == 13 && strcmp(r.body, "streamed body") == 0,
+	    "without Content-Length the body is read to the end of the stream");
+	req_free(&r);
+	{
+		char *big = malloc(5001);
+
+		memset(big, 'b', 5000);
+		big[5000] = '\0';
+		st = parse(&r, &err, ENV("REQUEST_METHOD=POST", "REQUEST_URI=/x"), big, 4999);
+		CHECK(st == 413, "a streamed body over the cap is 413");
+		req_free(&r);
+		st = parse(&r, &err, ENV("REQUEST_METHOD=POST", "REQUEST_URI=/x"), big, 5000);
+		CHECK(st == 200 && r.body_len == 5000, "a streamed body at the cap is whole");
+		req_free(&r);
+		free(big);
+	}
 }
 
 static void test_methods(void)

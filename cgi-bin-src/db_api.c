@@ -1,0 +1,191 @@
+/*
+ * db_api.c - API queries (see db_api.h).
+ *
+ * db_api_lookup answers authentication and device resolution in a single
+ * round trip, because it runs on every API request: a one-row select from
+ * a dual table, left-joined to the key (by its unique hash) and the device
+ * (by its unique public id).  It also says whether the key's last-used
+ * record is older than a minute, so the write that records it happens at
+ * most once a minute per key and address rather than on every request.
+ */
+#include "db_api.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char lookup_sql[] =
+    "SELECT k.id, k.account_id, k.device_id, k.kind, "
+    "  k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > UTC_TIMESTAMP(3)), "
+    "  k.last_used_at IS NULL OR k.last_used_at < UTC_TIMESTAMP(3) - INTERVAL 60 SECOND "
+    "    OR NOT (k.last_used_ip <=> ?), k.display_prefix, "
+    "  d.id, d.account_id, d.public_read, d.uid, d.name, g.uid, g.name "
+    "FROM (SELECT 1) AS one "
+    "LEFT JOIN api_keys k ON k.key_hash = ? "
+    "LEFT JOIN devices d ON d.uid = ? "
+    "LEFT JOIN device_groups g ON g.id = d.group_id";
+
+struct lookup_ctx {
+	struct api_key_row *key;
+	struct api_device_row *dev;
+};
+
+static void copy_col(char *dst, size_t len, const struct db_row *row, size_t i)
+{
+	const char *s = db_row_str(row, i);
+
+	snprintf(dst, len, "%s", s != NULL ? s : "");
+}
+
+/* Columns from offset: id, account_id, public_read, uid, name, group uid, group name. */
+void db_api_device_from_row(const struct db_row *row, size_t o, struct api_device_row *dev)
+{
+	dev->id = db_row_int(row, o);
+	dev->account_id = db_row_int(row, o + 1);
+	dev->public_read = db_row_int(row, o + 2) != 0;
+	copy_col(dev->uid, sizeof(dev->uid), row, o + 3);
+	copy_col(dev->name, sizeof(dev->name), row, o + 4);
+	copy_col(dev->group_uid, sizeof(dev->group_uid), row, o + 5);
+	copy_col(dev->group_name, sizeof(dev->group_name), row, o + 6);
+}
+
+static int lookup_row(void *ctx, const struct db_row *row)
+{
+	struct lookup_ctx *c = ctx;
+	const char *kind = db_row_str(row, 3);
+
+	c->key->id = db_row_int(row, 0);
+	c->key->account_id = db_row_int(row, 1);
+	c->key->device_id = db_row_int(row, 2);
+	c->key->kind = kind != NULL && strcmp(kind, "account") == 0 ? KEY_ACCOUNT : KEY_DEVICE;
+	c->key->live = db_row_int(row, 4) != 0;
+	c->key->touch = db_row_int(row, 5) != 0;
+	copy_col(c->key->display, sizeof(c->key->display), row, 6);
+	db_api_device_from_row(row, 7, c->dev);
+	return 1;
+}
+
+int db_api_lookup(struct db *db, const unsigned char *hash, const char *uid,
+    const char *ip, struct api_key_row *key, struct api_device_row *dev)
+{
+	struct lookup_ctx c = { key, dev };
+	int rc;
+
+	memset(key, 0, sizeof(*key));
+	memset(dev, 0, sizeof(*dev));
+	rc = db_query(db, lookup_sql, DB_ARGS(DB_TEXT(ip),
+	    hash != NULL ? DB_BLOB(hash, SHA256_LEN) : DB_NULL, DB_TEXT(uid)), lookup_row, &c);
+	return rc == DB_NOTFOUND ? DB_OK : rc;
+}
+
+int db_api_key_touch(struct db *db, long long key_id, const char *ip)
+{
+	return db_exec(db, "UPDATE api_keys SET last_used_at = UTC_TIMESTAMP(3), last_used_ip = ? "
+	    "WHERE id = ?", DB_ARGS(DB_TEXT(ip), DB_INT(key_id)), NULL);
+}
+
+struct devices_ctx {
+	db_device_fn fn;
+	void *ctx;
+};
+
+static int devices_row(void *ctx, const struct db_row *row)
+{
+	struct devices_ctx *c = ctx;
+	struct api_device_row dev;
+
+	db_api_device_from_row(row, 0, &dev);
+	return c->fn(c->ctx, &dev);
+}
+
+int db_api_devices(struct db *db, long long account_id, const char *group_uid,
+    db_device_fn fn, void *ctx)
+{
+	struct devices_ctx c = { fn, ctx };
+	int rc = db_query(db,
+	    "SELECT d.id, d.account_id, d.public_read, d.uid, d.name, g.uid, g.name "
+	    "FROM devices d LEFT JOIN device_groups g ON g.id = d.group_id "
+	    "WHERE d.account_id = ? AND (? IS NULL OR g.uid = ?) ORDER BY d.name, d.id",
+	    DB_ARGS(DB_INT(account_id), DB_TEXT(group_uid), DB_TEXT(group_uid)), devices_row, &c);
+
+	return rc == DB_NOTFOUND ? DB_OK : rc;
+}
+
+int db_api_groups(struct db *db, long long account_id, db_row_fn fn, void *ctx)
+{
+	int rc = db_query(db,
+	    "SELECT g.uid, g.name, COUNT(d.id) FROM device_groups g "
+	    "LEFT JOIN devices d ON d.group_id = g.id WHERE g.account_id = ? "
+	    "GROUP BY g.id ORDER BY g.name", DB_ARGS(DB_INT(account_id)), fn, ctx);
+
+	return rc == DB_NOTFOUND ? DB_OK : rc;
+}
+
+int db_api_group_exists(struct db *db, long long account_id, const char *group_uid)
+{
+	return db_query(db, "SELECT id FROM device_groups WHERE account_id = ? AND uid = ?",
+	    DB_ARGS(DB_INT(account_id), DB_TEXT(group_uid)), NULL, NULL);
+}
+
+int db_api_account(struct db *db, long long account_id, db_row_fn fn, void *ctx)
+{
+	return db_query(db,
+	    "SELECT a.id, a.name, DATE_FORMAT(a.created_at, '%Y-%m-%dT%H:%i:%s.%fZ'), "
+	    "(SELECT COUNT(*) FROM devices WHERE account_id = a.id), "
+	    "(SELECT COUNT(*) FROM device_groups WHERE account_id = a.id) "
+	    "FROM accounts a WHERE a.id = ?", DB_ARGS(DB_INT(account_id)), fn, ctx);
+}
+
+int db_api_device_keys(struct db *db, long long device_id, db_row_fn fn, void *ctx)
+{
+	int rc = db_query(db,
+	    "SELECT id, display_prefix, DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%s.%fZ'), "
+	    "DATE_FORMAT(expires_at, '%Y-%m-%dT%H:%i:%s.%fZ'), DATE_FORMAT(revoked_at, '%Y-%m-%dT%H:%i:%s.%fZ'), "
+	    "DATE_FORMAT(last_used_at, '%Y-%m-%dT%H:%i:%s.%fZ'), last_used_ip, "
+	    "revoked_at IS NULL AND (expires_at IS NULL OR expires_at > UTC_TIMESTAMP(3)) "
+	    "FROM api_keys WHERE device_id = ? ORDER BY id", DB_ARGS(DB_INT(device_id)), fn, ctx);
+
+	return rc == DB_NOTFOUND ? DB_OK : rc;
+}
+
+int db_api_key_rotate(struct db *db, long long account_id, long long device_id,
+    unsigned grace_s, const struct new_key *key, long long *key_id)
+{
+	struct db_result res;
+	int rc = db_begin(db);
+
+	if (rc == DB_OK && grace_s == 0)
+		rc = db_exec(db, "UPDATE api_keys SET revoked_at = UTC_TIMESTAMP(3) "
+		    "WHERE device_id = ? AND revoked_at IS NULL", DB_ARGS(DB_INT(device_id)), NULL);
+	else if (rc == DB_OK)   /* a key already ending sooner keeps its earlier end */
+		rc = db_exec(db, "UPDATE api_keys SET expires_at = LEAST(COALESCE(expires_at, "
+		    "'9999-12-31'), UTC_TIMESTAMP(3) + INTERVAL ? SECOND) "
+		    "WHERE device_id = ? AND revoked_at IS NULL",
+		    DB_ARGS(DB_INT(grace_s), DB_INT(device_id)), NULL);
+	if (rc == DB_OK)
+		rc = db_exec(db, "INSERT INTO api_keys (account_id, device_id, kind, key_hash, display_prefix) "
+		    "VALUES (?, ?, 'device', ?, ?)", DB_ARGS(DB_INT(account_id), DB_INT(device_id),
+		    DB_BLOB(key->hash, sizeof(key->hash)), DB_TEXT(key->display)), &res);
+	if (rc == DB_OK && (rc = db_commit(db)) == DB_OK)
+		*key_id = (long long)res.insert_id;
+	if (rc != DB_OK)
+		db_rollback(db);
+	return rc;
+}
+
+int db_api_key_revoke(struct db *db, long long device_id, long long key_id)
+{
+	struct db_result res;
+	int rc = db_exec(db, "UPDATE api_keys SET revoked_at = UTC_TIMESTAMP(3) "
+	    "WHERE id = ? AND device_id = ? AND revoked_at IS NULL",
+	    DB_ARGS(DB_INT(key_id), DB_INT(device_id)), &res);
+
+	if (rc == DB_OK && res.affected == 0)
+		return DB_NOTFOUND;
+	return rc;
+}
+
+int db_api_device_set_public(struct db *db, long long device_id, int on)
+{
+	return db_exec(db, "UPDATE devices SET public_read = ? WHERE id = ?",
+	    DB_ARGS(DB_INT(on ? 1 : 0), DB_INT(device_id)), NULL);
+}

@@ -1,0 +1,57 @@
+/*
+ * db_api.h - the MySQL questions the device-data API asks: who holds this
+ * key, may it reach this device, and the key and account management behind
+ * it.  One function per question; prepared statements only.
+ */
+#ifndef GAUGE_DB_API_H
+#define GAUGE_DB_API_H
+
+#include "auth_key.h"
+#include "db.h"
+
+#define NAME_MAX_BYTES 101
+
+struct api_key_row {
+	long long id;               /* 0 when no key matched */
+	long long account_id;
+	long long device_id;        /* 0 for an account key */
+	enum key_kind kind;
+	int live;                   /* neither revoked nor past its grace period */
+	int touch;                  /* last-used record is stale: update it */
+	char display[KEY_DISPLAY_LEN + 1];
+};
+
+struct api_device_row {
+	long long id;               /* 0 when no device has that id */
+	long long account_id;
+	int public_read;
+	char uid[PUBLIC_ID_LEN + 1];
+	char name[NAME_MAX_BYTES];
+	char group_uid[PUBLIC_ID_LEN + 1];
+	char group_name[NAME_MAX_BYTES];
+};
+
+/* One round trip: the key (hash may be NULL) and the device by public id
+ * (uid may be NULL).  Either row is zeroed when nothing matched. */
+int db_api_lookup(struct db *db, const unsigned char *hash, const char *uid,
+    const char *ip, struct api_key_row *key, struct api_device_row *dev);
+/* Records when and from where a key was last used. */
+int db_api_key_touch(struct db *db, long long key_id, const char *ip);
+
+typedef int (*db_device_fn)(void *ctx, const struct api_device_row *dev);
+/* Devices of an account, optionally only those in group_uid, by name. */
+int db_api_devices(struct db *db, long long account_id, const char *group_uid,
+    db_device_fn fn, void *ctx);
+int db_api_groups(struct db *db, long long account_id, db_row_fn fn, void *ctx);
+int db_api_group_exists(struct db *db, long long account_id, const char *group_uid);
+int db_api_account(struct db *db, long long account_id, db_row_fn fn, void *ctx);
+
+int db_api_device_keys(struct db *db, long long device_id, db_row_fn fn, void *ctx);
+/* Ends the device's current keys after grace_s (0: at once) and adds key. */
+int db_api_key_rotate(struct db *db, long long account_id, long long device_id,
+    unsigned grace_s, const struct new_key *key, long long *key_id);
+/* DB_NOTFOUND when the key is not a live key of that device. */
+int db_api_key_revoke(struct db *db, long long device_id, long long key_id);
+int db_api_device_set_public(struct db *db, long long device_id, int on);
+
+#endif
