@@ -12,6 +12,7 @@
 #include "db.h"
 #include "handlers.h"
 #include "log.h"
+#include "ratelimit.h"
 #include "req.h"
 #include "resp.h"
 #include "route.h"
@@ -20,6 +21,17 @@
 static const struct route app_routes[] = {
 	{ METHOD_GET, "/", page_home },
 	{ METHOD_GET, "/healthz", api_healthz },
+	{ METHOD_POST, "/api/v1/devices/{device}/readings", api_readings_ingest },
+	{ METHOD_GET, "/api/v1/devices/{device}/readings", api_readings_query },
+	{ METHOD_DELETE, "/api/v1/devices/{device}/readings", api_readings_delete },
+	{ METHOD_GET, "/api/v1/devices/{device}/latest", api_readings_latest },
+	{ METHOD_GET, "/api/v1/devices/{device}/keys", api_keys_list },
+	{ METHOD_POST, "/api/v1/devices/{device}/keys/rotate", api_keys_rotate },
+	{ METHOD_DELETE, "/api/v1/devices/{device}/keys/{key}", api_keys_revoke },
+	{ METHOD_GET, "/api/v1/devices", api_account_devices },
+	{ METHOD_GET, "/api/v1/groups", api_account_groups },
+	{ METHOD_GET, "/api/v1/groups/{group}/latest", api_account_group_latest },
+	{ METHOD_GET, "/api/v1/account", api_account_get },
 };
 
 int app_open(struct app *app, const struct conf *conf, const char *progname)
@@ -35,6 +47,9 @@ int app_open(struct app *app, const struct conf *conf, const char *progname)
 		app_close(app);
 		return -1;
 	}
+	/* Without the shared table the API still works, unlimited: say so loudly. */
+	if ((app->ratelimit = ratelimit_open(conf->ratelimit_file, err, sizeof(err))) == NULL)
+		log_error("rate limits NOT enforced: %s", err);
 	return 0;
 }
 
@@ -42,8 +57,10 @@ void app_close(struct app *app)
 {
 	db_free(app->db);
 	store_free(app->store);
+	ratelimit_close(app->ratelimit);
 	app->db = NULL;
 	app->store = NULL;
+	app->ratelimit = NULL;
 }
 
 int app_dispatch(struct app *app, struct req *r, struct resp *rs)

@@ -9,12 +9,14 @@ struct conf;
 struct db;
 struct req;
 struct resp;
+struct ratelimit;
 struct store;
 
 struct app {
 	const struct conf *conf;
 	struct db *db;
 	struct store *store;
+	struct ratelimit *ratelimit;    /* NULL: limits not enforced (logged) */
 };
 
 /* Creates the per-process connections (lazily connected); 0 on success. */

@@ -51,6 +51,9 @@ static const struct conf_key conf_keys[] = {
 	{ "fcgi.socket_mode", CK_OCTAL, "0660", 0, 0777, offsetof(struct conf, fcgi_socket_mode) },
 	U("security.bcrypt_cost", "12", 4, 31, bcrypt_cost),
 	U("alertd.poll_interval_ms", "500", 50, 60000, alertd_poll_ms),
+	S("ratelimit.file", "/dev/shm/gauge-ratelimit", ratelimit_file),
+	U("ratelimit.per_minute", "600", 1, 1000000, ratelimit_per_minute),
+	U("ratelimit.anonymous_per_minute", "120", 1, 1000000, ratelimit_anon_per_minute),
 };
 
 /* GAUGE_ + key upper-cased with dots as underscores. */

@@ -44,6 +44,9 @@ struct conf {
 	unsigned fcgi_socket_mode;  /* octal permissions of that socket */
 	unsigned bcrypt_cost;
 	unsigned alertd_poll_ms;
+	char *ratelimit_file;               /* shared by the workers of a host */
+	unsigned ratelimit_per_minute;      /* per API key */
+	unsigned ratelimit_anon_per_minute; /* per client address, without a key */
 };
 
 /* Returns a conf owned by the caller (conf_free), or NULL with err set. */

@@ -6,6 +6,7 @@
  *   gaugectl -c CONFIG create-user --account ID --email EMAIL
  *                                  [--role admin|user|viewer] [--password-stdin]
  *   gaugectl -c CONFIG create-device --account ID --name NAME [--group NAME]
+ *   gaugectl -c CONFIG device-public --device ID --on|--off
  *   gaugectl -c CONFIG check-config
  *
  * Each create-* prints the created object as one line of JSON on stdout, so
@@ -25,6 +26,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "db_account.h"
+#include "db_api.h"
 #include "db_migrate.h"
 #include "log.h"
 #include "store.h"
@@ -271,6 +273,48 @@ static int ctl_create_device(struct ctl *ctl, int argc, char **argv)
 	return 0;
 }
 
+struct ctl_device {
+	long long id, account_id;
+};
+
+static int ctl_device_row(void *ctx, const struct db_row *row)
+{
+	struct ctl_device *d = ctx;
+
+	d->id = db_row_int(row, 0);
+	d->account_id = db_row_int(row, 1);
+	return 1;
+}
+
+/* Turns key authentication off (public, read-only by id) or back on. */
+static int ctl_device_public(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "device", required_argument, NULL, 0 }, { "on", no_argument, NULL, 0 },
+		{ "off", no_argument, NULL, 0 }, { 0 },
+	};
+	const char *v[3] = { NULL, NULL, NULL };
+	struct ctl_device d = { 0, 0 };
+	struct json_object *o;
+	int rc, on;
+
+	if (ctl_opts(argc, argv, opts, v) != 0 || v[0] == NULL || (v[1] == NULL) == (v[2] == NULL))
+		return ctl_fail("%s", "usage: device-public --device ID --on|--off");
+	on = v[1] != NULL;
+	rc = db_query(ctl->db, "SELECT id, account_id FROM devices WHERE uid = ?",
+	    DB_ARGS(DB_TEXT(v[0])), ctl_device_row, &d);
+	if (rc == DB_NOTFOUND)
+		return ctl_fail("no device with id '%s'", v[0]);
+	if (rc != DB_OK || (rc = db_api_device_set_public(ctl->db, d.id, on)) != DB_OK)
+		return ctl_db_fail(ctl, rc, "device");
+	ctl_audit(ctl, d.account_id, on ? "device.public_on" : "device.public_off", "device", v[0]);
+	o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_string(v[0]));
+	json_object_object_add(o, "public", json_object_new_boolean(on));
+	ctl_print(o);
+	return 0;
+}
+
 static int ctl_check_config(struct ctl *ctl, int argc, char **argv)
 {
 	char err[512];
@@ -300,6 +344,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "create-user", ctl_create_user,
 	  "--account ID --email EMAIL [--role admin|user|viewer] [--password-stdin]" },
 	{ "create-device", ctl_create_device, "--account ID --name NAME [--group NAME]" },
+	{ "device-public", ctl_device_public,
+	  "--device ID --on|--off  (key authentication off: anyone with the id may read)" },
 	{ "check-config", ctl_check_config, "load the config and reach both databases" },
 };
 

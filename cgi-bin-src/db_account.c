@@ -108,12 +108,28 @@ int db_key_create(struct db *db, long long account_id, long long device_id,
 	return rc;
 }
 
-int db_audit(struct db *db, const struct audit_entry *e)
+int db_audit_id(struct db *db, const struct audit_entry *e, long long *id)
 {
-	return db_exec(db,
+	struct db_result res;
+	int rc = db_exec(db,
 	    "INSERT INTO audit_log (account_id, actor_user_id, actor_key_id, actor_label, "
 	    "action, target_type, target_id, detail, ip) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	    DB_ARGS(OPT_ID(e->account_id), OPT_ID(e->actor_user_id), OPT_ID(e->actor_key_id),
 	    DB_TEXT(e->actor_label), DB_TEXT(e->action), DB_TEXT(e->target_type),
-	    DB_TEXT(e->target_id), DB_TEXT(e->detail_json), DB_TEXT(e->ip)), NULL);
+	    DB_TEXT(e->target_id), DB_TEXT(e->detail_json), DB_TEXT(e->ip)), &res);
+
+	if (rc == DB_OK && id != NULL)
+		*id = (long long)res.insert_id;
+	return rc;
+}
+
+int db_audit(struct db *db, const struct audit_entry *e)
+{
+	return db_audit_id(db, e, NULL);
+}
+
+int db_audit_set_result(struct db *db, long long id, const char *result)
+{
+	return db_exec(db, "UPDATE audit_log SET result = ? WHERE id = ?",
+	    DB_ARGS(DB_TEXT(result), DB_INT(id)), NULL);
 }

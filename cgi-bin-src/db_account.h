@@ -36,5 +36,9 @@ struct audit_entry {
 };
 
 int db_audit(struct db *db, const struct audit_entry *e);
+/* The same, returning the record's id so its outcome can be added later. */
+int db_audit_id(struct db *db, const struct audit_entry *e, long long *id);
+/* Records the outcome of an audited action (e.g. how many were deleted). */
+int db_audit_set_result(struct db *db, long long id, const char *result);
 
 #endif

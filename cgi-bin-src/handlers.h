@@ -10,4 +10,18 @@
 int api_healthz(struct app *app, struct req *r, struct resp *rs, const struct route_match *m);
 int page_home(struct app *app, struct req *r, struct resp *rs, const struct route_match *m);
 
+#define API_HANDLER(name) \
+	int name(struct app *app, struct req *r, struct resp *rs, const struct route_match *m)
+API_HANDLER(api_readings_ingest);
+API_HANDLER(api_readings_query);
+API_HANDLER(api_readings_delete);
+API_HANDLER(api_readings_latest);
+API_HANDLER(api_keys_list);
+API_HANDLER(api_keys_rotate);
+API_HANDLER(api_keys_revoke);
+API_HANDLER(api_account_devices);
+API_HANDLER(api_account_groups);
+API_HANDLER(api_account_group_latest);
+API_HANDLER(api_account_get);
+
 #endif

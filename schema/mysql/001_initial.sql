@@ -249,6 +249,7 @@ CREATE TABLE audit_log (
   target_type VARCHAR(32) NULL,
   target_id VARCHAR(64) NULL,
   detail TEXT NULL COMMENT 'JSON',
+  result VARCHAR(255) NULL COMMENT 'outcome, filled in once known (e.g. readings deleted)',
   ip VARCHAR(45) NULL,
   created_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
   KEY audit_log_account (account_id, created_at)

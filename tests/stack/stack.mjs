@@ -139,6 +139,11 @@ mongo {
   database = ${s.mongoDatabase}
 }
 http.max_body = ${s.maxBody}
+ratelimit {
+  file = ${path.join(dirs.run, 'ratelimit')}
+  per_minute = ${s.rateLimit}
+  anonymous_per_minute = ${s.rateLimit}
+}
 fcgi {
   listen = ${s.fcgiSocket}
   workers = ${s.workers}
@@ -178,6 +183,8 @@ var.gauge_socket = "${s.fcgiSocket}"
 var.gauge_cert = "${s.tls.cert}"
 var.gauge_key = "${s.tls.key}"
 include "${path.join(ROOT, 'etc/lighttpd/gauge.conf')}"
+${s.plainHttpPort ? `# Test only: a plain-HTTP socket, to prove the app refuses credentials on it.
+$SERVER["socket"] == "127.0.0.1:${s.plainHttpPort}" { ssl.engine = "disable" }` : ''}
 `);
   return conf;
 }
@@ -230,9 +237,11 @@ export async function startStack(opts = {}) {
   const s = {
     dirs,
     httpsPort: opts.httpsPort ?? await freePort(),
+    plainHttpPort: opts.plainHttp ? await freePort() : 0,
     workers: opts.workers ?? 4,
     logLevel: opts.logLevel ?? 'info',
     maxBody: opts.maxBody ?? 1048576,
+    rateLimit: opts.rateLimit ?? 600,
     bcryptCost: opts.bcryptCost ?? 12,
     mongoDatabase: opts.mongoDatabase ?? 'gauge',
     fcgiSocket: path.join(dirs.run, 'gauge.sock'),
@@ -281,6 +290,7 @@ class Stack {
   get tls() { return this.s.tls; }
   get procs() { return this.s.procs; }
   get mongoKind() { return this.s.mongo?.kind; }
+  get plainHttpPort() { return this.s.plainHttpPort; }
 
   async startFcgi() {
     const { dirs } = this.s;
@@ -304,6 +314,27 @@ class Stack {
   async startMariadb() {
     this.s.mysql = await startMariadb(this.s.dirs, this.s.mysql.port);
     this.s.procs.mariadb = this.s.mysql.proc;
+  }
+
+  async stopMongo() {
+    await stopProcess(this.s.procs.mongo);
+  }
+
+  async startMongo() {
+    const port = Number(new URL(this.s.mongo.uri).port);
+    this.s.mongo = await startMongo(this.s.dirs, port);
+    this.s.procs.mongo = this.s.mongo.proc;
+  }
+
+  // SQL as root through the stack's own socket; returns rows of columns.
+  sql(query) {
+    const out = execFileSync('mariadb', ['--no-defaults', `--socket=${this.s.mysql.socket}`, '-uroot',
+      '-N', '-B', 'gauge', '-e', query]).toString();
+    return out.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
+  }
+
+  ctl(args, input) {
+    return JSON.parse(gaugectl(this.s.conf, args, input));
   }
 
   async startApache(port) {

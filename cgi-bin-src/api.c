@@ -1,0 +1,242 @@
+/*
+ * api.c - authentication, access and rate limiting for the JSON API (see
+ * api.h).  The order matters: refuse keys in URLs and over plain HTTP
+ * before looking anything up; one lookup for key and device together;
+ * count the request (by key, or by address when there is no valid key)
+ * before deciding, so failed guesses are rate-limited too.
+ */
+#include "api.h"
+
+#include <json-c/json.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "app.h"
+#include "conf.h"
+#include "log.h"
+#include "ratelimit.h"
+#include "reading.h"
+#include "req.h"
+#include "resp.h"
+
+/* Query parameters that would put a key in URLs (and so in logs). */
+static const char *const api_key_params[] = { "api_key", "key", "token", "access_token" };
+
+long long api_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int api_error(struct resp *rs, int status, const char *code, const char *fmt, ...)
+{
+	char msg[300];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (status == 401)
+		resp_header(rs, "WWW-Authenticate", "Bearer realm=\"gauge\"");
+	resp_error(rs, status, code, msg);
+	return status;
+}
+
+int api_send(struct resp *rs, int status, struct json_object *obj)
+{
+	resp_json(rs, status, obj);
+	json_object_put(obj);
+	return status;
+}
+
+const char *api_fmt_double(double v, char buf[32])
+{
+	/* %.15g is exact for most sensor values; fall back to 17 digits. */
+	snprintf(buf, 32, "%.15g", v);
+	if (strtod(buf, NULL) != v)
+		snprintf(buf, 32, "%.17g", v);
+	return buf;
+}
+
+struct json_object *api_number(double v)
+{
+	char buf[32];
+
+	return json_object_new_double_s(v, api_fmt_double(v, buf));
+}
+
+struct json_object *api_time(long long ms)
+{
+	char buf[TS_LEN];
+
+	ts_format(ms, buf);
+	return json_object_new_string(buf);
+}
+
+const char *api_actor(const struct api_ctx *c)
+{
+	return c->key.id != 0 ? c->key.display : "anonymous";
+}
+
+static void api_limit_headers(struct resp *rs, const struct rl_result *rl)
+{
+	char v[24];
+
+	snprintf(v, sizeof(v), "%u", rl->limit);
+	resp_header(rs, "RateLimit-Limit", v);
+	snprintf(v, sizeof(v), "%u", rl->remaining);
+	resp_header(rs, "RateLimit-Remaining", v);
+	snprintf(v, sizeof(v), "%u", rl->reset_s);
+	resp_header(rs, "RateLimit-Reset", v);
+	if (!rl->allowed)
+		resp_header(rs, "Retry-After", v);
+}
+
+/* Counts the request; 429 (sent) when over the limit, else 0. */
+static int api_limit(struct api_ctx *c)
+{
+	const struct conf *conf = c->app->conf;
+	struct rl_result rl;
+	int keyed = c->key.id != 0 && c->key.live;
+
+	ratelimit_hit(c->app->ratelimit,
+	    keyed ? (uint64_t)c->key.id : ratelimit_subject_addr(c->r->remote_addr),
+	    keyed ? conf->ratelimit_per_minute : conf->ratelimit_anon_per_minute,
+	    60, time(NULL), &rl);
+	api_limit_headers(c->rs, &rl);
+	if (rl.allowed)
+		return 0;
+	return api_error(c->rs, 429, "rate_limited",
+	    "Too many requests; try again in %u seconds.", rl.reset_s);
+}
+
+/* Finds the presented key.  Returns 0 (*present says whether there was
+ * one, hash filled) or an error status already sent. */
+static int api_credentials(struct api_ctx *c, unsigned char hash[SHA256_LEN], int *present)
+{
+	const char *auth = req_header(c->r, "authorization"), *form_key = NULL, *key = NULL;
+	enum key_kind kind;
+
+	*present = 0;
+	for (size_t i = 0; i < sizeof(api_key_params) / sizeof(api_key_params[0]); i++)
+		if (req_param(c->r, api_key_params[i]) != NULL)
+			return api_error(c->rs, 400, "key_in_url",
+			    "API keys must not be sent in the URL; use the Authorization header.");
+	if (c->r->content_type != NULL &&
+	    strcmp(c->r->content_type, "application/x-www-form-urlencoded") == 0) {
+		if (req_parse_urlencoded(&c->r->arena, c->r->body, c->r->body_len, &c->form) != 0)
+			return api_error(c->rs, 400, "malformed_form", "The form body is malformed.");
+		form_key = kv_get(&c->form, "api_key");
+	}
+	if (auth != NULL) {
+		if (strncasecmp(auth, "Bearer ", 7) != 0)
+			return api_error(c->rs, 401, "invalid_key", "Use Authorization: Bearer <key>.");
+		key = auth + 7;
+	}
+	if (key != NULL && form_key != NULL)
+		return api_error(c->rs, 400, "bad_request", "Send the key once: header or form, not both.");
+	if (key == NULL)
+		key = form_key;
+	if (key == NULL)
+		return 0;
+	if (!c->r->https)
+		return api_error(c->rs, 403, "https_required",
+		    "Credentials are only accepted over HTTPS. Treat this key as exposed and rotate it.");
+	*present = 1;
+	if (key_hash(key, &kind, hash) != 0)
+		memset(hash, 0, SHA256_LEN);    /* cannot match: answered as an unknown key */
+	return 0;
+}
+
+/* Key + device lookup, last-used bookkeeping and the rate limit. */
+static int api_identify(struct api_ctx *c, const char *uid)
+{
+	unsigned char hash[SHA256_LEN];
+	int present, rc, st;
+
+	if ((st = api_credentials(c, hash, &present)) != 0)
+		return st;
+	rc = db_api_lookup(c->app->db, present ? hash : NULL, uid, c->r->remote_addr,
+	    &c->key, &c->dev);
+	if (rc != DB_OK)
+		return api_error(c->rs, 503, "unavailable",
+		    "The service is temporarily unavailable; nothing was changed. Try again.");
+	if ((st = api_limit(c)) != 0)
+		return st;
+	if (present && (c->key.id == 0 || !c->key.live))
+		return api_error(c->rs, 401, "invalid_key", "The API key is not valid.");
+	if (c->key.id != 0 && c->key.touch &&
+	    db_api_key_touch(c->app->db, c->key.id, c->r->remote_addr) != DB_OK)
+		log_warn("key %lld: last-used not recorded", c->key.id);
+	return 0;
+}
+
+static void api_init(struct api_ctx *c, struct app *app, struct req *r, struct resp *rs)
+{
+	memset(c, 0, sizeof(*c));
+	c->app = app;
+	c->r = r;
+	c->rs = rs;
+}
+
+static int api_not_found(struct api_ctx *c)
+{
+	return api_error(c->rs, 404, "not_found", "No such device.");
+}
+
+int api_begin_device(struct api_ctx *c, struct app *app, struct req *r, struct resp *rs,
+    const char *uid, enum api_access access)
+{
+	int st;
+
+	api_init(c, app, r, rs);
+	if ((st = api_identify(c, uid)) != 0)
+		return st;
+	if (c->key.id == 0) {
+		if (access == API_READ && c->dev.id != 0 && c->dev.public_read)
+			return 0;
+		return api_error(rs, 401, "missing_key",
+		    "An API key is required: Authorization: Bearer <key>.");
+	}
+	if (c->dev.id == 0)
+		return api_not_found(c);
+	if (c->key.kind == KEY_DEVICE && c->key.device_id != c->dev.id)
+		return api_not_found(c);
+	if (c->key.kind == KEY_ACCOUNT && c->key.account_id != c->dev.account_id)
+		return api_not_found(c);
+	return 0;
+}
+
+int api_begin_device_admin(struct api_ctx *c, struct app *app, struct req *r, struct resp *rs,
+    const char *uid)
+{
+	int st = api_begin_device(c, app, r, rs, uid, API_WRITE);
+
+	if (st != 0)
+		return st;
+	if (c->key.kind != KEY_ACCOUNT)
+		return api_error(rs, 403, "forbidden", "This needs an account key, not a device key.");
+	return 0;
+}
+
+int api_begin_account(struct api_ctx *c, struct app *app, struct req *r, struct resp *rs)
+{
+	int st;
+
+	api_init(c, app, r, rs);
+	if ((st = api_identify(c, NULL)) != 0)
+		return st;
+	if (c->key.id == 0)
+		return api_error(rs, 401, "missing_key",
+		    "An account API key is required: Authorization: Bearer <key>.");
+	if (c->key.kind != KEY_ACCOUNT)
+		return api_error(rs, 403, "forbidden", "This needs an account key, not a device key.");
+	return 0;
+}

@@ -1,0 +1,151 @@
+/*
+ * api_keys.c - a device's keys, managed with an account key:
+ *   GET    /api/v1/devices/{device}/keys          list (prefix, times, last use)
+ *   POST   /api/v1/devices/{device}/keys/rotate   {"grace_seconds": N}
+ *   DELETE /api/v1/devices/{device}/keys/{key}    revoke at once
+ * A new key is shown in the rotate response only; every change is audited.
+ */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api.h"
+#include "app.h"
+#include "db_account.h"
+#include "handlers.h"
+#include "req.h"
+#include "resp.h"
+#include "valid.h"
+
+#define GRACE_MAX_S (30 * 86400)
+
+static struct json_object *opt_string(const char *s)
+{
+	return s != NULL ? json_object_new_string(s) : NULL;
+}
+
+static int key_row(void *ctx, const struct db_row *row)
+{
+	struct json_object *k = json_object_new_object();
+
+	json_object_object_add(k, "id", json_object_new_int64(db_row_int(row, 0)));
+	json_object_object_add(k, "prefix", json_object_new_string(db_row_str(row, 1)));
+	json_object_object_add(k, "created_at", opt_string(db_row_str(row, 2)));
+	json_object_object_add(k, "expires_at", opt_string(db_row_str(row, 3)));
+	json_object_object_add(k, "revoked_at", opt_string(db_row_str(row, 4)));
+	json_object_object_add(k, "last_used_at", opt_string(db_row_str(row, 5)));
+	json_object_object_add(k, "last_used_from", opt_string(db_row_str(row, 6)));
+	json_object_object_add(k, "active", json_object_new_boolean(db_row_int(row, 7) != 0));
+	json_object_array_add(ctx, k);
+	return 0;
+}
+
+API_HANDLER(api_keys_list)
+{
+	struct api_ctx c;
+	struct json_object *keys, *o;
+	int st;
+
+	if ((st = api_begin_device_admin(&c, app, r, rs, m->params[0])) != 0)
+		return st;
+	keys = json_object_new_array();
+	if (db_api_device_keys(app->db, c.dev.id, key_row, keys) != DB_OK) {
+		json_object_put(keys);
+		return api_error(rs, 503, "unavailable", "Keys are temporarily unavailable. Try again.");
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "device", json_object_new_string(c.dev.uid));
+	json_object_object_add(o, "keys", keys);
+	return api_send(rs, 200, o);
+}
+
+static void key_audit(struct api_ctx *c, const char *action, const char *detail)
+{
+	struct audit_entry e = { .account_id = c->dev.account_id, .actor_key_id = c->key.id,
+		.actor_label = api_actor(c), .action = action, .target_type = "device",
+		.target_id = c->dev.uid, .detail_json = detail, .ip = c->r->remote_addr };
+
+	(void)db_audit(c->app->db, &e);
+}
+
+/* {"grace_seconds": N} or an empty body (no grace). */
+static int rotate_grace(struct api_ctx *c, unsigned *grace)
+{
+	struct json_object *root, *v;
+
+	*grace = 0;
+	if (c->r->body_len == 0)
+		return 0;
+	if (c->r->content_type == NULL || strcmp(c->r->content_type, "application/json") != 0)
+		return api_error(c->rs, 415, "unsupported_media_type", "Send application/json.");
+	root = json_tokener_parse(c->r->body);
+	if (root == NULL || !json_object_is_type(root, json_type_object)) {
+		json_object_put(root);
+		return api_error(c->rs, 400, "malformed_json", "The body is not a JSON object.");
+	}
+	json_object_object_foreach(root, key, val) {
+		if (strcmp(key, "grace_seconds") != 0 || !json_object_is_type(val, json_type_int) ||
+		    json_object_get_int64(val) < 0 || json_object_get_int64(val) > GRACE_MAX_S) {
+			json_object_put(root);
+			return api_error(c->rs, 422, "invalid_field",
+			    "The body takes only grace_seconds: 0 to %d.", GRACE_MAX_S);
+		}
+	}
+	if (json_object_object_get_ex(root, "grace_seconds", &v))
+		*grace = (unsigned)json_object_get_int64(v);
+	json_object_put(root);
+	return 0;
+}
+
+API_HANDLER(api_keys_rotate)
+{
+	struct api_ctx c;
+	struct new_key key;
+	long long key_id;
+	unsigned grace;
+	struct json_object *o;
+	char detail[96];
+	int st;
+
+	if ((st = api_begin_device_admin(&c, app, r, rs, m->params[0])) != 0)
+		return st;
+	if ((st = rotate_grace(&c, &grace)) != 0)
+		return st;
+	if (key_generate(KEY_DEVICE, &key) != 0)
+		return api_error(rs, 503, "unavailable", "No key could be made; try again.");
+	if (db_api_key_rotate(app->db, c.dev.account_id, c.dev.id, grace, &key, &key_id) != DB_OK)
+		return api_error(rs, 503, "unavailable", "The key was not rotated; try again.");
+	snprintf(detail, sizeof(detail), "{\"new_key\":\"%s\",\"grace_seconds\":%u}", key.display, grace);
+	key_audit(&c, "key.rotate", detail);
+	o = json_object_new_object();
+	json_object_object_add(o, "device", json_object_new_string(c.dev.uid));
+	json_object_object_add(o, "id", json_object_new_int64(key_id));
+	json_object_object_add(o, "key", json_object_new_string(key.key));
+	json_object_object_add(o, "prefix", json_object_new_string(key.display));
+	json_object_object_add(o, "grace_seconds", json_object_new_int64(grace));
+	return api_send(rs, 201, o);
+}
+
+API_HANDLER(api_keys_revoke)
+{
+	struct api_ctx c;
+	long long key_id = valid_id(m->params[1]);
+	struct json_object *o;
+	char detail[64];
+	int st, rc;
+
+	if ((st = api_begin_device_admin(&c, app, r, rs, m->params[0])) != 0)
+		return st;
+	if (key_id == 0)
+		return api_error(rs, 404, "not_found", "No such key on this device.");
+	rc = db_api_key_revoke(app->db, c.dev.id, key_id);
+	if (rc == DB_NOTFOUND)
+		return api_error(rs, 404, "not_found", "No such active key on this device.");
+	if (rc != DB_OK)
+		return api_error(rs, 503, "unavailable", "The key was not revoked; try again.");
+	snprintf(detail, sizeof(detail), "{\"key_id\":%lld}", key_id);
+	key_audit(&c, "key.revoke", detail);
+	o = json_object_new_object();
+	json_object_object_add(o, "revoked", json_object_new_int64(key_id));
+	return api_send(rs, 200, o);
+}

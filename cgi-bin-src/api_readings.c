@@ -1,0 +1,176 @@
+/*
+ * api_readings.c - /api/v1/devices/{device}/readings and /latest.
+ *
+ * POST stores a validated batch (201), GET pages, downsamples or exports,
+ * DELETE removes a time range (account keys only, audited before it runs).
+ * There is no PUT or PATCH: a stored reading is never modified.
+ */
+#include <json-c/json.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api.h"
+#include "app.h"
+#include "db_account.h"
+#include "handlers.h"
+#include "readings_out.h"
+#include "req.h"
+#include "resp.h"
+#include "store_readings.h"
+
+static int ingest_parse(struct api_ctx *c, long long now_ms, struct batch *b)
+{
+	struct reading_error err;
+	const char *ct = c->r->content_type;
+	int rc;
+
+	if (ct == NULL || (strcmp(ct, "application/json") != 0 &&
+	    strcmp(ct, "application/x-www-form-urlencoded") != 0))
+		return api_error(c->rs, 415, "unsupported_media_type",
+		    "Send readings as application/json or application/x-www-form-urlencoded.");
+	if (ct[12] == 'j')
+		rc = reading_parse_json(&c->r->arena, c->r->body, c->r->body_len, now_ms, b, &err);
+	else
+		rc = reading_parse_form(&c->r->arena, &c->form, now_ms, b, &err);
+	if (rc == 0)
+		return 0;
+	if (err.index >= 0)
+		return api_error(c->rs, err.status, err.code, "reading %ld: %s%s%s", err.index,
+		    err.field[0] != '\0' ? err.field : "", err.field[0] != '\0' ? ": " : "", err.message);
+	return api_error(c->rs, err.status, err.code, "%s%s%s",
+	    err.field[0] != '\0' ? err.field : "", err.field[0] != '\0' ? ": " : "", err.message);
+}
+
+API_HANDLER(api_readings_ingest)
+{
+	struct api_ctx c;
+	struct batch b;
+	size_t stored, dups;
+	long long now = api_now_ms();
+	struct json_object *o;
+	int st;
+
+	if ((st = api_begin_device(&c, app, r, rs, m->params[0], API_WRITE)) != 0)
+		return st;
+	if ((st = ingest_parse(&c, now, &b)) != 0)
+		return st;
+	if (store_readings_insert(app->store, c.dev.id, &b, now, &stored, &dups) != STORE_OK)
+		return api_error(rs, 503, "unavailable",
+		    "Readings could not be stored; send them again (readings with an id are stored once).");
+	o = json_object_new_object();
+	json_object_object_add(o, "stored", json_object_new_int64((int64_t)stored));
+	json_object_object_add(o, "duplicates", json_object_new_int64((int64_t)dups));
+	json_object_object_add(o, "received_at", api_time(now));
+	return api_send(rs, 201, o);
+}
+
+API_HANDLER(api_readings_query)
+{
+	struct api_ctx c;
+	struct readings_query q;
+	struct query_error err;
+	int st;
+
+	if ((st = api_begin_device(&c, app, r, rs, m->params[0], API_READ)) != 0)
+		return st;
+	if (readings_query_parse(r, c.dev.id, api_now_ms(), &q, &err) != 0)
+		return api_error(rs, 400, "bad_param", "%s: %s", err.param, err.message);
+	if (q.interval_ms > 0)
+		return readings_out_buckets(app->store, rs, c.dev.uid, &q);
+	if (q.csv)
+		return readings_out_csv(app->store, rs, c.dev.uid, &q);
+	return readings_out_page(app->store, rs, c.dev.uid, &q);
+}
+
+struct latest_ctx {
+	struct json_object *reading;
+};
+
+static int latest_doc(void *ctx, const bson_t *doc)
+{
+	((struct latest_ctx *)ctx)->reading = readings_json(doc);
+	return 1;
+}
+
+API_HANDLER(api_readings_latest)
+{
+	struct api_ctx c;
+	struct store_range range = { 0, LLONG_MIN, LLONG_MAX, NULL, 0 };
+	struct latest_ctx l = { NULL };
+	struct json_object *o;
+	int st;
+
+	if ((st = api_begin_device(&c, app, r, rs, m->params[0], API_READ)) != 0)
+		return st;
+	if (r->query.n > 0)
+		return api_error(rs, 400, "bad_param", "latest takes no parameters");
+	range.device_id = c.dev.id;
+	if (store_readings_find(app->store, &range, 1, NULL, 1, latest_doc, &l) != STORE_OK)
+		return api_error(rs, 503, "unavailable", "Readings are temporarily unavailable. Try again.");
+	o = json_object_new_object();
+	json_object_object_add(o, "device", json_object_new_string(c.dev.uid));
+	json_object_object_add(o, "reading", l.reading);
+	return api_send(rs, 200, o);
+}
+
+/* DELETE ...readings?from=&to= : both bounds are required, so deleting a
+ * device's whole history is always an explicit, visible choice. */
+static int delete_range(struct api_ctx *c, struct store_range *range)
+{
+	const char *from = req_param(c->r, "from"), *to = req_param(c->r, "to");
+
+	for (size_t i = 0; i < c->r->query.n; i++)
+		if (strcmp(c->r->query.items[i].key, "from") != 0 && strcmp(c->r->query.items[i].key, "to") != 0)
+			return api_error(c->rs, 400, "bad_param", "unknown parameter '%.40s'",
+			    c->r->query.items[i].key);
+	if (from == NULL || to == NULL)
+		return api_error(c->rs, 400, "bad_param", "from and to are both required");
+	if (ts_parse(from, &range->from_ms) != 0 || ts_parse(to, &range->to_ms) != 0)
+		return api_error(c->rs, 400, "bad_param",
+		    "from and to must be ISO 8601 with a zone or epoch milliseconds");
+	if (range->from_ms >= range->to_ms)
+		return api_error(c->rs, 400, "bad_param", "from must be before to");
+	return 0;
+}
+
+static int delete_audit(struct api_ctx *c, const struct store_range *range, long long *audit_id)
+{
+	char detail[2 * TS_LEN + 32], f[TS_LEN], t[TS_LEN];
+	struct audit_entry e = { .account_id = c->dev.account_id, .actor_key_id = c->key.id,
+		.actor_label = api_actor(c), .action = "readings.delete", .target_type = "device",
+		.target_id = c->dev.uid, .detail_json = detail, .ip = c->r->remote_addr };
+
+	ts_format(range->from_ms, f);
+	ts_format(range->to_ms, t);
+	snprintf(detail, sizeof(detail), "{\"from\":\"%s\",\"to\":\"%s\"}", f, t);
+	return db_audit_id(c->app->db, &e, audit_id);
+}
+
+API_HANDLER(api_readings_delete)
+{
+	struct api_ctx c;
+	struct store_range range = { 0, 0, 0, NULL, 0 };
+	long long deleted, audit_id;
+	struct json_object *o;
+	char detail[200];
+	int st;
+
+	if ((st = api_begin_device_admin(&c, app, r, rs, m->params[0])) != 0)
+		return st;
+	if ((st = delete_range(&c, &range)) != 0)
+		return st;
+	range.device_id = c.dev.id;
+	/* The audit record comes first: no delete can happen unrecorded. */
+	if (delete_audit(&c, &range, &audit_id) != DB_OK)
+		return api_error(rs, 503, "unavailable", "Nothing was deleted: the audit log is unavailable.");
+	if (store_readings_delete(app->store, &range, &deleted) != STORE_OK)
+		return api_error(rs, 503, "unavailable", "The delete did not complete; try again.");
+	snprintf(detail, sizeof(detail), "%lld", deleted);
+	db_audit_set_result(app->db, audit_id, detail);
+	o = json_object_new_object();
+	json_object_object_add(o, "deleted", json_object_new_int64(deleted));
+	json_object_object_add(o, "from", api_time(range.from_ms));
+	json_object_object_add(o, "to", api_time(range.to_ms));
+	return api_send(rs, 200, o);
+}

@@ -1,0 +1,310 @@
+/*
+ * readings_out.c - reading query results (see readings_out.h).
+ *
+ * JSON pages are bounded (at most QUERY_LIMIT_MAX readings) and built in
+ * memory.  CSV is never bounded: rows are written as the MongoDB cursor
+ * yields them, so an export of years of data uses the same memory as an
+ * export of an hour.  Because a CSV header must name every column first,
+ * the channels present in the range are found by one aggregation before
+ * the rows are streamed (or taken from channels=).
+ */
+#include "readings_out.h"
+
+#include <json-c/json.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api.h"
+#include "log.h"
+#include "resp.h"
+
+#define CSV_CHANNELS_MAX 256
+
+struct json_object *readings_json(const bson_t *doc)
+{
+	struct json_object *o = json_object_new_object(), *vals = json_object_new_object();
+	struct store_reading_view v;
+
+	store_reading_view(doc, &v);
+	json_object_object_add(o, "ts", api_time(v.ts_ms));
+	json_object_object_add(o, "received_at", api_time(v.received_ms));
+	if (v.id != NULL)
+		json_object_object_add(o, "id", json_object_new_string(v.id));
+	while (v.has_values && bson_iter_next(&v.values))
+		if (BSON_ITER_HOLDS_NUMBER(&v.values))
+			json_object_object_add(vals, bson_iter_key(&v.values),
+			    api_number(bson_iter_as_double(&v.values)));
+	json_object_object_add(o, "values", vals);
+	return o;
+}
+
+static int unavailable(struct resp *rs)
+{
+	return api_error(rs, 503, "unavailable", "Readings are temporarily unavailable. Try again.");
+}
+
+struct page_ctx {
+	struct json_object *arr;
+	size_t n;
+	long long last_ts;
+	bson_oid_t last_oid;
+};
+
+static int page_doc(void *ctx, const bson_t *doc)
+{
+	struct page_ctx *c = ctx;
+	struct store_reading_view v;
+
+	store_reading_view(doc, &v);
+	json_object_array_add(c->arr, readings_json(doc));
+	c->last_ts = v.ts_ms;
+	bson_oid_copy(&v.oid, &c->last_oid);
+	c->n++;
+	return 0;
+}
+
+/* The link to the next page: the same query, continuing after the last
+ * (t, _id) seen.  Only digits and identifiers go into it: no escaping. */
+static struct json_object *page_next(const char *uid, const struct readings_query *q,
+    const struct page_ctx *c)
+{
+	char link[1024], cursor[48];
+	int n;
+
+	if (c->n < q->limit)
+		return NULL;
+	readings_cursor_format(c->last_ts, &c->last_oid, cursor);
+	n = snprintf(link, sizeof(link), "/api/v1/devices/%s/readings?limit=%zu&order=%s&cursor=%s",
+	    uid, q->limit, q->desc ? "desc" : "asc", cursor);
+	if (q->has_from)
+		n += snprintf(link + n, sizeof(link) - (size_t)n, "&from=%lld", q->range.from_ms);
+	if (q->has_to)
+		n += snprintf(link + n, sizeof(link) - (size_t)n, "&to=%lld", q->range.to_ms);
+	for (size_t i = 0; i < q->range.nchannels; i++)
+		n += snprintf(link + n, sizeof(link) - (size_t)n, "%s%s",
+		    i == 0 ? "&channels=" : ",", q->channels[i]);
+	return json_object_new_string(link);
+}
+
+int readings_out_page(struct store *s, struct resp *rs, const char *uid,
+    const struct readings_query *q)
+{
+	struct page_ctx c = { json_object_new_array(), 0, 0, { { 0 } } };
+	struct json_object *o;
+
+	if (store_readings_find(s, &q->range, q->desc, &q->after, q->limit, page_doc, &c) != STORE_OK) {
+		json_object_put(c.arr);
+		return unavailable(rs);
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "device", json_object_new_string(uid));
+	json_object_object_add(o, "readings", c.arr);
+	json_object_object_add(o, "next", page_next(uid, q, &c));
+	return api_send(rs, 200, o);
+}
+
+struct bucket_json_ctx {
+	struct json_object *arr, *cur_vals;
+	long long cur;
+};
+
+static int bucket_json(void *ctx, long long b, const char *ch, double x)
+{
+	struct bucket_json_ctx *c = ctx;
+
+	if (c->cur_vals == NULL || b != c->cur) {
+		struct json_object *row = json_object_new_object();
+
+		c->cur_vals = json_object_new_object();
+		c->cur = b;
+		json_object_object_add(row, "ts", api_time(b));
+		json_object_object_add(row, "values", c->cur_vals);
+		json_object_array_add(c->arr, row);
+	}
+	json_object_object_add(c->cur_vals, ch, api_number(x));
+	return 0;
+}
+
+static const char *const agg_names[] = { "avg", "min", "max", "sum", "count", "first", "last" };
+
+int readings_out_buckets(struct store *s, struct resp *rs, const char *uid,
+    const struct readings_query *q)
+{
+	struct bucket_json_ctx c = { json_object_new_array(), NULL, 0 };
+	struct json_object *o;
+
+	if (q->csv)
+		return readings_out_csv(s, rs, uid, q);
+	if (store_readings_buckets(s, &q->range, q->interval_ms, q->agg,
+	    (size_t)QUERY_BUCKETS_MAX * READING_CHANNELS_MAX, bucket_json, &c) != STORE_OK) {
+		json_object_put(c.arr);
+		return unavailable(rs);
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "device", json_object_new_string(uid));
+	json_object_object_add(o, "interval", json_object_new_string(q->interval_text));
+	json_object_object_add(o, "agg", json_object_new_string(agg_names[q->agg]));
+	json_object_object_add(o, "from", api_time(q->range.from_ms));
+	json_object_object_add(o, "to", api_time(q->range.to_ms));
+	json_object_object_add(o, "buckets", c.arr);
+	return api_send(rs, 200, o);
+}
+
+/* ---- CSV ---------------------------------------------------------------- */
+
+struct csv_ctx {
+	struct resp *rs;
+	const char *cols[CSV_CHANNELS_MAX];
+	char names[CSV_CHANNELS_MAX][READING_CHANNEL_LEN + 1];
+	size_t ncols;
+	int failed;
+	/* downsampled rows are assembled one bucket at a time */
+	long long cur;
+	int have_cur;
+	double vals[CSV_CHANNELS_MAX];
+	unsigned char set[CSV_CHANNELS_MAX];
+};
+
+static int csv_add_col(void *ctx, const char *name)
+{
+	struct csv_ctx *c = ctx;
+
+	if (c->ncols == CSV_CHANNELS_MAX)
+		return 1;
+	snprintf(c->names[c->ncols], sizeof(c->names[0]), "%s", name);
+	c->cols[c->ncols] = c->names[c->ncols];
+	c->ncols++;
+	return 0;
+}
+
+static void csv_put(struct csv_ctx *c, const char *s, size_t n)
+{
+	if (!c->failed && resp_write(c->rs, s, n) != 0)
+		c->failed = 1;
+}
+
+static void csv_header(struct csv_ctx *c, int raw)
+{
+	csv_put(c, raw ? "ts,received_at,id" : "ts", raw ? 17 : 2);
+	for (size_t i = 0; i < c->ncols; i++) {
+		csv_put(c, ",", 1);
+		csv_put(c, c->cols[i], strlen(c->cols[i]));
+	}
+	csv_put(c, "\r\n", 2);
+}
+
+/* RFC 4180: quote a field holding a comma or a quote, doubling quotes. */
+static size_t csv_field(char *out, size_t room, const char *s)
+{
+	size_t o = 0;
+
+	if (strpbrk(s, ",\"") == NULL)
+		return (size_t)snprintf(out, room, "%s", s);
+	out[o++] = '"';
+	for (; *s != '\0' && o + 3 < room; s++) {
+		if (*s == '"')
+			out[o++] = '"';
+		out[o++] = *s;
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+	return o;
+}
+
+static int csv_raw_row(void *ctx, const bson_t *doc)
+{
+	struct csv_ctx *c = ctx;
+	struct store_reading_view v;
+	char line[CSV_CHANNELS_MAX * 28 + 256], num[32], ts[TS_LEN];
+	size_t n;
+
+	store_reading_view(doc, &v);
+	ts_format(v.ts_ms, ts);
+	n = (size_t)snprintf(line, sizeof(line), "%s,", ts);
+	ts_format(v.received_ms, ts);
+	n += (size_t)snprintf(line + n, sizeof(line) - n, "%s,", ts);
+	if (v.id != NULL)
+		n += csv_field(line + n, sizeof(line) - n, v.id);
+	for (size_t i = 0; i < c->ncols; i++) {
+		bson_iter_t it;
+
+		line[n++] = ',';
+		it = v.values;  /* a fresh copy: positioned before the first channel */
+		if (v.has_values && bson_iter_find(&it, c->cols[i]) && BSON_ITER_HOLDS_NUMBER(&it))
+			n += (size_t)snprintf(line + n, sizeof(line) - n, "%s",
+			    api_fmt_double(bson_iter_as_double(&it), num));
+	}
+	line[n++] = '\r';
+	line[n++] = '\n';
+	csv_put(c, line, n);
+	return c->failed;
+}
+
+static void csv_flush_bucket(struct csv_ctx *c)
+{
+	char line[CSV_CHANNELS_MAX * 28 + 64], num[32], ts[TS_LEN];
+	size_t n;
+
+	if (!c->have_cur)
+		return;
+	ts_format(c->cur, ts);
+	n = (size_t)snprintf(line, sizeof(line), "%s", ts);
+	for (size_t i = 0; i < c->ncols; i++) {
+		line[n++] = ',';
+		if (c->set[i])
+			n += (size_t)snprintf(line + n, sizeof(line) - n, "%s", api_fmt_double(c->vals[i], num));
+	}
+	line[n++] = '\r';
+	line[n++] = '\n';
+	csv_put(c, line, n);
+	memset(c->set, 0, sizeof(c->set));
+}
+
+static int csv_bucket(void *ctx, long long b, const char *ch, double x)
+{
+	struct csv_ctx *c = ctx;
+
+	if (!c->have_cur || b != c->cur) {
+		csv_flush_bucket(c);
+		c->cur = b;
+		c->have_cur = 1;
+	}
+	for (size_t i = 0; i < c->ncols; i++)
+		if (strcmp(c->cols[i], ch) == 0) {
+			c->vals[i] = x;
+			c->set[i] = 1;
+		}
+	return c->failed;
+}
+
+int readings_out_csv(struct store *s, struct resp *rs, const char *uid,
+    const struct readings_query *q)
+{
+	struct csv_ctx c;
+	char disposition[96];
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.rs = rs;
+	if (q->range.channels != NULL) {
+		for (size_t i = 0; i < q->range.nchannels; i++)
+			csv_add_col(&c, q->channels[i]);
+	} else if (store_readings_channels(s, &q->range, CSV_CHANNELS_MAX, csv_add_col, &c) != STORE_OK) {
+		return unavailable(rs);
+	}
+	snprintf(disposition, sizeof(disposition), "attachment; filename=\"%s.csv\"", uid);
+	resp_header(rs, "Content-Disposition", disposition);
+	resp_start(rs, 200, "text/csv; charset=utf-8");
+	csv_header(&c, q->interval_ms == 0);
+	if (q->interval_ms == 0)
+		rc = store_readings_find(s, &q->range, q->desc, NULL, 0, csv_raw_row, &c);
+	else
+		rc = store_readings_buckets(s, &q->range, q->interval_ms, q->agg,
+		    (size_t)QUERY_BUCKETS_MAX * READING_CHANNELS_MAX, csv_bucket, &c);
+	csv_flush_bucket(&c);
+	/* The status is already sent: a failure can only cut the file short. */
+	if (rc != STORE_OK || c.failed)
+		log_warn("csv export of %s ended early", uid);
+	return 200;
+}
