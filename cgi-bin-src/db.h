@@ -74,6 +74,8 @@ int  db_query(struct db *db, const char *sql, const struct db_val *args,
 int  db_begin(struct db *db);
 int  db_commit(struct db *db);
 void db_rollback(struct db *db);
+/* Statements are cached per connection unless turned off (one-off DDL). */
+void db_set_caching(struct db *db, int on);
 /* The server's last message, for logs only. */
 const char *db_error(struct db *db);
 

@@ -128,6 +128,7 @@ int db_migrate(struct db *db, const char *schema_dir, int *applied)
 	int n, rc, locked = 0;
 
 	*applied = 0;
+	db_set_caching(db, 0);
 	snprintf(dir, sizeof(dir), "%s/mysql", schema_dir);
 	rc = db_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
 	    "version VARCHAR(191) NOT NULL PRIMARY KEY, "

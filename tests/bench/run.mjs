@@ -1,0 +1,145 @@
+// run.mjs - `make bench`: figures for DESIGN.md's performance targets,
+// measured in one run on this machine, printed, never asserted.
+//
+//   ceiling   hello-world FastCGI responder through the same lighttpd config
+//   ingest    single-reading POSTs through lighttpd -> gauge.fcgi -> MongoDB
+//   batch     1000-reading POSTs: readings/s and the workers' CPU per reading
+//   query     p50/p99 latency of a 1000-reading GET
+//   memory    worker resident memory after >= 100,000 requests
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { freePort, startProcess, stopProcess, tcpConnects, unixConnects, waitFor } from '../stack/proc.mjs';
+import { ROOT, startStack } from '../stack/stack.mjs';
+
+const WORKERS = Number(process.env.GAUGE_BENCH_WORKERS || 4);
+const SECONDS = Number(process.env.GAUGE_BENCH_SECONDS || 10);
+const CONNS = Number(process.env.GAUGE_BENCH_CONNECTIONS || 32);
+const HERE = path.dirname(new URL(import.meta.url).pathname);
+
+const varDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gauge-bench-'));
+const stack = await startStack({ varDir, workers: WORKERS, rateLimit: 1000000, demo: false, logLevel: 'warn' });
+let hello;
+let helloLighttpd;
+let totalRequests = 0;
+
+function wrk(url, script, env, { seconds = SECONDS, conns = CONNS } = {}) {
+  const r = spawnSync('wrk', ['-t2', `-c${conns}`, `-d${seconds}s`, '--latency', '-s', path.join(HERE, script), url],
+    { env: { ...process.env, ...env }, encoding: 'utf8' });
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? NaN);
+  const total = Number(/(\d+) requests in/.exec(r.stdout)?.[1] ?? 0);
+  const bad = Number(/Non-2xx or 3xx responses: (\d+)/.exec(r.stdout)?.[1] ?? 0);
+  const errors = /Socket errors: (.*)/.exec(r.stdout)?.[1];
+  if (bad > 0 || errors) console.log(`  warning: ${bad} non-2xx responses${errors ? `, socket errors: ${errors}` : ''}`);
+  totalRequests += total;
+  return { rps, total, bad };
+}
+
+function cpuTicks(pids) {
+  let t = 0;
+  for (const pid of pids) {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    t += Number(f[11]) + Number(f[12]);   // utime + stime
+  }
+  return t;
+}
+
+// CPU ticks of each stack component (workers summed), to show who was busy.
+function componentTicks() {
+  const out = { workers: cpuTicks(stack.fcgiWorkers()) };
+  for (const [name, p] of Object.entries(stack.procs)) {
+    try { out[name] = cpuTicks([p.pid]); } catch { /* not running */ }
+  }
+  return out;
+}
+
+function rssKiB(pid) {
+  return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+}
+
+async function startHello() {
+  const sock = path.join(stack.dirs.run, 'hello.sock');
+  const bin = path.join(ROOT, 'build/bench/hello-fcgi');
+  hello = startProcess({ name: 'hello-fcgi', cmd: bin, args: [sock, String(WORKERS)], logDir: stack.dirs.log, runDir: stack.dirs.run });
+  await waitFor('hello-fcgi', () => unixConnects(sock), { proc: hello });
+  fs.chmodSync(sock, 0o666);
+  const port = await freePort();
+  const conf = fs.readFileSync(path.join(stack.dirs.etc, 'lighttpd.conf'), 'utf8')
+    .replace(/server\.port = \d+/, `server.port = ${port}`)
+    .replace(/server\.pid-file = "[^"]*"/, `server.pid-file = "${path.join(stack.dirs.run, 'lighttpd-hello.pid')}"`)
+    .replace(/var\.gauge_socket = "[^"]*"/, `var.gauge_socket = "${sock}"`);
+  const confFile = path.join(stack.dirs.etc, 'lighttpd-hello.conf');
+  fs.writeFileSync(confFile, conf);
+  helloLighttpd = startProcess({ name: 'lighttpd-hello', cmd: 'lighttpd', args: ['-D', '-f', confFile], logDir: stack.dirs.log, runDir: stack.dirs.run });
+  await waitFor('lighttpd (hello)', () => tcpConnects(port), { proc: helloLighttpd });
+  return port;
+}
+
+function pct(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+try {
+  const account = stack.ctl(['create-account', '--name', 'Bench']);
+  const dev = stack.ctl(['create-device', '--account', String(account.id), '--name', 'bench-1']);
+  const base = `https://127.0.0.1:${stack.httpsPort}`;
+  const single = path.join(varDir, 'single.json');
+  fs.writeFileSync(single, JSON.stringify({ values: { temp: 21.5, rh: 40.2 } }));
+  const now = Date.now();
+  const batch = path.join(varDir, 'batch.json');
+  fs.writeFileSync(batch, JSON.stringify({ readings: Array.from({ length: 1000 }, (_, i) => ({
+    ts: now - 3600000 + i, values: { temp: 20 + (i % 50) / 10, rh: 40 + (i % 7) } })) }));
+  const env = { GAUGE_KEY: dev.key, GAUGE_BODY_FILE: single };
+
+  console.log(`Gauge benchmark: ${os.cpus().length} cores, ${WORKERS} workers, ${CONNS} connections, ${SECONDS} s per run, MongoDB: ${stack.mongoKind}`);
+  const helloPort = await startHello();
+  const ceiling = wrk(`https://127.0.0.1:${helloPort}/api/v1/devices/${dev.id}/readings`, 'post.lua', env);
+  console.log(`ceiling  hello-world FastCGI via lighttpd:  ${ceiling.rps.toFixed(0)} req/s`);
+  await stopProcess(helloLighttpd);
+  await stopProcess(hello);
+
+  const before = componentTicks();
+  const ingest = wrk(`${base}/api/v1/devices/${dev.id}/readings`, 'post.lua', env);
+  const after = componentTicks();
+  const busy = Object.keys(after).map((k) => [k, (after[k] - (before[k] ?? 0)) / 100])
+    .filter(([, sec]) => sec > 0.05).sort((x, y) => y[1] - x[1]);
+  console.log(`ingest   single reading via gauge.fcgi:     ${ingest.rps.toFixed(0)} req/s`);
+  console.log(`ratio    ingest / ceiling:                  ${(ingest.rps / ceiling.rps).toFixed(2)}   (target >= 0.60)`);
+  console.log(`         CPU-s during ingest by component:  ${busy.map(([k, sec]) => `${k} ${sec.toFixed(2)}`).join(', ')}`);
+  const workerSec = busy.find(([k]) => k === 'workers')?.[1] ?? NaN;
+  console.log(`         gauge.fcgi CPU per request:        ${((workerSec / ingest.total) * 1e6).toFixed(0)} us (one core of workers alone: ~${(ingest.total / workerSec).toFixed(0)} req/s)`);
+
+  const workers = stack.fcgiWorkers();
+  const cpu0 = cpuTicks(workers);
+  const b = wrk(`${base}/api/v1/devices/${dev.id}/readings`, 'post.lua', { ...env, GAUGE_BODY_FILE: batch }, { conns: 8 });
+  const cpuSec = (cpuTicks(workers) - cpu0) / 100;
+  const readings = (b.total - b.bad) * 1000;
+  console.log(`batch    1000 readings a request:           ${(b.rps * 1000).toFixed(0)} readings/s   (target >= 100000 with a real mongod)`);
+  console.log(`         gauge.fcgi CPU per reading:        ${((cpuSec / readings) * 1e6).toFixed(2)} us  (${cpuSec.toFixed(2)} CPU-s for ${readings} readings)`);
+
+  const q = stack.ctl(['create-device', '--account', String(account.id), '--name', 'bench-query']);
+  await stack.client('POST', `/api/v1/devices/${q.id}/readings`, { headers: { authorization: `Bearer ${q.key}`,
+    'content-type': 'application/json' }, body: fs.readFileSync(batch) });
+  const lat = [];
+  for (let i = 0; i < 200; i++) {
+    const t = process.hrtime.bigint();
+    const r = await stack.client('GET', `/api/v1/devices/${q.id}/readings?limit=1000`, { headers: { authorization: `Bearer ${q.key}` } });
+    lat.push(Number(process.hrtime.bigint() - t) / 1e6);
+    if (r.status !== 200 || r.json.readings.length !== 1000) throw new Error(`query returned ${r.status}`);
+  }
+  lat.sort((x, y) => x - y);
+  console.log(`query    1000-reading GET (200 runs):       p50 ${pct(lat, 50).toFixed(1)} ms, p99 ${pct(lat, 99).toFixed(1)} ms`);
+  totalRequests += 200;
+
+  const latest = `${base}/api/v1/devices/${dev.id}/latest`;
+  while (totalRequests < 100000) wrk(latest, 'get.lua', env, { seconds: 5 });
+  const rss = stack.fcgiWorkers().map(rssKiB);
+  console.log(`memory   worker RSS after ${totalRequests} requests: max ${(Math.max(...rss) / 1024).toFixed(1)} MB (${rss.map((k) => (k / 1024).toFixed(1)).join(', ')})   (target < 16 MB)`);
+} finally {
+  if (helloLighttpd) await stopProcess(helloLighttpd);
+  if (hello) await stopProcess(hello);
+  await stack.stop();
+  fs.rmSync(varDir, { recursive: true, force: true });
+}
