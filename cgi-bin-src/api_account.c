@@ -34,10 +34,9 @@ static int latest_doc(void *ctx, const bson_t *doc)
 static int device_entry(void *ctx, const struct api_device_row *dev)
 {
 	struct devices_ctx *c = ctx;
-	struct store_range range = { dev->id, LLONG_MIN, LLONG_MAX, NULL, 0 };
 	struct json_object *o = json_object_new_object(), *latest = NULL, *seen = NULL, *g = NULL;
 
-	if (store_readings_find(c->app->store, &range, 1, NULL, 1, latest_doc, &latest) != STORE_OK)
+	if (store_readings_latest(c->app->store, dev->id, latest_doc, &latest) != STORE_OK)
 		c->failed = 1;
 	if (latest != NULL)
 		json_object_object_get_ex(latest, "received_at", &seen);

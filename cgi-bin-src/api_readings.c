@@ -96,7 +96,6 @@ static int latest_doc(void *ctx, const bson_t *doc)
 API_HANDLER(api_readings_latest)
 {
 	struct api_ctx c;
-	struct store_range range = { 0, LLONG_MIN, LLONG_MAX, NULL, 0 };
 	struct latest_ctx l = { NULL };
 	struct json_object *o;
 	int st;
@@ -105,8 +104,7 @@ API_HANDLER(api_readings_latest)
 		return st;
 	if (r->query.n > 0)
 		return api_error(rs, 400, "bad_param", "latest takes no parameters");
-	range.device_id = c.dev.id;
-	if (store_readings_find(app->store, &range, 1, NULL, 1, latest_doc, &l) != STORE_OK)
+	if (store_readings_latest(app->store, c.dev.id, latest_doc, &l) != STORE_OK)
 		return api_error(rs, 503, "unavailable", "Readings are temporarily unavailable. Try again.");
 	o = json_object_new_object();
 	json_object_object_add(o, "device", json_object_new_string(c.dev.uid));

@@ -7,12 +7,14 @@
 #include "app.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "conf.h"
 #include "db.h"
 #include "handlers.h"
 #include "log.h"
 #include "ratelimit.h"
+#include "secretbox.h"
 #include "req.h"
 #include "resp.h"
 #include "route.h"
@@ -32,7 +34,48 @@ static const struct route app_routes[] = {
 	{ METHOD_GET, "/api/v1/groups", api_account_groups },
 	{ METHOD_GET, "/api/v1/groups/{group}/latest", api_account_group_latest },
 	{ METHOD_GET, "/api/v1/account", api_account_get },
+	{ METHOD_GET, "/login", page_login },
+	{ METHOD_POST, "/login", page_login_post },
+	{ METHOD_GET, "/login/2fa", page_login_2fa },
+	{ METHOD_POST, "/login/2fa", page_login_2fa_post },
+	{ METHOD_POST, "/logout", page_logout },
+	{ METHOD_GET, "/devices", page_devices },
+	{ METHOD_POST, "/devices", page_devices_post },
+	{ METHOD_GET, "/devices/{device}", page_device_show },
+	{ METHOD_GET, "/devices/{device}/data", page_device_data },
+	{ METHOD_GET, "/devices/{device}/settings", page_device_settings },
+	{ METHOD_POST, "/devices/{device}/settings", page_device_settings_post },
+	{ METHOD_GET, "/profile", page_profile },
+	{ METHOD_POST, "/profile", page_profile_post },
+	{ METHOD_GET, "/profile/2fa", page_2fa },
+	{ METHOD_POST, "/profile/2fa", page_2fa_post },
+	{ METHOD_GET, "/account", page_account },
+	{ METHOD_POST, "/account", page_account_post },
+	{ METHOD_GET, "/reset", page_reset },
+	{ METHOD_POST, "/reset", page_reset_post },
+	{ METHOD_GET, "/reset/{token}", page_reset_link },
+	{ METHOD_POST, "/reset/{token}", page_reset_link_post },
+	{ METHOD_GET, "/set-password/{token}", page_set_password },
+	{ METHOD_POST, "/set-password/{token}", page_set_password_post },
 };
+
+/* The key that encrypts secrets at rest; without it 2FA enrolment and
+ * Twilio settings are refused with a clear message, nothing else breaks. */
+static struct secretbox_key *app_server_key(const struct conf *conf)
+{
+	struct secretbox_key *k;
+
+	if (conf->server_key_hex[0] == '\0') {
+		log_warn("security.server_key is not set: 2FA enrolment and Twilio settings are disabled");
+		return NULL;
+	}
+	if ((k = malloc(sizeof(*k))) == NULL || secretbox_key_parse(conf->server_key_hex, 1, k) != 0) {
+		log_error("security.server_key is not usable");
+		free(k);
+		return NULL;
+	}
+	return k;
+}
 
 int app_open(struct app *app, const struct conf *conf, const char *progname)
 {
@@ -50,6 +93,7 @@ int app_open(struct app *app, const struct conf *conf, const char *progname)
 	/* Without the shared table the API still works, unlimited: say so loudly. */
 	if ((app->ratelimit = ratelimit_open(conf->ratelimit_file, err, sizeof(err))) == NULL)
 		log_error("rate limits NOT enforced: %s", err);
+	app->box = app_server_key(conf);
 	return 0;
 }
 
@@ -58,6 +102,11 @@ void app_close(struct app *app)
 	db_free(app->db);
 	store_free(app->store);
 	ratelimit_close(app->ratelimit);
+	if (app->box != NULL) {
+		secretbox_key_clear(app->box);
+		free(app->box);
+	}
+	app->box = NULL;
 	app->db = NULL;
 	app->store = NULL;
 	app->ratelimit = NULL;

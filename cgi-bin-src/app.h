@@ -10,6 +10,7 @@ struct db;
 struct req;
 struct resp;
 struct ratelimit;
+struct secretbox_key;
 struct store;
 
 struct app {
@@ -17,6 +18,7 @@ struct app {
 	struct db *db;
 	struct store *store;
 	struct ratelimit *ratelimit;    /* NULL: limits not enforced (logged) */
+	struct secretbox_key *box;      /* NULL: no server key configured */
 };
 
 /* Creates the per-process connections (lazily connected); 0 on success. */

@@ -50,7 +50,19 @@ static const struct conf_key conf_keys[] = {
 	U("fcgi.workers", "4", 1, 256, fcgi_workers),
 	{ "fcgi.socket_mode", CK_OCTAL, "0660", 0, 0777, offsetof(struct conf, fcgi_socket_mode) },
 	U("security.bcrypt_cost", "12", 4, 31, bcrypt_cost),
+	S("security.server_key", "", server_key_hex),
+	U("session.idle_minutes", "30", 1, 1440, session_idle_min),
+	U("session.absolute_hours", "12", 1, 720, session_absolute_h),
 	U("alertd.poll_interval_ms", "500", 50, 60000, alertd_poll_ms),
+	O("ses.endpoint", ses_endpoint),
+	S("ses.region", "us-east-1", ses_region),
+	O("ses.access_key_id", ses_access_key_id),
+	O("ses.secret_access_key", ses_secret_access_key),
+	O("ses.session_token", ses_session_token),
+	S("ses.sender", "alert@gauge.invalid", ses_sender),
+	O("ses.ca_file", ses_ca_file),
+	S("twilio.endpoint", "https://api.twilio.com", twilio_endpoint),
+	O("twilio.ca_file", twilio_ca_file),
 	S("ratelimit.file", "/dev/shm/gauge-ratelimit", ratelimit_file),
 	U("ratelimit.per_minute", "600", 1, 1000000, ratelimit_per_minute),
 	U("ratelimit.anonymous_per_minute", "120", 1, 1000000, ratelimit_anon_per_minute),
@@ -137,6 +149,24 @@ static HDF *conf_read_hdf(const char *path, char err[CONF_ERR_LEN])
 	return NULL;
 }
 
+/* AWS's own variables, as every AWS tool reads them, when Gauge's are unset. */
+static void conf_aws_env(struct conf *c)
+{
+	static const struct { const char *env; size_t off; } aws[] = {
+		{ "AWS_ACCESS_KEY_ID", offsetof(struct conf, ses_access_key_id) },
+		{ "AWS_SECRET_ACCESS_KEY", offsetof(struct conf, ses_secret_access_key) },
+		{ "AWS_SESSION_TOKEN", offsetof(struct conf, ses_session_token) },
+	};
+
+	for (size_t i = 0; i < sizeof(aws) / sizeof(aws[0]); i++) {
+		char **field = (char **)((char *)c + aws[i].off);
+		const char *v = getenv(aws[i].env);
+
+		if (*field == NULL && v != NULL && *v != '\0')
+			*field = strdup(v);
+	}
+}
+
 struct conf *conf_load(const char *path, char err[CONF_ERR_LEN])
 {
 	struct conf *c = calloc(1, sizeof(*c));
@@ -158,6 +188,11 @@ struct conf *conf_load(const char *path, char err[CONF_ERR_LEN])
 			continue;
 		if (conf_set(c, k, v, err) != 0)
 			goto fail;
+	}
+	conf_aws_env(c);
+	if (c->server_key_hex[0] != '\0' && strlen(c->server_key_hex) != 64) {
+		snprintf(err, CONF_ERR_LEN, "security.server_key must be 64 hex digits (32 bytes)");
+		goto fail;
 	}
 	if (c->mysql.host == NULL && c->mysql.socket == NULL) {
 		snprintf(err, CONF_ERR_LEN, "set mysql.host or mysql.socket");

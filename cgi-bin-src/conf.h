@@ -43,7 +43,19 @@ struct conf {
 	unsigned fcgi_workers;
 	unsigned fcgi_socket_mode;  /* octal permissions of that socket */
 	unsigned bcrypt_cost;
+	char *server_key_hex;       /* encrypts secrets at rest; "" until set */
+	unsigned session_idle_min;
+	unsigned session_absolute_h;
 	unsigned alertd_poll_ms;
+	char *ses_endpoint;         /* NULL: https://email.<region>.amazonaws.com */
+	char *ses_region;
+	char *ses_access_key_id;    /* or AWS_ACCESS_KEY_ID */
+	char *ses_secret_access_key;
+	char *ses_session_token;
+	char *ses_sender;
+	char *ses_ca_file;          /* NULL: the system trust store */
+	char *twilio_endpoint;
+	char *twilio_ca_file;
 	char *ratelimit_file;               /* shared by the workers of a host */
 	unsigned ratelimit_per_minute;      /* per API key */
 	unsigned ratelimit_anon_per_minute; /* per client address, without a key */

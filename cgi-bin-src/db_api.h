@@ -38,6 +38,9 @@ int db_api_lookup(struct db *db, const unsigned char *hash, const char *uid,
 /* Records when and from where a key was last used. */
 int db_api_key_touch(struct db *db, long long key_id, const char *ip);
 
+/* Fills dev from columns o.. (id, account_id, public_read, uid, name, group uid, group name). */
+void db_api_device_from_row(const struct db_row *row, size_t o, struct api_device_row *dev);
+
 typedef int (*db_device_fn)(void *ctx, const struct api_device_row *dev);
 /* Devices of an account, optionally only those in group_uid, by name. */
 int db_api_devices(struct db *db, long long account_id, const char *group_uid,

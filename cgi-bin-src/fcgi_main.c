@@ -20,6 +20,7 @@
 
 #include "app.h"
 #include "conf.h"
+#include "delivery.h"
 #include "log.h"
 #include "req.h"
 #include "resp.h"
@@ -140,6 +141,12 @@ int main(int argc, char **argv)
 	}
 	log_set_level(conf->log_level);
 	tmpl_init(conf->templates_dir);
+	/* libcurl's global state must exist before any worker is forked. */
+	if (delivery_global_init() != 0) {
+		log_error("libcurl could not be initialised");
+		conf_free(conf);
+		return 1;
+	}
 	if (listen == NULL)
 		listen = conf->fcgi_listen;
 	if (!FCGX_IsCGI())

@@ -212,6 +212,13 @@ int store_readings_find(struct store *s, const struct store_range *r, int desc,
 	return rc;
 }
 
+int store_readings_latest(struct store *s, long long device_id, store_doc_fn fn, void *ctx)
+{
+	struct store_range r = { device_id, LLONG_MIN, LLONG_MAX, NULL, 0 };
+
+	return store_readings_find(s, &r, 1, NULL, 1, fn, ctx);
+}
+
 static const char *const agg_ops[] = { "$avg", "$min", "$max", "$sum", "$sum", "$first", "$last" };
 
 /* Appends the next stage of a pipeline array; the caller fills and ends it. */

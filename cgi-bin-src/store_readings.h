@@ -44,6 +44,9 @@ typedef int (*store_doc_fn)(void *ctx, const bson_t *doc);
 int store_readings_find(struct store *s, const struct store_range *r, int desc,
     const struct store_after *after, size_t limit, store_doc_fn fn, void *ctx);
 
+/* The device's newest reading (by its time), if any: fn is called at most once. */
+int store_readings_latest(struct store *s, long long device_id, store_doc_fn fn, void *ctx);
+
 enum store_agg { AGG_AVG, AGG_MIN, AGG_MAX, AGG_SUM, AGG_COUNT, AGG_FIRST, AGG_LAST };
 
 /* One result of a downsampling query. */

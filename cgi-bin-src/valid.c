@@ -10,36 +10,36 @@
 
 static const char *const role_names[] = { "admin", "user", "viewer" };
 
-/* Checks UTF-8 well-formedness; rejects overlongs and surrogates. */
-static int valid_utf8(const unsigned char *s)
+long valid_utf8_chars(const char *str)
 {
-	while (*s != '\0') {
-		unsigned c = *s, n, cp;
+	const unsigned char *s = (const unsigned char *)str;
+	long n = 0;
+
+	for (; *s != '\0'; n++) {
+		unsigned c = *s, len, cp;
 
 		if (c < 0x80) {
-			s++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1; cp = c & 0x1f;
+			len = 0; cp = c;
+		} else if (c >= 0xc2 && c <= 0xdf) {
+			len = 1; cp = c & 0x1f;
 		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2; cp = c & 0x0f;
+			len = 2; cp = c & 0x0f;
 		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3; cp = c & 0x07;
+			len = 3; cp = c & 0x07;
 		} else {
-			return 0;
+			return -1;
 		}
-		for (unsigned i = 1; i <= n; i++) {
+		for (unsigned i = 1; i <= len; i++) {
 			if ((s[i] & 0xc0) != 0x80)
-				return 0;
+				return -1;
 			cp = cp << 6 | (s[i] & 0x3f);
 		}
-		if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (n == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-			return 0;
-		s += n + 1;
+		if ((len == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+		    (len == 3 && (cp < 0x10000 || cp > 0x10ffff)))
+			return -1;
+		s += len + 1;
 	}
-	return 1;
+	return n;
 }
 
 int valid_name(const char *s)
@@ -52,7 +52,7 @@ int valid_name(const char *s)
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
 			return 0;
-	return valid_utf8((const unsigned char *)s);
+	return valid_utf8_chars(s) >= 0;
 }
 
 int valid_email(const char *s)
@@ -71,7 +71,7 @@ int valid_email(const char *s)
 	dot = strrchr(at, '.');
 	if (dot == NULL || dot == at + 1 || dot[1] == '\0' || strstr(at, "..") != NULL)
 		return 0;
-	return valid_utf8((const unsigned char *)s);
+	return valid_utf8_chars(s) >= 0;
 }
 
 int valid_role(const char *s)

@@ -13,6 +13,9 @@ enum role { ROLE_ADMIN, ROLE_USER, ROLE_VIEWER };
 #define VALID_NAME_MAX  100
 #define VALID_EMAIL_MAX 254
 
+/* Code points in well-formed UTF-8; -1 on overlongs, surrogates, values
+ * past U+10FFFF, stray continuation bytes and truncated sequences. */
+long valid_utf8_chars(const char *s);
 /* 1..VALID_NAME_MAX bytes of UTF-8 text without control characters and
  * without leading or trailing white space. */
 int valid_name(const char *s);

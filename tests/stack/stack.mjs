@@ -66,9 +66,16 @@ function ensureSecrets(dirs) {
     fs.writeFileSync(file, JSON.stringify({
       mysqlPassword: rnd(), awsKeyId: `AKIA${crypto.randomBytes(8).toString('hex').toUpperCase()}`,
       awsSecret: rnd(), twilioSid: `AC${crypto.randomBytes(16).toString('hex')}`, twilioToken: rnd(),
+      serverKey: crypto.randomBytes(32).toString('hex'),
     }, null, 2), { mode: 0o600 });
   }
-  return JSON.parse(fs.readFileSync(file, 'utf8'));
+  const secrets = JSON.parse(fs.readFileSync(file, 'utf8'));
+  // var directories made before the server key existed get one now
+  if (!secrets.serverKey) {
+    secrets.serverKey = crypto.randomBytes(32).toString('hex');
+    fs.writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  }
+  return secrets;
 }
 
 async function startMariadb(dirs, port) {
@@ -119,7 +126,10 @@ async function startSinks(dirs, port, tls, secrets) {
 
 function writeConf(dirs, s) {
   const secretsConf = path.join(dirs.etc, 'secrets.conf');
-  fs.writeFileSync(secretsConf, `mysql.password = ${s.secrets.mysqlPassword}\n`, { mode: 0o600 });
+  fs.writeFileSync(secretsConf, `mysql.password = ${s.secrets.mysqlPassword}
+security.server_key = ${s.secrets.serverKey}
+ses.secret_access_key = ${s.secrets.awsSecret}
+`, { mode: 0o600 });
   const conf = path.join(dirs.var, 'gauge.conf');
   fs.writeFileSync(conf, `# Written by the dev stack (tests/stack/stack.mjs) for ${dirs.var}.
 paths {
@@ -155,10 +165,13 @@ ses {
   endpoint = ${s.sinks.url}
   region = us-east-1
   access_key_id = ${s.secrets.awsKeyId}
-  secret_access_key = ${s.secrets.awsSecret}
-  sender = alert@gauge.localhost
+  sender = Gauge <alert@gauge.localhost>
+  ca_file = ${s.tls.cert}
 }
-twilio.endpoint = ${s.sinks.url}
+twilio {
+  endpoint = ${s.sinks.url}
+  ca_file = ${s.tls.cert}
+}
 `);
   return conf;
 }

@@ -1,0 +1,335 @@
+/*
+ * page_account.c - /account, administrators only: users (add with a
+ * one-time set-password link, change role, remove), the account API key
+ * (regenerate, revoke; shown once), requiring 2FA for everyone, and the
+ * account's own Twilio settings (the auth token is sealed with the server
+ * key and never shown again).  An account always keeps an administrator.
+ */
+#include <ClearSilver.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "auth_key.h"
+#include "conf.h"
+#include "db.h"
+#include "db_admin.h"
+#include "handlers.h"
+#include "log.h"
+#include "mail.h"
+#include "page.h"
+#include "resp.h"
+#include "secretbox.h"
+
+int page_set_password_link(struct app *app, long long user_id, char *url, size_t len);
+
+struct list_ctx {
+	struct page_ctx *p;
+	int n;
+};
+
+static int user_row(void *ctx, const struct db_row *row)
+{
+	struct list_ctx *c = ctx;
+	static const char *const cols[] = { "id", "email", "role", "totp", "has_password", "created" };
+
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+		hdf_set_valuef(c->p->hdf, "users.%d.%s=%s", c->n, cols[i], db_row_str(row, i));
+	if (db_row_int(row, 0) == c->p->s.user_id)
+		hdf_set_valuef(c->p->hdf, "users.%d.me=1", c->n);
+	c->n++;
+	return 0;
+}
+
+static int key_row(void *ctx, const struct db_row *row)
+{
+	struct list_ctx *c = ctx;
+	static const char *const cols[] = { "id", "prefix", "created", "last_used", "last_ip", "active" };
+
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+		const char *v = db_row_str(row, i);
+
+		hdf_set_valuef(c->p->hdf, "keys.%d.%s=%s", c->n, cols[i], v != NULL ? v : "");
+	}
+	c->n++;
+	return 0;
+}
+
+static int account_row(void *ctx, const struct db_row *row)
+{
+	struct page_ctx *p = ctx;
+
+	page_set(p, "acct.name", db_row_str(row, 0));
+	page_set(p, "acct.require_2fa", db_row_int(row, 1) ? "1" : "");
+	page_set(p, "twilio.sid", db_row_str(row, 2));
+	page_set(p, "twilio.token_set", db_row_int(row, 3) ? "1" : "");
+	page_set(p, "twilio.from", db_row_str(row, 4));
+	return 1;
+}
+
+static int account_render(struct page_ctx *p, int status)
+{
+	struct list_ctx users = { p, 0 }, keys = { p, 0 };
+
+	page_set(p, "page.title", "Account");
+	page_set(p, "nav.account", "1");
+	if (db_admin_account(p->app->db, p->s.account_id, account_row, p) != DB_OK ||
+	    db_admin_users(p->app->db, p->s.account_id, user_row, &users) != DB_OK ||
+	    db_admin_account_keys(p->app->db, p->s.account_id, key_row, &keys) != DB_OK)
+		return page_error(p, 503, "Gauge is temporarily unavailable. Try again in a moment.");
+	page_set(p, "server_key", p->app->box != NULL ? "1" : "");
+	return page_render(p, status, "account.cs");
+}
+
+static const struct { const char *key, *msg; } account_flashes[] = {
+	{ "role", "The role was changed." }, { "removed", "The user was removed; their sessions ended." },
+	{ "2fa_on", "Every user of the account now needs two-factor sign-in." },
+	{ "2fa_off", "Two-factor sign-in is now optional." }, { "twilio", "Twilio settings saved." },
+	{ "twilio_clear", "Twilio settings removed: no more SMS alerts." },
+	{ "key_revoked", "The account key was revoked." },
+};
+
+API_HANDLER(page_account)
+{
+	struct page_ctx p;
+	const char *done = req_param(r, "done");
+	int st;
+
+	(void)m;
+	if ((st = page_begin(&p, app, r, rs, PAGE_ADMIN)) != 0)
+		return st;
+	for (size_t i = 0; done != NULL && i < sizeof(account_flashes) / sizeof(account_flashes[0]); i++)
+		if (strcmp(done, account_flashes[i].key) == 0)
+			page_set(&p, "flash", account_flashes[i].msg);
+	return account_render(&p, 200);
+}
+
+static int refuse(struct page_ctx *p, const char *msg)
+{
+	page_set(p, "form.error", msg);
+	return account_render(p, 400);
+}
+
+static int unavailable(struct page_ctx *p)
+{
+	return page_error(p, 503, "Nothing was changed: Gauge is temporarily unavailable. Try again.");
+}
+
+static int done(struct page_ctx *p, const char *what)
+{
+	char loc[64];
+
+	snprintf(loc, sizeof(loc), "/account?done=%s", what);
+	return page_redirect(p, loc);
+}
+
+/* Shows the set-password link once, and mails it to the user. */
+static int show_link(struct page_ctx *p, const char *email, const char *url)
+{
+	char text[1024];
+	struct delivery_result res;
+
+	snprintf(text, sizeof(text), "%s added you to the Gauge account \"%s\".\n\n"
+	    "Choose your password here (the link works once, for 72 hours):\n\n  %s\n",
+	    p->s.email, p->s.account_name, url);
+	if (mail_send(p->app->conf, email, "Your Gauge account", text, &res) != DELIVERY_SENT)
+		log_warn("invitation mail not sent: %s", res.error);
+	page_set(p, "link.email", email);
+	page_set(p, "link.url", url);
+	page_set(p, "page.title", "Set-password link");
+	page_set(p, "nav.account", "1");
+	return page_render(p, 201, "user_link.cs");
+}
+
+static int act_user_add(struct page_ctx *p)
+{
+	const char *email = page_field(p, "email");
+	int role = valid_role(page_field(p, "role")), rc;
+	char url[512], id[24];
+	long long uid;
+
+	if (email == NULL || !valid_email(email))
+		return refuse(p, "Enter a valid email address.");
+	if (role < 0)
+		return refuse(p, "Choose a role: administrator, user or viewer.");
+	if ((rc = db_admin_user_add(p->app->db, p->s.account_id, email, (enum role)role, &uid)) == DB_DUPLICATE)
+		return refuse(p, "That email address already has a Gauge account.");
+	if (rc != DB_OK || page_set_password_link(p->app, uid, url, sizeof(url)) != DB_OK)
+		return unavailable(p);
+	snprintf(id, sizeof(id), "%lld", uid);
+	page_audit(p, "user.create", "user", email, role == ROLE_ADMIN ? "{\"role\":\"admin\"}"
+	    : role == ROLE_USER ? "{\"role\":\"user\"}" : "{\"role\":\"viewer\"}");
+	return show_link(p, email, url);
+}
+
+static int act_user_link(struct page_ctx *p)
+{
+	long long uid = valid_id(page_field(p, "user"));
+	char email[255], url[512];
+
+	if (uid == 0 || db_admin_user_email(p->app->db, p->s.account_id, uid, email, sizeof(email)) != DB_OK)
+		return refuse(p, "There is no such user in your account.");
+	if (page_set_password_link(p->app, uid, url, sizeof(url)) != DB_OK)
+		return unavailable(p);
+	page_audit(p, "user.link", "user", email, NULL);
+	return show_link(p, email, url);
+}
+
+static int act_user_role(struct page_ctx *p)
+{
+	long long uid = valid_id(page_field(p, "user"));
+	int role = valid_role(page_field(p, "role")), rc;
+	char email[255], detail[48];
+
+	if (uid == 0 || role < 0 || db_admin_user_email(p->app->db, p->s.account_id, uid, email, sizeof(email)) != DB_OK)
+		return refuse(p, "Choose a user of your account and a role.");
+	rc = db_admin_user_role(p->app->db, p->s.account_id, uid, (enum role)role);
+	if (rc == DB_ERROR)
+		return refuse(p, "The account must keep at least one administrator.");
+	if (rc != DB_OK)
+		return unavailable(p);
+	snprintf(detail, sizeof(detail), "{\"role\":\"%s\"}", role_name((enum role)role));
+	page_audit(p, "user.role", "user", email, detail);
+	return done(p, "role");
+}
+
+static int act_user_remove(struct page_ctx *p)
+{
+	long long uid = valid_id(page_field(p, "user"));
+	char email[255];
+	int rc;
+
+	if (uid == 0 || db_admin_user_email(p->app->db, p->s.account_id, uid, email, sizeof(email)) != DB_OK)
+		return refuse(p, "There is no such user in your account.");
+	if (uid == p->s.user_id)
+		return refuse(p, "You cannot remove yourself; ask another administrator.");
+	if ((rc = db_admin_user_remove(p->app->db, p->s.account_id, uid)) == DB_ERROR)
+		return refuse(p, "The account must keep at least one administrator.");
+	if (rc != DB_OK)
+		return unavailable(p);
+	page_audit(p, "user.remove", "user", email, NULL);
+	return done(p, "removed");
+}
+
+static int act_require_2fa(struct page_ctx *p)
+{
+	const char *v = page_field(p, "require");
+	int on;
+
+	if (v == NULL || (strcmp(v, "on") != 0 && strcmp(v, "off") != 0))
+		return refuse(p, "Choose on or off.");
+	on = v[1] == 'n';
+	if (db_admin_set_require_2fa(p->app->db, p->s.account_id, on) != DB_OK)
+		return unavailable(p);
+	page_audit(p, on ? "2fa.require_on" : "2fa.require_off", "account", p->s.account_name, NULL);
+	return done(p, on ? "2fa_on" : "2fa_off");
+}
+
+static int twilio_sid_ok(const char *s)
+{
+	if (s == NULL || strlen(s) != 34 || strncmp(s, "AC", 2) != 0)
+		return 0;
+	for (size_t i = 2; i < 34; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+static int e164_ok(const char *s)
+{
+	size_t n = s != NULL ? strlen(s) : 0;
+
+	if (n < 9 || n > 16 || s[0] != '+' || s[1] == '0')
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+static int act_twilio(struct page_ctx *p)
+{
+	const char *sid = page_field(p, "sid"), *token = page_field(p, "token"), *from = page_field(p, "from");
+	unsigned char sealed[SECRETBOX_SEALED_LEN(128)];
+	char aad[48];
+
+	if (p->app->box == NULL)
+		return refuse(p, "Twilio settings need the server key (security.server_key) to be configured.");
+	if (!twilio_sid_ok(sid))
+		return refuse(p, "The account SID is AC followed by 32 hexadecimal characters.");
+	if (token == NULL || strlen(token) < 16 || strlen(token) > 128)
+		return refuse(p, "Enter the auth token from your Twilio console.");
+	if (!e164_ok(from))
+		return refuse(p, "The sending number must be in E.164 form, like +14155550123.");
+	snprintf(aad, sizeof(aad), "account:%lld:twilio", p->s.account_id);
+	if (secretbox_seal(p->app->box, token, strlen(token), aad, strlen(aad), sealed) != 0 ||
+	    db_admin_set_twilio(p->app->db, p->s.account_id, sid, sealed,
+	    SECRETBOX_SEALED_LEN(strlen(token)), from) != DB_OK)
+		return unavailable(p);
+	page_audit(p, "twilio.update", "account", p->s.account_name, NULL);
+	return done(p, "twilio");
+}
+
+static int act_twilio_clear(struct page_ctx *p)
+{
+	if (db_admin_clear_twilio(p->app->db, p->s.account_id) != DB_OK)
+		return unavailable(p);
+	page_audit(p, "twilio.clear", "account", p->s.account_name, NULL);
+	return done(p, "twilio_clear");
+}
+
+static int act_key_regenerate(struct page_ctx *p)
+{
+	struct new_key key;
+
+	if (key_generate(KEY_ACCOUNT, &key) != 0 ||
+	    db_admin_account_key_regenerate(p->app->db, p->s.account_id, &key) != DB_OK)
+		return unavailable(p);
+	page_audit(p, "key.account_regenerate", "account", key.display, NULL);
+	page_set(p, "key.value", key.key);
+	page_set(p, "page.title", "New account key");
+	page_set(p, "nav.account", "1");
+	return page_render(p, 201, "account_key.cs");
+}
+
+static int act_key_revoke(struct page_ctx *p)
+{
+	long long id = valid_id(page_field(p, "key"));
+	int rc;
+
+	if (id == 0)
+		return refuse(p, "Choose a key.");
+	if ((rc = db_admin_account_key_revoke(p->app->db, p->s.account_id, id)) == DB_NOTFOUND)
+		return refuse(p, "That is not an active key of your account.");
+	if (rc != DB_OK)
+		return unavailable(p);
+	page_audit(p, "key.account_revoke", "account", p->s.account_name, NULL);
+	return done(p, "key_revoked");
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(struct page_ctx *p);
+} account_actions[] = {
+	{ "user_add", act_user_add }, { "user_link", act_user_link }, { "user_role", act_user_role },
+	{ "user_remove", act_user_remove }, { "require_2fa", act_require_2fa },
+	{ "twilio", act_twilio }, { "twilio_clear", act_twilio_clear },
+	{ "key_regenerate", act_key_regenerate }, { "key_revoke", act_key_revoke },
+};
+
+API_HANDLER(page_account_post)
+{
+	struct page_ctx p;
+	const char *action;
+	int st;
+
+	(void)m;
+	if ((st = page_begin(&p, app, r, rs, PAGE_ADMIN)) != 0)
+		return st;
+	action = page_field(&p, "action");
+	for (size_t i = 0; action != NULL && i < sizeof(account_actions) / sizeof(account_actions[0]); i++)
+		if (strcmp(action, account_actions[i].name) == 0)
+			return account_actions[i].fn(&p);
+	return refuse(&p, "Unknown action.");
+}

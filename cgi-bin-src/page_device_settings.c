@@ -1,0 +1,237 @@
+/*
+ * page_device_settings.c - /devices/{id}/settings, administrators only:
+ * rename, move between groups, key authentication off/on (public read),
+ * keys (add, rotate with a grace period, revoke), delete with readings.
+ * Each POST carries one action; bad input re-displays the page with a
+ * message and changes nothing.  Every change is audited.
+ */
+#include <ClearSilver.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "auth_key.h"
+#include "db.h"
+#include "db_account.h"
+#include "db_api.h"
+#include "db_device.h"
+#include "handlers.h"
+#include "page.h"
+#include "resp.h"
+#include "store_readings.h"
+#include "valid.h"
+
+struct keys_ctx {
+	struct page_ctx *p;
+	int n;
+};
+
+static int key_row(void *ctx, const struct db_row *row)
+{
+	struct keys_ctx *c = ctx;
+	static const char *const cols[] = { "id", "prefix", "created", "expires", "revoked",
+		"last_used", "last_ip", "active" };
+
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+		const char *v = db_row_str(row, i);
+
+		hdf_set_valuef(c->p->hdf, "keys.%d.%s=%s", c->n, cols[i], v != NULL ? v : "");
+	}
+	c->n++;
+	return 0;
+}
+
+static int settings_render(struct page_ctx *p, const struct api_device_row *d, int status)
+{
+	struct keys_ctx k = { p, 0 };
+
+	page_hdf_device(p, "device", d);
+	page_set(p, "page.title", d->name);
+	page_set(p, "nav.devices", "1");
+	if (db_api_device_keys(p->app->db, d->id, key_row, &k) != DB_OK || page_groups_options(p) != 0)
+		return page_error(p, 503, "Gauge is temporarily unavailable. Try again in a moment.");
+	return page_render(p, status, "device_settings.cs");
+}
+
+API_HANDLER(page_device_settings)
+{
+	struct page_ctx p;
+	struct api_device_row d;
+	static const struct { const char *key, *msg; } flashes[] = {
+		{ "renamed", "The device was renamed." }, { "moved", "The device's group was changed." },
+		{ "public", "Key authentication is off: anyone with the device id can read its data." },
+		{ "private", "Key authentication is on again." }, { "revoked", "The key was revoked." },
+	};
+	const char *done = req_param(r, "done");
+	int st;
+
+	if ((st = page_begin(&p, app, r, rs, PAGE_ADMIN)) != 0)
+		return st;
+	if ((st = page_device(&p, m->params[0], &d)) != 0)
+		return st;
+	for (size_t i = 0; done != NULL && i < sizeof(flashes) / sizeof(flashes[0]); i++)
+		if (strcmp(done, flashes[i].key) == 0)
+			page_set(&p, "flash", flashes[i].msg);
+	return settings_render(&p, &d, 200);
+}
+
+static int settings_done(struct page_ctx *p, const struct api_device_row *d, const char *what)
+{
+	char loc[128];
+
+	snprintf(loc, sizeof(loc), "/devices/%s/settings?done=%s", d->uid, what);
+	return page_redirect(p, loc);
+}
+
+static int settings_refuse(struct page_ctx *p, const struct api_device_row *d, const char *msg)
+{
+	page_set(p, "form.error", msg);
+	return settings_render(p, d, 400);
+}
+
+static int settings_unavailable(struct page_ctx *p)
+{
+	return page_error(p, 503, "Nothing was changed: Gauge is temporarily unavailable. Try again.");
+}
+
+static int act_rename(struct page_ctx *p, struct api_device_row *d)
+{
+	const char *name = page_field(p, "name");
+
+	if (name == NULL || !valid_name(name))
+		return settings_refuse(p, d, "A device name is 1 to 100 characters of text.");
+	if (db_dev_rename(p->app->db, p->s.account_id, d->id, name) != DB_OK)
+		return settings_unavailable(p);
+	page_audit(p, "device.rename", "device", d->uid, NULL);
+	return settings_done(p, d, "renamed");
+}
+
+static int act_move(struct page_ctx *p, struct api_device_row *d)
+{
+	const char *group = page_field(p, "group");
+	char name[NAME_MAX_BYTES];
+	long long gid = 0;
+
+	if (group == NULL)
+		return settings_refuse(p, d, "Choose a group.");
+	if (*group != '\0' && db_group_get(p->app->db, p->s.account_id, group, &gid, name, sizeof(name)) != DB_OK)
+		return settings_refuse(p, d, "There is no such group in your account.");
+	if (db_dev_move(p->app->db, p->s.account_id, d->id, gid) != DB_OK)
+		return settings_unavailable(p);
+	page_audit(p, "device.move", "device", d->uid, NULL);
+	return settings_done(p, d, "moved");
+}
+
+static int act_public(struct page_ctx *p, struct api_device_row *d)
+{
+	const char *v = page_field(p, "public");
+	int on;
+
+	if (v == NULL || (strcmp(v, "on") != 0 && strcmp(v, "off") != 0))
+		return settings_refuse(p, d, "Choose on or off.");
+	on = v[1] == 'n';
+	if (db_api_device_set_public(p->app->db, d->id, on) != DB_OK)
+		return settings_unavailable(p);
+	page_audit(p, on ? "device.public_on" : "device.public_off", "device", d->uid, NULL);
+	return settings_done(p, d, on ? "public" : "private");
+}
+
+static int act_key_new(struct page_ctx *p, struct api_device_row *d)
+{
+	struct new_key key;
+	long long id;
+
+	if (key_generate(KEY_DEVICE, &key) != 0 ||
+	    db_key_create(p->app->db, p->s.account_id, d->id, &key, &id) != DB_OK)
+		return settings_unavailable(p);
+	page_audit(p, "key.create", "device", d->uid, NULL);
+	return page_key_shown(p, d, key.key, "added");
+}
+
+static int act_key_rotate(struct page_ctx *p, struct api_device_row *d)
+{
+	static const struct { const char *v; unsigned s; } graces[] = {
+		{ "0", 0 }, { "3600", 3600 }, { "86400", 86400 }, { "604800", 604800 },
+	};
+	const char *g = page_field(p, "grace");
+	struct new_key key;
+	char detail[96];
+	long long id;
+	size_t i;
+
+	for (i = 0; g != NULL && i < sizeof(graces) / sizeof(graces[0]); i++)
+		if (strcmp(g, graces[i].v) == 0)
+			break;
+	if (g == NULL || i == sizeof(graces) / sizeof(graces[0]))
+		return settings_refuse(p, d, "Choose how long the old key keeps working.");
+	if (key_generate(KEY_DEVICE, &key) != 0 ||
+	    db_api_key_rotate(p->app->db, p->s.account_id, d->id, graces[i].s, &key, &id) != DB_OK)
+		return settings_unavailable(p);
+	snprintf(detail, sizeof(detail), "{\"new_key\":\"%s\",\"grace_seconds\":%u}", key.display, graces[i].s);
+	page_audit(p, "key.rotate", "device", d->uid, detail);
+	return page_key_shown(p, d, key.key, "rotated");
+}
+
+static int act_key_revoke(struct page_ctx *p, struct api_device_row *d)
+{
+	long long id = valid_id(page_field(p, "key"));
+	char detail[64];
+	int rc;
+
+	if (id == 0)
+		return settings_refuse(p, d, "Choose a key to revoke.");
+	if ((rc = db_api_key_revoke(p->app->db, d->id, id)) == DB_NOTFOUND)
+		return settings_refuse(p, d, "That key is not an active key of this device.");
+	if (rc != DB_OK)
+		return settings_unavailable(p);
+	snprintf(detail, sizeof(detail), "{\"key_id\":%lld}", id);
+	page_audit(p, "key.revoke", "device", d->uid, detail);
+	return settings_done(p, d, "revoked");
+}
+
+static int act_delete(struct page_ctx *p, struct api_device_row *d)
+{
+	struct store_range all = { d->id, LLONG_MIN, LLONG_MAX, NULL, 0 };
+	const char *confirm = page_field(p, "confirm");
+	long long deleted;
+	char detail[96];
+
+	if (confirm == NULL || strcmp(confirm, d->name) != 0)
+		return settings_refuse(p, d, "To delete, type the device's name exactly.");
+	/* Readings first: a device row without readings is harmless, the
+	 * reverse would leave readings nobody can reach or delete. */
+	if (store_readings_delete(p->app->store, &all, &deleted) != STORE_OK ||
+	    db_dev_delete(p->app->db, p->s.account_id, d->id) != DB_OK)
+		return settings_unavailable(p);
+	snprintf(detail, sizeof(detail), "{\"readings_deleted\":%lld}", deleted);
+	page_audit(p, "device.delete", "device", d->uid, detail);
+	return page_redirect(p, "/devices?deleted=1");
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(struct page_ctx *p, struct api_device_row *d);
+} settings_actions[] = {
+	{ "rename", act_rename }, { "move", act_move }, { "public", act_public },
+	{ "key_new", act_key_new }, { "key_rotate", act_key_rotate },
+	{ "key_revoke", act_key_revoke }, { "delete", act_delete },
+};
+
+API_HANDLER(page_device_settings_post)
+{
+	struct page_ctx p;
+	struct api_device_row d;
+	const char *action;
+	int st;
+
+	if ((st = page_begin(&p, app, r, rs, PAGE_ADMIN)) != 0)
+		return st;
+	if ((st = page_device(&p, m->params[0], &d)) != 0)
+		return st;
+	action = page_field(&p, "action");
+	for (size_t i = 0; action != NULL && i < sizeof(settings_actions) / sizeof(settings_actions[0]); i++)
+		if (strcmp(action, settings_actions[i].name) == 0)
+			return settings_actions[i].fn(&p, &d);
+	return settings_refuse(&p, &d, "Unknown action.");
+}

@@ -1,0 +1,279 @@
+/*
+ * page_devices.c - the devices area of the dashboard:
+ *   GET  /devices                   list with group, last seen, latest values
+ *   POST /devices                   add a device (administrators); its key is shown once
+ *   GET  /devices/{id}              chart, latest readings, CSV download
+ *   GET  /devices/{id}/data         the chart's data (JSON) and CSV export, by session
+ *   GET  /devices/{id}/settings     rename, group, public read, keys, delete (administrators)
+ *   POST /devices/{id}/settings     one action per form (action=...)
+ * Every device is looked up with the signed-in user's account, so an id
+ * from elsewhere is simply "not found".
+ */
+#include <ClearSilver.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api.h"
+#include "app.h"
+#include "auth_key.h"
+#include "db.h"
+#include "db_account.h"
+#include "db_device.h"
+#include "handlers.h"
+#include "page.h"
+#include "readings_out.h"
+#include "resp.h"
+#include "store_readings.h"
+#include "valid.h"
+
+struct list_ctx {
+	struct page_ctx *p;
+	int n;
+	int failed;
+};
+
+/* Puts a reading's time and values under prefix (e.g. "devices.3.latest"). */
+static void hdf_reading(struct page_ctx *p, const char *prefix, const bson_t *doc)
+{
+	struct store_reading_view v;
+	char key[128], ts[TS_LEN], num[32];
+	int i = 0;
+
+	store_reading_view(doc, &v);
+	ts_format(v.ts_ms, ts);
+	snprintf(key, sizeof(key), "%s.ts", prefix);
+	page_set(p, key, ts);
+	ts_format(v.received_ms, ts);
+	snprintf(key, sizeof(key), "%s.received", prefix);
+	page_set(p, key, ts);
+	while (v.has_values && bson_iter_next(&v.values)) {
+		snprintf(key, sizeof(key), "%s.values.%d.name", prefix, i);
+		page_set(p, key, bson_iter_key(&v.values));
+		snprintf(key, sizeof(key), "%s.values.%d.value", prefix, i++);
+		page_set(p, key, api_fmt_double(bson_iter_as_double(&v.values), num));
+	}
+}
+
+struct latest_ctx {
+	struct page_ctx *p;
+	char prefix[64];
+};
+
+static int latest_doc(void *ctx, const bson_t *doc)
+{
+	struct latest_ctx *l = ctx;
+
+	hdf_reading(l->p, l->prefix, doc);
+	return 1;
+}
+
+void page_hdf_device(struct page_ctx *p, const char *prefix, const struct api_device_row *d)
+{
+	char key[96];
+
+	snprintf(key, sizeof(key), "%s.id", prefix);
+	page_set(p, key, d->uid);
+	snprintf(key, sizeof(key), "%s.name", prefix);
+	page_set(p, key, d->name);
+	snprintf(key, sizeof(key), "%s.group", prefix);
+	page_set(p, key, d->group_name);
+	snprintf(key, sizeof(key), "%s.group_id", prefix);
+	page_set(p, key, d->group_uid);
+	snprintf(key, sizeof(key), "%s.public", prefix);
+	page_set(p, key, d->public_read ? "1" : "");
+}
+
+static int list_device(void *ctx, const struct api_device_row *d)
+{
+	struct list_ctx *c = ctx;
+	struct latest_ctx l = { c->p, "" };
+	char prefix[32];
+
+	snprintf(prefix, sizeof(prefix), "devices.%d", c->n++);
+	page_hdf_device(c->p, prefix, d);
+	snprintf(l.prefix, sizeof(l.prefix), "%s.latest", prefix);
+	if (store_readings_latest(c->p->app->store, d->id, latest_doc, &l) != STORE_OK)
+		c->failed = 1;
+	return c->failed;
+}
+
+static int group_option(void *ctx, const struct db_row *row)
+{
+	struct list_ctx *c = ctx;
+
+	hdf_set_valuef(c->p->hdf, "groups.%d.id=%s", c->n, db_row_str(row, 0));
+	hdf_set_valuef(c->p->hdf, "groups.%d.name=%s", c->n, db_row_str(row, 1));
+	c->n++;
+	return 0;
+}
+
+/* Fills groups.N for the group pickers; 0 on success. */
+int page_groups_options(struct page_ctx *p)
+{
+	struct list_ctx g = { p, 0, 0 };
+
+	return db_api_groups(p->app->db, p->s.account_id, group_option, &g) == DB_OK ? 0 : -1;
+}
+
+static int devices_render(struct page_ctx *p, int status)
+{
+	struct list_ctx c = { p, 0, 0 };
+
+	page_set(p, "nav.devices", "1");
+	page_set(p, "page.title", "Devices");
+	if (db_api_devices(p->app->db, p->s.account_id, NULL, list_device, &c) != DB_OK || c.failed ||
+	    page_groups_options(p) != 0)
+		return page_error(p, 503, "Devices are temporarily unavailable. Try again in a moment.");
+	return page_render(p, status, "devices.cs");
+}
+
+API_HANDLER(page_devices)
+{
+	struct page_ctx p;
+	int st;
+
+	(void)m;
+	if ((st = page_begin(&p, app, r, rs, PAGE_VIEWER)) != 0)
+		return st;
+	if (req_param(r, "deleted") != NULL)
+		page_set(&p, "flash", "The device and its readings were deleted.");
+	return devices_render(&p, 200);
+}
+
+/* Renders the "here is the key, shown once" page. */
+int page_key_shown(struct page_ctx *p, const struct api_device_row *d, const char *key, const char *why)
+{
+	page_hdf_device(p, "device", d);
+	page_set(p, "key.value", key);
+	page_set(p, "key.why", why);
+	page_set(p, "page.title", "New device key");
+	page_set(p, "nav.devices", "1");
+	return page_render(p, 201, "key_shown.cs");
+}
+
+static int device_create(struct page_ctx *p, const char *name, const char *group_uid)
+{
+	struct api_device_row d;
+	struct new_key key;
+	long long group_id = 0, id, key_id;
+	char group_name[NAME_MAX_BYTES] = "";
+	int rc;
+
+	if (group_uid != NULL && *group_uid != '\0' &&
+	    db_group_get(p->app->db, p->s.account_id, group_uid, &group_id, group_name, sizeof(group_name)) != DB_OK)
+		return -1;
+	memset(&d, 0, sizeof(d));
+	if (public_id_generate("dev_", d.uid) != 0 || key_generate(KEY_DEVICE, &key) != 0)
+		return -1;
+	if ((rc = db_begin(p->app->db)) == DB_OK &&
+	    (rc = db_device_create(p->app->db, p->s.account_id, group_id, d.uid, name, &id)) == DB_OK &&
+	    (rc = db_key_create(p->app->db, p->s.account_id, id, &key, &key_id)) == DB_OK)
+		rc = db_commit(p->app->db);
+	if (rc != DB_OK) {
+		db_rollback(p->app->db);
+		return -1;
+	}
+	snprintf(d.name, sizeof(d.name), "%s", name);
+	snprintf(d.group_name, sizeof(d.group_name), "%s", group_name);
+	page_audit(p, "device.create", "device", d.uid, NULL);
+	return page_key_shown(p, &d, key.key, "created");
+}
+
+API_HANDLER(page_devices_post)
+{
+	struct page_ctx p;
+	const char *name;
+	int st;
+
+	(void)m;
+	if ((st = page_begin(&p, app, r, rs, PAGE_ADMIN)) != 0)
+		return st;
+	name = page_field(&p, "name");
+	if (name == NULL || !valid_name(name)) {
+		page_set(&p, "form.error", "A device name is 1 to 100 characters of text.");
+		page_set(&p, "form.name", name);
+		return devices_render(&p, 400);
+	}
+	if ((st = device_create(&p, name, page_field(&p, "group"))) >= 0)
+		return st;
+	page_set(&p, "form.error", "The device could not be added. Try again.");
+	return devices_render(&p, 503);
+}
+
+/* The device in the path, in the user's account; 0 or the status sent. */
+int page_device(struct page_ctx *p, const char *uid, struct api_device_row *d)
+{
+	int rc = db_dev_get(p->app->db, p->s.account_id, uid, d);
+
+	if (rc == DB_NOTFOUND)
+		return page_error(p, 404, "There is no such device in your account.");
+	if (rc != DB_OK)
+		return page_error(p, 503, "Gauge is temporarily unavailable. Try again in a moment.");
+	return 0;
+}
+
+struct recent_ctx {
+	struct page_ctx *p;
+	int n;
+};
+
+static int recent_doc(void *ctx, const bson_t *doc)
+{
+	struct recent_ctx *c = ctx;
+	char prefix[32];
+
+	snprintf(prefix, sizeof(prefix), "recent.%d", c->n++);
+	hdf_reading(c->p, prefix, doc);
+	return 0;
+}
+
+API_HANDLER(page_device_show)
+{
+	struct page_ctx p;
+	struct api_device_row d;
+	struct store_range range = { 0, 0, 0, NULL, 0 };
+	struct recent_ctx recent = { NULL, 0 };
+	int st;
+
+	if ((st = page_begin(&p, app, r, rs, PAGE_VIEWER)) != 0)
+		return st;
+	if ((st = page_device(&p, m->params[0], &d)) != 0)
+		return st;
+	page_hdf_device(&p, "device", &d);
+	page_set(&p, "page.title", d.name);
+	page_set(&p, "page.chart", "1");
+	page_set(&p, "nav.devices", "1");
+	recent.p = &p;
+	range.device_id = d.id;
+	range.from_ms = LLONG_MIN;
+	range.to_ms = LLONG_MAX;
+	if (store_readings_find(app->store, &range, 1, NULL, 20, recent_doc, &recent) != STORE_OK)
+		return page_error(&p, 503, "Readings are temporarily unavailable. Try again in a moment.");
+	return page_render(&p, 200, "device.cs");
+}
+
+/* The chart's data and CSV downloads: the API's query code, by session. */
+API_HANDLER(page_device_data)
+{
+	struct page_ctx p;
+	struct api_device_row d;
+	struct readings_query q;
+	struct query_error err;
+	int st, rc;
+
+	if ((st = page_begin(&p, app, r, rs, PAGE_VIEWER)) != 0)
+		return st;
+	page_end(&p);
+	rc = db_dev_get(app->db, p.s.account_id, m->params[0], &d);
+	if (rc != DB_OK)
+		return rc == DB_NOTFOUND ? api_error(rs, 404, "not_found", "No such device.")
+		    : api_error(rs, 503, "unavailable", "Try again in a moment.");
+	if (readings_query_parse(r, d.id, api_now_ms(), &q, &err) != 0)
+		return api_error(rs, 400, "bad_param", "%s: %s", err.param, err.message);
+	if (q.interval_ms > 0)
+		return readings_out_buckets(app->store, rs, d.uid, &q);
+	if (q.csv)
+		return readings_out_csv(app->store, rs, d.uid, &q);
+	return readings_out_page(app->store, rs, d.uid, &q);
+}

@@ -1,0 +1,160 @@
+/*
+ * session.c - sessions and CSRF tokens (see session.h).
+ */
+#include "session.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "db.h"
+#include "req.h"
+#include "resp.h"
+
+static const char session_cookie_attrs[] = "; Path=/; Secure; HttpOnly; SameSite=Lax";
+
+int session_create(struct db *db, struct resp *rs, long long user_id, int mfa_pending,
+    const char *ip, const char *user_agent, unsigned absolute_h, long long *session_id)
+{
+	unsigned char raw[32], hash[SHA256_LEN], csrf[32];
+	char token[SESSION_TOKEN_LEN + 1], cookie[128], ua[256];
+	struct db_result res;
+	int rc;
+
+	if (crypto_random(raw, sizeof(raw)) != 0 || crypto_random(csrf, sizeof(csrf)) != 0)
+		return DB_ERROR;
+	crypto_b64url(raw, sizeof(raw), token);
+	crypto_sha256(token, strlen(token), hash);
+	snprintf(ua, sizeof(ua), "%s", user_agent != NULL ? user_agent : "");
+	rc = db_exec(db, "INSERT INTO sessions (token_hash, user_id, csrf_secret, mfa_pending, "
+	    "expires_at, ip, user_agent) VALUES (?, ?, ?, ?, UTC_TIMESTAMP(3) + INTERVAL ? HOUR, ?, ?)",
+	    DB_ARGS(DB_BLOB(hash, sizeof(hash)), DB_INT(user_id), DB_BLOB(csrf, sizeof(csrf)),
+	    DB_INT(mfa_pending), DB_INT(absolute_h), DB_TEXT(ip), DB_TEXT(ua)), &res);
+	if (rc != DB_OK)
+		return rc;
+	*session_id = (long long)res.insert_id;
+	snprintf(cookie, sizeof(cookie), SESSION_COOKIE "=%s%s", token, session_cookie_attrs);
+	resp_header(rs, "Set-Cookie", cookie);
+	return DB_OK;
+}
+
+void session_clear_cookie(struct resp *rs)
+{
+	resp_header(rs, "Set-Cookie", SESSION_COOKIE "=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Lax");
+}
+
+static int session_row(void *ctx, const struct db_row *row)
+{
+	struct session *s = ctx;
+	const char *role = db_row_str(row, 3);
+
+	s->id = db_row_int(row, 0);
+	s->user_id = db_row_int(row, 1);
+	s->account_id = db_row_int(row, 2);
+	s->role = (enum role)(valid_role(role) >= 0 ? valid_role(role) : ROLE_VIEWER);
+	s->mfa_pending = db_row_int(row, 4) != 0;
+	s->totp_enabled = db_row_int(row, 5) != 0;
+	s->require_2fa = db_row_int(row, 6) != 0;
+	snprintf(s->email, sizeof(s->email), "%s", db_row_str(row, 7));
+	snprintf(s->account_name, sizeof(s->account_name), "%s", db_row_str(row, 8));
+	if (row->lens[9] == sizeof(s->csrf_secret))
+		memcpy(s->csrf_secret, row->cols[9], sizeof(s->csrf_secret));
+	if (db_row_int(row, 10))
+		s->id = -s->id;         /* live, but last seen over a minute ago */
+	return 1;
+}
+
+int session_load(struct db *db, const struct req *r, unsigned idle_min, struct session *s)
+{
+	const char *token = req_cookie(r, SESSION_COOKIE);
+	unsigned char hash[SHA256_LEN];
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	if (token == NULL || strlen(token) != SESSION_TOKEN_LEN)
+		return DB_OK;
+	crypto_sha256(token, SESSION_TOKEN_LEN, hash);
+	rc = db_query(db,
+	    "SELECT s.id, u.id, u.account_id, u.role, s.mfa_pending, u.totp_enabled, a.require_2fa, "
+	    "u.email, a.name, s.csrf_secret, s.last_seen_at < UTC_TIMESTAMP(3) - INTERVAL 1 MINUTE "
+	    "FROM sessions s JOIN users u ON u.id = s.user_id JOIN accounts a ON a.id = u.account_id "
+	    "WHERE s.token_hash = ? AND s.expires_at > UTC_TIMESTAMP(3) "
+	    "AND s.last_seen_at > UTC_TIMESTAMP(3) - INTERVAL ? MINUTE",
+	    DB_ARGS(DB_BLOB(hash, sizeof(hash)), DB_INT(idle_min)), session_row, s);
+	if (rc == DB_NOTFOUND)
+		return DB_OK;
+	if (rc != DB_OK)
+		return rc;
+	if (s->id < 0) {
+		s->id = -s->id;
+		(void)db_exec(db, "UPDATE sessions SET last_seen_at = UTC_TIMESTAMP(3) WHERE id = ?",
+		    DB_ARGS(DB_INT(s->id)), NULL);
+	}
+	return DB_OK;
+}
+
+int session_end(struct db *db, long long session_id)
+{
+	return db_exec(db, "DELETE FROM sessions WHERE id = ?", DB_ARGS(DB_INT(session_id)), NULL);
+}
+
+int session_end_others(struct db *db, long long user_id, long long keep_id)
+{
+	return db_exec(db, "DELETE FROM sessions WHERE user_id = ? AND id <> ?",
+	    DB_ARGS(DB_INT(user_id), DB_INT(keep_id)), NULL);
+}
+
+int session_mark_mfa_done(struct db *db, long long session_id)
+{
+	return db_exec(db, "UPDATE sessions SET mfa_pending = 0 WHERE id = ?",
+	    DB_ARGS(DB_INT(session_id)), NULL);
+}
+
+static void hmac_token(const unsigned char *key, size_t keylen, const char *msg,
+    char out[CSRF_TOKEN_LEN + 1])
+{
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+
+	HMAC(EVP_sha256(), key, (int)keylen, (const unsigned char *)msg, strlen(msg), mac, &len);
+	crypto_b64url(mac, 32, out);
+}
+
+void session_csrf_token(const struct session *s, char out[CSRF_TOKEN_LEN + 1])
+{
+	hmac_token(s->csrf_secret, sizeof(s->csrf_secret), "gauge-csrf", out);
+}
+
+int session_csrf_ok(const struct session *s, const char *token)
+{
+	char want[CSRF_TOKEN_LEN + 1];
+
+	if (s->id == 0 || token == NULL || strlen(token) != CSRF_TOKEN_LEN)
+		return 0;
+	session_csrf_token(s, want);
+	return crypto_equal(want, token, CSRF_TOKEN_LEN);
+}
+
+void prelogin_token(const struct req *r, struct resp *rs, char out[CSRF_TOKEN_LEN + 1])
+{
+	const char *have = req_cookie(r, PRELOGIN_COOKIE);
+	char cookie[128];
+
+	if (have != NULL && strlen(have) == CSRF_TOKEN_LEN) {
+		snprintf(out, CSRF_TOKEN_LEN + 1, "%s", have);
+		return;
+	}
+	if (crypto_token(32, out, CSRF_TOKEN_LEN + 1) != 0)
+		out[0] = '\0';
+	snprintf(cookie, sizeof(cookie), PRELOGIN_COOKIE "=%s; Path=/; Secure; HttpOnly; SameSite=Strict", out);
+	resp_header(rs, "Set-Cookie", cookie);
+}
+
+int prelogin_ok(const struct req *r, const char *token)
+{
+	const char *have = req_cookie(r, PRELOGIN_COOKIE);
+
+	return have != NULL && token != NULL && strlen(have) == CSRF_TOKEN_LEN &&
+	    strlen(token) == CSRF_TOKEN_LEN && crypto_equal(have, token, CSRF_TOKEN_LEN);
+}

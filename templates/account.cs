@@ -1,0 +1,91 @@
+<?cs include:"header.cs" ?>
+<h1>Account: <?cs var:acct.name ?></h1>
+<section class="card">
+  <h2>Users</h2>
+  <table class="users">
+    <thead><tr><th>Email</th><th>Role</th><th>Two-factor</th><th>Added</th><th></th></tr></thead>
+    <tbody>
+    <?cs each:u = users ?>
+      <tr data-email="<?cs var:u.email ?>">
+        <td><?cs var:u.email ?><?cs if:u.me ?> <span class="badge">you</span><?cs /if ?><?cs if:u.has_password == "0" ?> <span class="badge">invited</span><?cs /if ?></td>
+        <td>
+          <form method="post" class="inline row">
+            <input type="hidden" name="csrf" value="<?cs var:csrf ?>"><input type="hidden" name="action" value="user_role">
+            <input type="hidden" name="user" value="<?cs var:u.id ?>">
+            <select name="role">
+              <option value="admin"<?cs if:u.role == "admin" ?> selected<?cs /if ?>>Administrator</option>
+              <option value="user"<?cs if:u.role == "user" ?> selected<?cs /if ?>>User</option>
+              <option value="viewer"<?cs if:u.role == "viewer" ?> selected<?cs /if ?>>Viewer</option>
+            </select>
+            <button type="submit" class="secondary">Change</button>
+          </form>
+        </td>
+        <td><?cs if:u.totp == "1" ?><span class="badge ok">on</span><?cs else ?><span class="badge">off</span><?cs /if ?></td>
+        <td class="mono"><?cs var:u.created ?></td>
+        <td>
+          <?cs if:u.has_password == "0" ?><form method="post" class="inline"><input type="hidden" name="csrf" value="<?cs var:csrf ?>">
+            <input type="hidden" name="action" value="user_link"><input type="hidden" name="user" value="<?cs var:u.id ?>">
+            <button type="submit" class="link">New link</button></form><?cs /if ?>
+          <?cs if:!u.me ?><form method="post" class="inline"><input type="hidden" name="csrf" value="<?cs var:csrf ?>">
+            <input type="hidden" name="action" value="user_remove"><input type="hidden" name="user" value="<?cs var:u.id ?>">
+            <button type="submit" class="danger">Remove</button></form><?cs /if ?>
+        </td>
+      </tr>
+    <?cs /each ?>
+    </tbody>
+  </table>
+  <form method="post" class="row">
+    <input type="hidden" name="csrf" value="<?cs var:csrf ?>"><input type="hidden" name="action" value="user_add">
+    <label>Email <input type="email" name="email" required></label>
+    <label>Role <select name="role"><option value="viewer">Viewer</option><option value="user" selected>User</option><option value="admin">Administrator</option></select></label>
+    <button type="submit">Add user</button>
+  </form>
+  <p class="small">Viewers only read. Users also manage alert rules. Administrators do everything. A new user gets a one-time link to set their password.</p>
+</section>
+
+<div class="grid2">
+<section class="card">
+  <h2>Two-factor sign-in</h2>
+  <?cs if:acct.require_2fa ?>
+  <p><span class="badge ok">required</span> Every user must use an authenticator app.</p>
+  <form method="post"><input type="hidden" name="csrf" value="<?cs var:csrf ?>"><input type="hidden" name="action" value="require_2fa">
+    <input type="hidden" name="require" value="off"><button type="submit" class="secondary">Make it optional</button></form>
+  <?cs else ?>
+  <p><span class="badge">optional</span></p>
+  <form method="post"><input type="hidden" name="csrf" value="<?cs var:csrf ?>"><input type="hidden" name="action" value="require_2fa">
+    <input type="hidden" name="require" value="on"><button type="submit">Require it for every user</button></form>
+  <?cs /if ?>
+</section>
+
+<section class="card">
+  <h2>Account API key</h2>
+  <table>
+    <thead><tr><th>Key</th><th>Created</th><th>Last used</th><th></th></tr></thead>
+    <tbody>
+    <?cs each:k = keys ?><tr><td class="mono"><?cs var:k.prefix ?>…</td><td class="mono"><?cs var:k.created ?></td>
+      <td class="mono"><?cs if:k.last_used ?><?cs var:k.last_used ?> from <?cs var:k.last_ip ?><?cs else ?>never<?cs /if ?></td>
+      <td><?cs if:k.active == "1" ?><form method="post" class="inline"><input type="hidden" name="csrf" value="<?cs var:csrf ?>">
+        <input type="hidden" name="action" value="key_revoke"><input type="hidden" name="key" value="<?cs var:k.id ?>">
+        <button type="submit" class="danger">Revoke</button></form><?cs else ?><span class="badge bad">revoked</span><?cs /if ?></td></tr><?cs /each ?>
+    </tbody>
+  </table>
+  <form method="post"><input type="hidden" name="csrf" value="<?cs var:csrf ?>"><input type="hidden" name="action" value="key_regenerate">
+    <button type="submit">Regenerate (the current key stops working)</button></form>
+</section>
+</div>
+
+<section class="card">
+  <h2>Twilio (SMS alerts)</h2>
+  <?cs if:!server_key ?><p class="flash bad">The server key is not configured, so Twilio settings cannot be stored.</p><?cs /if ?>
+  <?cs if:twilio.token_set ?><p>Account SID <code><?cs var:twilio.sid ?></code>, sending number <code><?cs var:twilio.from ?></code>, auth token stored encrypted.</p><?cs /if ?>
+  <form method="post">
+    <input type="hidden" name="csrf" value="<?cs var:csrf ?>"><input type="hidden" name="action" value="twilio">
+    <label>Account SID <input type="text" name="sid" value="<?cs var:twilio.sid ?>" placeholder="AC…" required></label>
+    <label>Auth token <input type="password" name="token" autocomplete="off" placeholder="<?cs if:twilio.token_set ?>stored — enter again to change<?cs /if ?>" required></label>
+    <label>Sending number <input type="text" name="from" value="<?cs var:twilio.from ?>" placeholder="+14155550123" required></label>
+    <button type="submit">Save Twilio settings</button>
+  </form>
+  <?cs if:twilio.token_set ?><form method="post"><input type="hidden" name="csrf" value="<?cs var:csrf ?>">
+    <input type="hidden" name="action" value="twilio_clear"><button type="submit" class="danger">Remove Twilio settings</button></form><?cs /if ?>
+</section>
+<?cs include:"footer.cs" ?>
