@@ -10,6 +10,7 @@
 #include <ClearSilver.h>
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "req.h"
@@ -121,16 +122,31 @@ int resp_json(struct resp *rs, int status, struct json_object *obj)
 	return resp_write(rs, "\n", 1);
 }
 
-static int resp_tmpl_write(void *ctx, const char *buf, size_t n)
+/* The last resort when even a page cannot be rendered. */
+static int resp_plain_error(struct resp *rs, int status)
 {
-	return resp_write(ctx, buf, n);
+	static const char msg[] = "The page could not be shown. Try again in a moment.\n";
+
+	if (resp_start(rs, status, "text/plain; charset=utf-8") != 0)
+		return -1;
+	return resp_write(rs, msg, sizeof(msg) - 1);
 }
 
 int resp_html(struct resp *rs, int status, const char *name, HDF *hdf)
 {
-	if (resp_start(rs, status, "text/html; charset=utf-8") != 0)
-		return -1;
-	return tmpl_render(hdf, name, resp_tmpl_write, rs);
+	size_t len;
+	char *page = tmpl_render_buf(hdf, name, &len);
+	int rc;
+
+	if (page == NULL) {
+		rs->extra_len = 0;      /* the page's cookies and redirects no longer apply */
+		return resp_plain_error(rs, 500);
+	}
+	rc = resp_start(rs, status, "text/html; charset=utf-8");
+	if (rc == 0)
+		rc = resp_write(rs, page, len);
+	free(page);
+	return rc;
 }
 
 int resp_wants_json(const struct req *r)

@@ -3,22 +3,19 @@
  *
  * Templates are parsed on each render: parsing is cheap next to a database
  * round trip, and it keeps workers free of per-template caches that would
- * need invalidating when templates change on disk.
+ * need invalidating when templates change on disk.  Output is rendered
+ * into memory first, so a template error becomes a clean 500 rather than
+ * a half-sent page.
  */
 #include "tmpl.h"
 
 #include <ClearSilver.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
 
 static const char *tmpl_dir = "templates";
-
-struct tmpl_sink {
-	int (*write)(void *ctx, const char *buf, size_t n);
-	void *ctx;
-	int failed;
-};
 
 void tmpl_init(const char *templates_dir)
 {
@@ -53,30 +50,33 @@ HDF *tmpl_hdf_new(void)
 	return hdf;
 }
 
-static NEOERR *tmpl_out(void *ctx, char *s)
+static NEOERR *tmpl_buf_out(void *ctx, char *s)
 {
-	struct tmpl_sink *sink = ctx;
-
-	if (!sink->failed && sink->write(sink->ctx, s, strlen(s)) != 0)
-		sink->failed = 1;
-	return STATUS_OK;
+	return string_append(ctx, s);
 }
 
-int tmpl_render(HDF *hdf, const char *name,
-    int (*write)(void *ctx, const char *buf, size_t n), void *ctx)
+char *tmpl_render_buf(HDF *hdf, const char *name, size_t *len)
 {
-	struct tmpl_sink sink = { write, ctx, 0 };
+	STRING out;
 	CSPARSE *cs = NULL;
 	NEOERR *err = cs_init(&cs, hdf);
 
+	string_init(&out);
+	/* url_escape and friends, for links built from ids */
+	if (err == STATUS_OK)
+		err = cgi_register_strfuncs(cs);
 	if (err == STATUS_OK)
 		err = cs_parse_file(cs, name);
 	if (err == STATUS_OK)
-		err = cs_render(cs, &sink, tmpl_out);
+		err = cs_render(cs, &out, tmpl_buf_out);
 	cs_destroy(&cs);
 	if (err != STATUS_OK) {
 		tmpl_log_neoerr(name, err);
-		return -1;
+		string_clear(&out);
+		return NULL;
 	}
-	return sink.failed ? -1 : 0;
+	*len = (size_t)out.len;
+	if (out.buf == NULL)
+		return calloc(1, 1);
+	return out.buf;
 }

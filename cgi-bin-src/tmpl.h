@@ -16,9 +16,9 @@ typedef struct _hdf HDF;
 void tmpl_init(const char *templates_dir);
 /* A fresh data set owned by the caller (hdf_destroy), or NULL. */
 HDF *tmpl_hdf_new(void);
-/* Renders name (e.g. "error.cs") with hdf; 0 on success. */
-int  tmpl_render(HDF *hdf, const char *name,
-    int (*write)(void *ctx, const char *buf, size_t n), void *ctx);
+/* Renders name into a malloc'd buffer (caller frees) of *len bytes; NULL
+ * (logged) when the template fails. */
+char *tmpl_render_buf(HDF *hdf, const char *name, size_t *len);
 
 
 #endif

@@ -89,19 +89,21 @@
   el.addEventListener('dblclick', () => { range = Math.min(range * 4, 31536000); load(); });
   window.addEventListener('resize', () => plot && plot.setSize({ width: el.clientWidth, height: 340 }));
 
-  // The CSV form's datetime-local fields are in the user's zone: send UTC.
+  // The CSV form's datetime-local fields are in the user's zone: send UTC,
+  // and leave empty ones out (an empty from= is an error, not "no bound").
   const form = document.getElementById('csv-form');
   form.addEventListener('submit', () => {
     for (const id of ['csv-from', 'csv-to']) {
       const input = document.getElementById(id);
+      input.disabled = true;
+      setTimeout(() => { input.disabled = false; }, 0);
       if (input.value) {
         const hidden = document.createElement('input');
         hidden.type = 'hidden';
         hidden.name = input.name;
         hidden.value = new Date(input.value).toISOString();
-        input.disabled = true;
         form.appendChild(hidden);
-        setTimeout(() => { input.disabled = false; hidden.remove(); }, 0);
+        setTimeout(() => hidden.remove(), 0);
       }
     }
   });

@@ -115,10 +115,11 @@ async function startMongo(dirs, port) {
 async function startSinks(dirs, port, tls, secrets) {
   const p = startProcess({
     name: 'provider-sinks', cmd: process.execPath, logDir: dirs.log, runDir: dirs.run,
-    args: [path.join(ROOT, 'tests/provider-sinks/server.mjs'), '--host', '127.0.0.1',
-      '--port', String(port), '--cert', tls.cert, '--key', tls.key, '--outbox', dirs.outbox,
-      '--aws-access-key-id', secrets.awsKeyId, '--aws-secret-access-key', secrets.awsSecret,
-      '--aws-region', 'us-east-1', '--twilio', `${secrets.twilioSid}:${secrets.twilioToken}`],
+    // --opt=value throughout: a random secret may begin with '-'.
+    args: [path.join(ROOT, 'tests/provider-sinks/server.mjs'), '--host=127.0.0.1',
+      `--port=${port}`, `--cert=${tls.cert}`, `--key=${tls.key}`, `--outbox=${dirs.outbox}`,
+      `--aws-access-key-id=${secrets.awsKeyId}`, `--aws-secret-access-key=${secrets.awsSecret}`,
+      '--aws-region=us-east-1', `--twilio=${secrets.twilioSid}:${secrets.twilioToken}`],
   });
   await waitFor('provider sinks', () => tcpConnects(port), { proc: p });
   return { proc: p, url: `https://127.0.0.1:${port}` };
