@@ -1,0 +1,371 @@
+// dashboard.test.mjs - user security and the dashboard's rules, end to end
+// through lighttpd with TLS: every role against every page and action,
+// ids from another account, CSRF, throttling and lockout, session expiry,
+// two-factor sign-in (enrolment, TOTP, replay, recovery codes once), and
+// password reset through the SES path.
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { startStack } from '../stack/stack.mjs';
+import { WebClient, csrfOf, flashOf, textOf } from './web-client.mjs';
+
+const PW = 'valve seat gasket 9';
+let stack;
+let varDir;
+let A;
+let B;
+
+function totp(secretB32, when = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of secretB32) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(when / 30000)));
+  const h = crypto.createHmac('sha1', key).update(counter).digest();
+  return String((h.readUInt32BE(h[19] & 15) & 0x7fffffff) % 1000000).padStart(6, '0');
+}
+
+function user(account, email, role) {
+  return stack.ctl(['create-user', '--account', String(account.id), '--email', email, '--role', role,
+    '--password-stdin'], `${PW}\n`);
+}
+
+async function signedIn(email) {
+  const c = new WebClient(stack);
+  const r = await c.signIn(email, PW);
+  assert.equal(r.status, 303, `sign-in of ${email}: ${r.status}`);
+  return c;
+}
+
+before(async () => {
+  varDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gauge-dash-'));
+  stack = await startStack({ varDir, workers: 2, bcryptCost: 4 });
+  const a = stack.ctl(['create-account', '--name', 'Acme']);
+  const b = stack.ctl(['create-account', '--name', 'Other']);
+  A = { account: a, device: stack.ctl(['create-device', '--account', String(a.id), '--name', 'Boiler']),
+    admin: user(a, 'admin@acme.example', 'admin'), user: user(a, 'user@acme.example', 'user'),
+    viewer: user(a, 'viewer@acme.example', 'viewer') };
+  B = { account: b, device: stack.ctl(['create-device', '--account', String(b.id), '--name', 'Furnace']),
+    admin: user(b, 'admin@other.example', 'admin') };
+  A.c = { admin: await signedIn(A.admin.email), user: await signedIn(A.user.email), viewer: await signedIn(A.viewer.email) };
+  B.c = { admin: await signedIn(B.admin.email) };
+});
+
+after(async () => {
+  await stack?.stop();
+  fs.rmSync(varDir, { recursive: true, force: true });
+});
+
+describe('roles', () => {
+  const dev = () => `/devices/${A.device.id}`;
+  const pages = () => [
+    ['/devices', { admin: 200, user: 200, viewer: 200 }],
+    [dev(), { admin: 200, user: 200, viewer: 200 }],
+    [`${dev()}/data?interval=1h`, { admin: 200, user: 200, viewer: 200 }],
+    [`${dev()}/settings`, { admin: 200, user: 403, viewer: 403 }],
+    ['/account', { admin: 200, user: 403, viewer: 403 }],
+    ['/profile', { admin: 200, user: 200, viewer: 200 }],
+  ];
+
+  test('every role opens exactly the pages it may', async () => {
+    for (const [p, want] of pages()) {
+      for (const role of ['admin', 'user', 'viewer']) {
+        const r = await A.c[role].get(p);
+        assert.equal(r.status, want[role], `${role} GET ${p}`);
+      }
+    }
+  });
+
+  test('every role may do exactly the actions it may; refused actions change nothing', async () => {
+    const actions = [
+      ['/devices', { name: 'New one' }, '/devices', { admin: 201 }],
+      [`${dev()}/settings`, { action: 'rename', name: 'Renamed' }, '/devices', { admin: 303 }],
+      [`${dev()}/settings`, { action: 'public', public: 'on' }, '/devices', { admin: 303 }],
+      [`${dev()}/settings`, { action: 'key_new' }, '/devices', { admin: 201 }],
+      ['/account', { action: 'require_2fa', require: 'off' }, '/profile', { admin: 303 }],
+      ['/account', { action: 'user_add', email: 'x1@acme.example', role: 'viewer' }, '/profile', { admin: 201 }],
+    ];
+    for (const [p, fields, from, want] of actions) {
+      for (const role of ['viewer', 'user', 'admin']) {
+        const before = stack.sql('SELECT (SELECT COUNT(*) FROM devices) + (SELECT COUNT(*) FROM api_keys) + (SELECT COUNT(*) FROM users), (SELECT GROUP_CONCAT(name, public_read) FROM devices)');
+        const r = await A.c[role].post(p, fields, { from });
+        assert.equal(r.status, want[role] ?? 403, `${role} POST ${p} ${fields.action ?? ''}`);
+        if (!want[role]) assert.deepEqual(stack.sql('SELECT (SELECT COUNT(*) FROM devices) + (SELECT COUNT(*) FROM api_keys) + (SELECT COUNT(*) FROM users), (SELECT GROUP_CONCAT(name, public_read) FROM devices)'), before, `${role} changed nothing`);
+      }
+    }
+  });
+
+  test('signed-out visitors are sent to sign in, and come back after', async () => {
+    const c = new WebClient(stack);
+    const r = await c.get(`/devices/${A.device.id}`);
+    assert.equal(r.status, 303);
+    assert.equal(r.headers.location, `/login?next=/devices/${A.device.id}`);
+    const login = await c.post('/login', { email: A.viewer.email, password: PW, next: `/devices/${A.device.id}` }, { from: r.headers.location });
+    assert.equal(login.headers.location, `/devices/${A.device.id}`);
+    const evil = await new WebClient(stack).post('/login', { email: A.viewer.email, password: PW, next: '//evil.example/' }, { from: '/login' });
+    assert.equal(evil.headers.location, '/devices', 'no open redirect');
+  });
+
+  test('pages carry the security headers', async () => {
+    const r = await A.c.admin.get('/devices');
+    assert.match(r.headers['content-security-policy'], /script-src 'self'/);
+    assert.doesNotMatch(r.headers['content-security-policy'], /unsafe-inline/);
+    assert.equal(r.headers['x-frame-options'], 'DENY');
+    assert.equal(r.headers['x-content-type-options'], 'nosniff');
+    assert.ok(r.headers['referrer-policy']);
+    assert.match(r.headers['strict-transport-security'], /max-age=/);
+    assert.doesNotMatch(r.text, /<script>(?!<\/script>)|onclick=|style="/, 'no inline script or style');
+  });
+});
+
+describe('other accounts', () => {
+  test('ids from another account are not found, and nothing changes', async () => {
+    const b = B.c.admin;
+    for (const p of [`/devices/${A.device.id}`, `/devices/${A.device.id}/settings`, `/devices/${A.device.id}/data`]) {
+      assert.equal((await b.get(p)).status, 404, p);
+    }
+    const csrf = csrfOf((await b.get('/devices')).text);
+    const del = await b.send('POST', `/devices/${A.device.id}/settings`, { form: { csrf, action: 'delete', confirm: 'Boiler' } });
+    assert.equal(del.status, 404);
+    const role = await b.post('/account', { action: 'user_role', user: String(A.viewer.id), role: 'admin' });
+    assert.equal(role.status, 400);
+    const remove = await b.post('/account', { action: 'user_remove', user: String(A.user.id) });
+    assert.equal(remove.status, 400);
+    assert.deepEqual(stack.sql(`SELECT role FROM users WHERE id IN (${A.viewer.id}, ${A.user.id}) ORDER BY id`), [['user'], ['viewer']]);
+    assert.equal(stack.sql(`SELECT COUNT(*) FROM devices WHERE uid = '${A.device.id}'`)[0][0], '1');
+    const devices = await b.get('/devices');
+    assert.doesNotMatch(devices.text, new RegExp(A.device.id), 'another account\'s device is never listed');
+  });
+});
+
+describe('CSRF', () => {
+  test('a form without a valid token is refused and changes nothing', async () => {
+    const c = A.c.admin;
+    for (const csrf of ['', 'x'.repeat(43), csrfOf((await B.c.admin.get('/devices')).text)]) {
+      const r = await c.send('POST', '/devices', { form: { csrf, name: 'Forged' } });
+      assert.equal(r.status, 403);
+    }
+    assert.equal(stack.sql("SELECT COUNT(*) FROM devices WHERE name = 'Forged'")[0][0], '0');
+    const noCookie = new WebClient(stack);
+    const login = await noCookie.send('POST', '/login', { form: { csrf: 'x'.repeat(43), email: A.admin.email, password: PW } });
+    assert.equal(login.status, 403, 'the sign-in form is protected too');
+  });
+});
+
+describe('sign-in', () => {
+  test('a failed sign-in never says whether the email exists', async () => {
+    const known = await new WebClient(stack).signIn(A.viewer.email, 'wrong password here');
+    const unknown = await new WebClient(stack).signIn('nobody@nowhere.example', 'wrong password here');
+    assert.equal(known.status, 401);
+    assert.equal(unknown.status, 401);
+    assert.equal(flashOf(known.text), flashOf(unknown.text));
+    const audit = stack.sql("SELECT actor_label FROM audit_log WHERE action = 'login.failed' ORDER BY id");
+    assert.deepEqual(audit.slice(-2), [[A.viewer.email], ['nobody@nowhere.example']], 'failed sign-ins are audited');
+  });
+
+  test('repeated failures slow down, then lock out, and the lock ends', async () => {
+    const email = 'throttled@acme.example';
+    user(A.account, email, 'viewer');
+    const statuses = [];
+    for (let i = 0; i < 7; i++) statuses.push((await new WebClient(stack).signIn(email, 'bad guess number x')).status);
+    assert.deepEqual(statuses.slice(0, 5), [401, 401, 401, 401, 401]);
+    assert.equal(statuses[5], 429, 'locked after 5 failures');
+    const right = await new WebClient(stack).signIn(email, PW);
+    assert.equal(right.status, 429, 'even the right password waits while locked');
+    assert.match(flashOf(right.text), /Try again in \d+ seconds?/);
+    const locks = stack.sql(`SELECT scope, TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(), locked_until) FROM login_throttle WHERE subject LIKE '${email}%' AND locked_until IS NOT NULL`);
+    assert.ok(locks.every(([, s]) => Number(s) <= 900), 'no lock is longer than 15 minutes');
+    stack.sql(`UPDATE login_throttle SET locked_until = UTC_TIMESTAMP() - INTERVAL 1 SECOND WHERE subject LIKE '${email}%'`);
+    assert.equal((await new WebClient(stack).signIn(email, PW)).status, 303, 'after the lock, the user gets in');
+    assert.equal(stack.sql(`SELECT COUNT(*) FROM login_throttle WHERE subject LIKE '${email}|%'`)[0][0], '0',
+      'success forgives the account counters');
+  });
+
+  test('sessions end after the idle and the absolute timeouts, and on sign-out server-side', async () => {
+    const c = await signedIn(A.viewer.email);
+    const token = c.cookies.get('__Host-gauge_session');
+    const hash = crypto.createHash('sha256').update(token).digest('hex');
+    assert.equal((await c.get('/devices')).status, 200);
+    stack.sql(`UPDATE sessions SET last_seen_at = UTC_TIMESTAMP(3) - INTERVAL 31 MINUTE WHERE token_hash = UNHEX('${hash}')`);
+    assert.equal((await c.get('/devices')).status, 303, 'idle timeout');
+    const d = await signedIn(A.viewer.email);
+    const h2 = crypto.createHash('sha256').update(d.cookies.get('__Host-gauge_session')).digest('hex');
+    stack.sql(`UPDATE sessions SET expires_at = UTC_TIMESTAMP(3) - INTERVAL 1 SECOND WHERE token_hash = UNHEX('${h2}')`);
+    assert.equal((await d.get('/devices')).status, 303, 'absolute timeout');
+    const e = await signedIn(A.viewer.email);
+    const stolen = e.cookies.get('__Host-gauge_session');
+    const out = await e.post('/logout', {}, { from: '/devices' });
+    assert.equal(out.headers.location, '/login');
+    const replay = new WebClient(stack);
+    replay.cookies.set('__Host-gauge_session', stolen);
+    assert.equal((await replay.get('/devices')).status, 303, 'a signed-out session is gone on the server');
+  });
+
+  test('session cookies are Secure, HttpOnly, SameSite and host-only', async () => {
+    const c = new WebClient(stack);
+    const r = await c.post('/login', { email: A.viewer.email, password: PW }, { from: '/login' });
+    const cookie = [r.headers['set-cookie']].flat().find((x) => x.startsWith('__Host-gauge_session='));
+    assert.match(cookie, /; Secure/);
+    assert.match(cookie, /; HttpOnly/);
+    assert.match(cookie, /; SameSite=(Lax|Strict)/);
+    assert.match(cookie, /; Path=\//);
+    assert.doesNotMatch(cookie, /Domain=/);
+  });
+
+  test('a password change ends the user\'s other sessions, and the policy is enforced', async () => {
+    const email = 'changer@acme.example';
+    user(A.account, email, 'user');
+    const one = await signedIn(email);
+    const two = await signedIn(email);
+    for (const [np, why] of [['short', /at least 10/], ['password1234', /common|guess/], ['changer-2024-x', /email/], ['x'.repeat(73), /72/]]) {
+      const r = await one.post('/profile', { action: 'password', current_password: PW, new_password: np, new_password2: np });
+      assert.equal(r.status, 400, np);
+      assert.match(flashOf(r.text), why);
+    }
+    const ok = await one.post('/profile', { action: 'password', current_password: PW, new_password: 'quiet copper heron 7', new_password2: 'quiet copper heron 7' });
+    assert.equal(ok.status, 303);
+    assert.equal((await one.get('/devices')).status, 200, 'this session goes on');
+    assert.equal((await two.get('/devices')).status, 303, 'the other session ended');
+    assert.equal((await new WebClient(stack).signIn(email, 'quiet copper heron 7')).status, 303);
+  });
+});
+
+describe('two-factor sign-in', () => {
+  let secret;
+  let codes;
+  const email = 'twofa@acme.example';
+
+  test('enrolment shows a QR code and secret, and needs a correct code', async () => {
+    user(A.account, email, 'user');
+    const c = await signedIn(email);
+    const page = await c.get('/profile/2fa');
+    secret = textOf(page.text, 'totp-secret');
+    assert.match(secret, /^[A-Z2-7]{32}$/);
+    assert.match(page.text, /src="data:image\/svg\+xml;base64,/);
+    const wrong = await c.send('POST', '/profile/2fa', { form: { csrf: csrfOf(page.text), action: 'confirm', code: '000000' } });
+    assert.equal(wrong.status, 400);
+    // a failed confirmation shows a new secret; use the one on the page now
+    secret = textOf(wrong.text, 'totp-secret');
+    const ok = await c.send('POST', '/profile/2fa', { form: { csrf: csrfOf(wrong.text), action: 'confirm', code: totp(secret) } });
+    assert.equal(ok.status, 200);
+    codes = [...ok.text.matchAll(/<li>([a-z2-7]{5}-[a-z2-7]{5})<\/li>/g)].map((m) => m[1]);
+    assert.equal(codes.length, 10);
+    assert.equal(stack.sql(`SELECT totp_enabled, totp_secret_enc LIKE '%${secret}%' FROM users WHERE email = '${email}'`)[0].join(), '1,0', 'enabled; the secret is not stored in clear');
+  });
+
+  test('sign-in then asks for the code; a replayed code is refused', async () => {
+    const c = new WebClient(stack);
+    const r = await c.signIn(email, PW);
+    assert.equal(r.headers.location, '/login/2fa');
+    assert.equal((await c.get('/devices')).status, 303, 'nothing is reachable before the second factor');
+    const code = totp(secret, Date.now() + 30000);
+    const ok = await c.post('/login/2fa', { code }, { from: '/login/2fa' });
+    assert.equal(ok.headers.location, '/devices');
+    const again = new WebClient(stack);
+    await again.signIn(email, PW);
+    const replay = await again.post('/login/2fa', { code }, { from: '/login/2fa' });
+    assert.equal(replay.status, 401, 'the same code cannot be used twice');
+  });
+
+  test('a recovery code works once', async () => {
+    const c = new WebClient(stack);
+    await c.signIn(email, PW);
+    const ok = await c.post('/login/2fa', { code: codes[0].toUpperCase() }, { from: '/login/2fa' });
+    assert.equal(ok.headers.location, '/devices');
+    const d = new WebClient(stack);
+    await d.signIn(email, PW);
+    assert.equal((await d.post('/login/2fa', { code: codes[0] }, { from: '/login/2fa' })).status, 401);
+    assert.equal((await d.post('/login/2fa', { code: codes[1] }, { from: '/login/2fa' })).headers.location, '/devices');
+  });
+
+  test('an administrator can require 2FA for everyone, themselves included', async () => {
+    const admin = A.c.admin;
+    assert.equal((await admin.post('/account', { action: 'require_2fa', require: 'on' })).status, 303);
+    const v = await signedIn(A.viewer.email);
+    const r = await v.get('/devices');
+    assert.equal(r.headers.location, '/profile/2fa?required=1');
+    assert.equal((await v.get('/profile/2fa?required=1')).status, 200, 'enrolment stays reachable');
+    assert.equal((await admin.get('/account')).headers.location, '/profile/2fa?required=1', 'the admin too');
+    const setup = await admin.get('/profile/2fa');
+    const done = await admin.send('POST', '/profile/2fa', { form: { csrf: csrfOf(setup.text), action: 'confirm',
+      code: totp(textOf(setup.text, 'totp-secret')) } });
+    assert.equal(done.status, 200);
+    assert.equal((await admin.get('/account')).status, 200, 'enrolled: the admin goes on');
+    const off = await admin.post('/profile/2fa', { action: 'disable', password: PW }, { from: '/profile' });
+    assert.equal(off.status, 400, 'while required, 2FA cannot be turned off');
+    await admin.post('/account', { action: 'require_2fa', require: 'off' });
+    assert.equal((await v.get('/devices')).status, 200);
+    const audit = stack.sql("SELECT action FROM audit_log WHERE action LIKE '2fa.%' ORDER BY id").map((x) => x[0]);
+    assert.ok(audit.includes('2fa.enable') && audit.includes('2fa.require_on') && audit.includes('2fa.require_off'));
+  });
+});
+
+describe('users and passwords', () => {
+  test('a new user gets a one-time set-password link by e-mail, through the SES path', async () => {
+    const admin = A.c.admin;
+    const r = await admin.post('/account', { action: 'user_add', email: 'newhire@acme.example', role: 'viewer' });
+    assert.equal(r.status, 201);
+    const link = textOf(r.text, 'set-password-link');
+    const mails = fs.readdirSync(path.join(stack.dirs.outbox, 'ses'));
+    const mail = JSON.parse(fs.readFileSync(path.join(stack.dirs.outbox, 'ses', mails[mails.length - 1]), 'utf8'));
+    assert.ok(JSON.stringify(mail).includes(link), 'the e-mailed link is the one shown');
+    const linkPath = new URL(link).pathname;
+    const c = new WebClient(stack);
+    const weak = await c.post(linkPath, { password: 'password123', password2: 'password123' });
+    assert.equal(weak.status, 400);
+    const set = await c.post(linkPath, { password: 'new hire strong pw', password2: 'new hire strong pw' });
+    assert.equal(set.headers.location, '/login?reset=1');
+    assert.equal((await c.get(linkPath)).status, 410, 'the link works once');
+    assert.equal((await new WebClient(stack).signIn('newhire@acme.example', 'new hire strong pw')).status, 303);
+  });
+
+  test('password reset by e-mail never says whether the address exists, and works once', async () => {
+    const c = new WebClient(stack);
+    const before = fs.readdirSync(path.join(stack.dirs.outbox, 'ses')).length;
+    const known = await c.post('/reset', { email: A.user.email });
+    const unknown = await c.post('/reset', { email: 'ghost@acme.example' });
+    assert.equal(flashOf(known.text), flashOf(unknown.text));
+    const mails = fs.readdirSync(path.join(stack.dirs.outbox, 'ses')).sort();
+    assert.equal(mails.length, before + 1, 'one mail, for the real user only');
+    const mail = fs.readFileSync(path.join(stack.dirs.outbox, 'ses', mails[mails.length - 1]), 'utf8');
+    const link = /https:\/\/[^\s"\\]+\/reset\/[A-Za-z0-9_-]{43}/.exec(mail)[0];
+    const stay = await signedIn(A.user.email);
+    const linkPath = new URL(link).pathname;
+    const r = await c.post(linkPath, { password: 'reset pass phrase 8', password2: 'reset pass phrase 8' });
+    assert.equal(r.status, 303);
+    assert.equal((await stay.get('/devices')).status, 303, 'a reset ends every session');
+    assert.equal((await c.get(linkPath)).status, 410);
+    assert.equal((await new WebClient(stack).signIn(A.user.email, 'reset pass phrase 8')).status, 303);
+  });
+
+  test('the last administrator cannot be demoted or removed', async () => {
+    const admin = A.c.admin;
+    const demote = await admin.post('/account', { action: 'user_role', user: String(A.admin.id), role: 'viewer' });
+    assert.equal(demote.status, 400);
+    assert.match(flashOf(demote.text), /at least one administrator/);
+    const self = await admin.post('/account', { action: 'user_remove', user: String(A.admin.id) });
+    assert.equal(self.status, 400);
+    const promote = await admin.post('/account', { action: 'user_role', user: String(A.viewer.id), role: 'user' });
+    assert.equal(promote.status, 303);
+    assert.equal(stack.sql(`SELECT role FROM users WHERE id = ${A.viewer.id}`)[0][0], 'user');
+    const audit = stack.sql("SELECT action, detail FROM audit_log WHERE action = 'user.role' ORDER BY id DESC LIMIT 1")[0];
+    assert.deepEqual(JSON.parse(audit[1]), { role: 'user' });
+  });
+
+  test('Twilio settings are validated and the token is stored encrypted, never shown', async () => {
+    const admin = A.c.admin;
+    const token = 'f'.repeat(32);
+    const bad = await admin.post('/account', { action: 'twilio', sid: 'AC123', token, from: '+14155550123' });
+    assert.equal(bad.status, 400);
+    const ok = await admin.post('/account', { action: 'twilio', sid: `AC${'a'.repeat(32)}`, token, from: '+14155550123' });
+    assert.equal(ok.status, 303);
+    const page = await admin.get('/account');
+    assert.ok(!page.text.includes(token), 'the token is never shown again');
+    assert.equal(stack.sql(`SELECT INSTR(twilio_auth_token_enc, '${token}') FROM accounts WHERE id = ${A.account.id}`)[0][0], '0');
+  });
+});
