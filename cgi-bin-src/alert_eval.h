@@ -1,0 +1,54 @@
+/*
+ * alert_eval.h - the alert state machine of one rule on one device, as
+ * pure logic: no clock, no database, no I/O.  gauge-alertd feeds it
+ * readings (in time order) and ticks; it answers what to send.
+ *
+ *   ok --condition--> pending --held for min_duration--> alarm (ALARM)
+ *   pending --condition gone--> ok
+ *   alarm --clear condition--> ok (CLEAR, if the rule wants it)
+ *   alarm, not acknowledged, every reminder_s --> REMINDER
+ *
+ * Hysteresis: an alarm clears at the clear threshold, not the trigger
+ * threshold, so a value hovering at the limit does not flap.
+ */
+#ifndef GAUGE_ALERT_EVAL_H
+#define GAUGE_ALERT_EVAL_H
+
+enum alert_kind { ALERT_ABOVE, ALERT_BELOW, ALERT_OUTSIDE, ALERT_NO_DATA };
+enum alert_state { ALERT_OK, ALERT_PENDING, ALERT_ALARM };
+enum alert_action { ALERT_NONE, ALERT_FIRE, ALERT_REMIND, ALERT_CLEAR };
+
+struct alert_rule {
+	enum alert_kind kind;
+	double threshold;           /* above/below limit; low limit for outside */
+	double threshold_high;      /* outside: high limit */
+	double clear;               /* above/below: clears past this; outside: low clear */
+	double clear_high;          /* outside: high clear */
+	long long no_data_ms;       /* no_data: silence that raises the alarm */
+	long long min_duration_ms;  /* the condition must hold this long */
+	long long reminder_ms;      /* 0: no reminders */
+	int notify_clear;
+};
+
+struct alert_track {
+	enum alert_state state;
+	long long since_ms;         /* when the current state began */
+	long long last_notified_ms;
+	int acknowledged;
+	long long last_reading_ms;  /* 0: none seen yet */
+	double last_value;
+};
+
+/* Fills clear thresholds left unset (NaN) from the trigger thresholds, and
+ * checks the rule makes sense; 0 when valid. */
+int alert_rule_normalise(struct alert_rule *r);
+/* A reading of the rule's channel at t_ms. */
+enum alert_action alert_on_reading(const struct alert_rule *r, struct alert_track *t,
+    double value, long long t_ms);
+/* Time passing with no new reading: minimum durations, silence, reminders. */
+enum alert_action alert_on_tick(const struct alert_rule *r, struct alert_track *t, long long now_ms);
+const char *alert_state_name(enum alert_state s);
+const char *alert_kind_name(enum alert_kind k);
+int alert_kind_parse(const char *s);
+
+#endif
