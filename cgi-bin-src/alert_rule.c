@@ -1,0 +1,167 @@
+/*
+ * alert_rule.c - validating alert rules (see alert_rule.h).
+ *
+ * Everything arrives as text (forms) or is turned into text (JSON values),
+ * so one parser serves the dashboard and the API, and both refuse the same
+ * things with the same words.
+ */
+#include "alert_rule.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "valid.h"
+
+#define BAD(...) do { snprintf(err, errlen, __VA_ARGS__); return -1; } while (0)
+
+int phone_e164_ok(const char *s)
+{
+	size_t n = s != NULL ? strlen(s) : 0;
+
+	if (n < 9 || n > 16 || s[0] != '+' || s[1] < '1' || s[1] > '9')
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/* A finite number, or NAN when the field is empty; -1 when malformed. */
+static int number(const char *s, double *out)
+{
+	char *end;
+
+	*out = NAN;
+	if (s == NULL || *s == '\0')
+		return 0;
+	errno = 0;
+	*out = strtod(s, &end);
+	return errno == 0 && *end == '\0' && isfinite(*out) && !isspace((unsigned char)*s) ? 0 : -1;
+}
+
+/* A whole number within [0, max], or def when the field is empty. */
+static int whole(const char *s, long max, long def, long *out)
+{
+	char *end;
+
+	*out = def;
+	if (s == NULL || *s == '\0')
+		return 0;
+	errno = 0;
+	*out = strtol(s, &end, 10);
+	return errno == 0 && *end == '\0' && isdigit((unsigned char)*s) && *out <= max ? 0 : -1;
+}
+
+static int on_off(const char *s, int def)
+{
+	if (s == NULL || *s == '\0')
+		return def;
+	return strcmp(s, "on") == 0 || strcmp(s, "true") == 0 || strcmp(s, "1") == 0;
+}
+
+static int parse_recipients(const char *list, struct alert_rule_input *in, char *err, size_t errlen)
+{
+	const char *p = list != NULL ? list : "";
+
+	in->nrecipients = 0;
+	while (*p != '\0') {
+		size_t n = strcspn(p, ",\n\r");
+		char addr[255];
+
+		while (n > 0 && isspace((unsigned char)*p)) {
+			p++;
+			n--;
+		}
+		while (n > 0 && isspace((unsigned char)p[n - 1]))
+			n--;
+		if (n > 0) {
+			if (n >= sizeof(addr) || in->nrecipients == ALERT_RECIPIENTS_MAX)
+				BAD("At most %d recipients, each at most 254 characters.", ALERT_RECIPIENTS_MAX);
+			memcpy(addr, p, n);
+			addr[n] = '\0';
+			if (addr[0] == '+' ? !phone_e164_ok(addr) : !valid_email(addr))
+				BAD("'%.60s' is neither an e-mail address nor a phone number like +14155550123.", addr);
+			in->recipients[in->nrecipients].kind = addr[0] == '+' ? RECIPIENT_SMS : RECIPIENT_EMAIL;
+			snprintf(in->recipients[in->nrecipients].address, sizeof(addr), "%s", addr);
+			in->nrecipients++;
+		}
+		p += strcspn(p, ",\n\r");
+		p += strspn(p, ",\n\r");
+	}
+	if (in->nrecipients == 0)
+		BAD("Give at least one recipient: an e-mail address or a phone number.");
+	return 0;
+}
+
+static int parse_target(alert_field_fn get, void *ctx, struct alert_rule_input *in, char *err, size_t errlen)
+{
+	const char *dev = get(ctx, "device"), *grp = get(ctx, "group");
+	int has_dev = dev != NULL && *dev != '\0', has_grp = grp != NULL && *grp != '\0';
+
+	if (has_dev == has_grp)
+		BAD("Choose either a device or a group.");
+	if (strlen(has_dev ? dev : grp) != PUBLIC_ID_LEN)
+		BAD("There is no such %s.", has_dev ? "device" : "group");
+	snprintf(has_dev ? in->device_uid : in->group_uid, PUBLIC_ID_LEN + 1, "%s", has_dev ? dev : grp);
+	return 0;
+}
+
+static int parse_thresholds(alert_field_fn get, void *ctx, struct alert_rule *r, char *err, size_t errlen)
+{
+	if (number(get(ctx, "threshold"), &r->threshold) || number(get(ctx, "threshold_high"), &r->threshold_high) ||
+	    number(get(ctx, "clear_threshold"), &r->clear) || number(get(ctx, "clear_threshold_high"), &r->clear_high))
+		BAD("Thresholds must be plain numbers.");
+	return 0;
+}
+
+static int parse_timing(alert_field_fn get, void *ctx, struct alert_rule *r, char *err, size_t errlen)
+{
+	long no_data, min_dur, remind;
+
+	if (whole(get(ctx, "no_data_minutes"), 10080, 0, &no_data))
+		BAD("No data for: a whole number of minutes, up to a week.");
+	if (whole(get(ctx, "min_duration_s"), 86400, 0, &min_dur))
+		BAD("Minimum duration: a whole number of seconds, up to a day.");
+	if (whole(get(ctx, "reminder_minutes"), 10080, 0, &remind))
+		BAD("Reminder interval: a whole number of minutes (0 for none), up to a week.");
+	r->no_data_ms = no_data * 60000LL;
+	r->min_duration_ms = min_dur * 1000LL;
+	r->reminder_ms = remind * 60000LL;
+	r->notify_clear = on_off(get(ctx, "notify_clear"), 1);
+	return 0;
+}
+
+int alert_rule_parse(alert_field_fn get, void *ctx, struct alert_rule_input *in,
+    char *err, size_t errlen)
+{
+	const char *name = get(ctx, "name"), *channel = get(ctx, "channel");
+	int kind = alert_kind_parse(get(ctx, "kind"));
+
+	memset(in, 0, sizeof(*in));
+	if (name == NULL || !valid_name(name))
+		BAD("A rule name is 1 to 100 characters of text.");
+	snprintf(in->name, sizeof(in->name), "%s", name);
+	if (parse_target(get, ctx, in, err, errlen) != 0)
+		return -1;
+	if (kind < 0)
+		BAD("Choose a kind: above, below, outside or no_data.");
+	in->rule.kind = (enum alert_kind)kind;
+	if (channel == NULL || !channel_name_ok(channel))
+		BAD("The channel is a channel name such as temp.");
+	snprintf(in->channel, sizeof(in->channel), "%s", channel);
+	if (parse_thresholds(get, ctx, &in->rule, err, errlen) != 0 ||
+	    parse_timing(get, ctx, &in->rule, err, errlen) != 0)
+		return -1;
+	if (alert_rule_normalise(&in->rule) != 0)
+		BAD("%s", kind == ALERT_OUTSIDE ? "Outside needs a low and a high threshold; the clear band must lie within them."
+		    : kind == ALERT_NO_DATA ? "No data needs a number of minutes."
+		    : kind == ALERT_ABOVE ? "Above needs a threshold; the clear threshold must not be above it."
+		    : "Below needs a threshold; the clear threshold must not be below it.");
+	in->enabled = on_off(get(ctx, "enabled"), 1);
+	return parse_recipients(get(ctx, "recipients"), in, err, errlen);
+}

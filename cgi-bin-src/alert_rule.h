@@ -1,0 +1,47 @@
+/*
+ * alert_rule.h - an alert rule as customers enter it, validated once at
+ * the edge (API JSON or dashboard form) into typed values: target device
+ * or group, channel, kind and thresholds, timing, and recipients (e-mail
+ * addresses and E.164 phone numbers).
+ */
+#ifndef GAUGE_ALERT_RULE_H
+#define GAUGE_ALERT_RULE_H
+
+#include "alert_eval.h"
+#include "auth_key.h"
+#include "reading.h"
+
+#define ALERT_RECIPIENTS_MAX 10
+
+enum recipient_kind { RECIPIENT_EMAIL, RECIPIENT_SMS };
+
+struct alert_recipient {
+	enum recipient_kind kind;
+	char address[255];
+};
+
+struct alert_rule_input {
+	char name[101];
+	char device_uid[PUBLIC_ID_LEN + 1];     /* exactly one of device and group */
+	char group_uid[PUBLIC_ID_LEN + 1];
+	char channel[READING_CHANNEL_LEN + 1];
+	struct alert_rule rule;                 /* thresholds and timing, normalised */
+	int enabled;
+	struct alert_recipient recipients[ALERT_RECIPIENTS_MAX];
+	size_t nrecipients;
+};
+
+/* Reads one field by name (a form or a JSON object behind it). */
+typedef const char *(*alert_field_fn)(void *ctx, const char *name);
+
+/* Fields: name, device | group, channel, kind, threshold, threshold_high,
+ * clear_threshold, clear_threshold_high, no_data_minutes, min_duration_s,
+ * reminder_minutes, notify_clear (on/off), enabled (on/off), recipients
+ * (comma- or line-separated e-mails and +phone numbers).  0, or -1 with a
+ * sentence for the user in err. */
+int alert_rule_parse(alert_field_fn get, void *ctx, struct alert_rule_input *in,
+    char *err, size_t errlen);
+/* E.164: '+', a non-zero digit, then 7 to 14 more digits. */
+int phone_e164_ok(const char *s);
+
+#endif

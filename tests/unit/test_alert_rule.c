@@ -1,0 +1,84 @@
+/*
+ * test_alert_rule.c - what a customer may enter as an alert rule, and the
+ * clear message for what they may not.
+ */
+#include <math.h>
+
+#include "alert_rule.h"
+#include "check.h"
+
+struct fields {
+	const char *const *kv;      /* name, value, name, value, ..., NULL */
+};
+
+static const char *get(void *ctx, const char *name)
+{
+	const char *const *kv = ((struct fields *)ctx)->kv;
+
+	for (; *kv != NULL; kv += 2)
+		if (strcmp(kv[0], name) == 0)
+			return kv[1];
+	return NULL;
+}
+
+static int parse(struct alert_rule_input *in, char *err, const char *const *kv)
+{
+	struct fields f = { kv };
+
+	return alert_rule_parse(get, &f, in, err, 200);
+}
+
+#define KV(...) ((const char *const[]){ __VA_ARGS__, NULL })
+#define DEV "dev_AAAAAAAAAAAAAAAA"
+
+int main(void)
+{
+	struct alert_rule_input in;
+	char err[200];
+
+	CHECK(parse(&in, err, KV("name", "Kiln hot", "device", DEV, "channel", "temp", "kind", "above",
+	    "threshold", "800", "clear_threshold", "780", "min_duration_s", "30", "reminder_minutes", "15",
+	    "recipients", "ops@acme.example, +14155550123\n night@acme.example")) == 0, "a full rule parses");
+	CHECK(in.rule.kind == ALERT_ABOVE && in.rule.threshold == 800 && in.rule.clear == 780, "thresholds kept");
+	CHECK(in.rule.min_duration_ms == 30000 && in.rule.reminder_ms == 900000, "timing in ms");
+	CHECK(in.nrecipients == 3 && in.recipients[1].kind == RECIPIENT_SMS &&
+	    strcmp(in.recipients[2].address, "night@acme.example") == 0, "recipients split on commas and lines");
+	CHECK(in.enabled && in.rule.notify_clear, "enabled and back-to-normal by default");
+	CHECK(parse(&in, err, KV("name", "x", "device", DEV, "channel", "temp", "kind", "above",
+	    "threshold", "5", "recipients", "a@b.example")) == 0 && in.rule.clear == 5,
+	    "the clear threshold defaults to the trigger");
+
+	const struct { const char *const *kv; const char *why; } bad[] = {
+		{ KV("device", DEV, "channel", "t", "kind", "above", "threshold", "1", "recipients", "a@b.example"), "name" },
+		{ KV("name", "x", "channel", "t", "kind", "above", "threshold", "1", "recipients", "a@b.example"), "device or a group" },
+		{ KV("name", "x", "device", DEV, "group", "grp_AAAAAAAAAAAAAAAA", "channel", "t", "kind", "above",
+		  "threshold", "1", "recipients", "a@b.example"), "device or a group" },
+		{ KV("name", "x", "device", DEV, "channel", "t", "kind", "sideways", "recipients", "a@b.example"), "kind" },
+		{ KV("name", "x", "device", DEV, "channel", "9t", "kind", "above", "threshold", "1", "recipients", "a@b.example"), "channel" },
+		{ KV("name", "x", "device", DEV, "channel", "t", "kind", "above", "threshold", "hot", "recipients", "a@b.example"), "numbers" },
+		{ KV("name", "x", "device", DEV, "channel", "t", "kind", "above", "threshold", "nan", "recipients", "a@b.example"), "numbers" },
+		{ KV("name", "x", "device", DEV, "channel", "t", "kind", "above", "recipients", "a@b.example"), "Above needs" },
+		{ KV("name", "x", "device", DEV, "channel", "t", "kind", "above", "threshold", "10", "clear_threshold", "12",
+		  "recipients", "a@b.example"), "Above needs" },
+		{ KV("name", "x", "device", DEV, "channel", "t", "kind", "outside", "threshold", "10", "recipients", "a@b.example"), "Outside" },
+		{ KV("name", "x", "device", DEV, "channel", "t", "kind", "no_data", "recipients", "a@b.example"), "minutes" },
+		{ KV("name", "x", "device", DEV, "channel", "t", "kind", "above", "threshold", "1", "min_duration_s", "-5",
+		  "recipients", "a@b.example"), "Minimum duration" },
+		{ KV("name", "x", "device", DEV, "channel", "t", "kind", "above", "threshold", "1", "recipients", ""), "at least one" },
+		{ KV("name", "x", "device", DEV, "channel", "t", "kind", "above", "threshold", "1", "recipients", "not-an-address"), "neither" },
+		{ KV("name", "x", "device", DEV, "channel", "t", "kind", "above", "threshold", "1", "recipients", "+0123456789"), "neither" },
+		{ KV("name", "x", "device", DEV, "channel", "t", "kind", "above", "threshold", "1", "recipients", "+1415555"), "neither" },
+		{ KV("name", "x", "device", "dev_short", "channel", "t", "kind", "above", "threshold", "1", "recipients", "a@b.example"), "no such" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc = parse(&in, err, bad[i].kv);
+
+		CHECK(rc == -1 && strstr(err, bad[i].why) != NULL, bad[i].why);
+		if (rc == 0 || strstr(err, bad[i].why) == NULL)
+			fprintf(stderr, "     case %zu said: %s\n", i, rc == 0 ? "(accepted)" : err);
+	}
+	CHECK(phone_e164_ok("+14155550123") && phone_e164_ok("+4915112345678"), "E.164 numbers pass");
+	CHECK(!phone_e164_ok("14155550123") && !phone_e164_ok("+1 415 555 0123") && !phone_e164_ok("+1234567890123456"),
+	    "other phone formats are refused");
+	return check_done("test_alert_rule");
+}
