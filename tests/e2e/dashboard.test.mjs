@@ -369,3 +369,65 @@ describe('users and passwords', () => {
     assert.equal(stack.sql(`SELECT INSTR(twilio_auth_token_enc, '${token}') FROM accounts WHERE id = ${A.account.id}`)[0][0], '0');
   });
 });
+
+// Fresh sessions: earlier tests end some of the shared ones on purpose.
+async function freshRoles() {
+  const tag = crypto.randomBytes(3).toString('hex');
+  user(A.account, `u-${tag}@acme.example`, 'user');
+  user(A.account, `v-${tag}@acme.example`, 'viewer');
+  return { user: await signedIn(`u-${tag}@acme.example`), viewer: await signedIn(`v-${tag}@acme.example`) };
+}
+
+describe('groups', () => {
+  test('administrators create, rename, assign and delete groups; others only read', async () => {
+    const admin = A.c.admin;
+    assert.equal((await admin.post('/groups', { action: 'create', name: 'Hall C' })).status, 303);
+    const [[gid]] = stack.sql(`SELECT uid FROM device_groups WHERE account_id = ${A.account.id} AND name = 'Hall C'`);
+    const dup = await admin.post('/groups', { action: 'create', name: 'Hall C' });
+    assert.equal(dup.status, 400);
+    assert.match(flashOf(dup.text), /already exists/);
+    assert.equal((await admin.post('/groups', { action: 'create', name: ' ' })).status, 400);
+    assert.equal((await admin.post('/groups', { action: 'assign', group: gid, device: A.device.id })).status, 303);
+    assert.equal(stack.sql(`SELECT g.name FROM devices d JOIN device_groups g ON g.id = d.group_id WHERE d.uid = '${A.device.id}'`)[0][0], 'Hall C');
+    assert.equal((await admin.post('/groups', { action: 'rename', group: gid, name: 'Hall D' })).status, 303);
+    const others = await freshRoles();
+    for (const role of ['user', 'viewer']) {
+      const page = await others[role].get('/groups');
+      assert.equal(page.status, 200);
+      assert.match(page.text, /Hall D/);
+      assert.doesNotMatch(page.text, /name="action" value="create"/, `${role} sees no forms`);
+      assert.equal((await others[role].post('/groups', { action: 'rename', group: gid, name: 'Mine' }, { from: '/groups' })).status, 403);
+    }
+    const foreign = await B.c.admin.post('/groups', { action: 'rename', group: gid, name: 'Hijacked' });
+    assert.equal(foreign.status, 400, 'another account cannot touch the group');
+    const wrongName = await admin.post('/groups', { action: 'delete', group: gid, confirm: 'Hall C' });
+    assert.equal(wrongName.status, 400);
+    assert.equal((await admin.post('/groups', { action: 'delete', group: gid, confirm: 'Hall D' })).status, 303);
+    assert.equal(stack.sql(`SELECT group_id IS NULL FROM devices WHERE uid = '${A.device.id}'`)[0][0], '1', 'its devices stay, ungrouped');
+  });
+});
+
+describe('audit log', () => {
+  test('administrators see their own account\'s events, filtered and paged; others are refused', async () => {
+    const admin = A.c.admin;
+    const all = await admin.get('/audit');
+    assert.equal(all.status, 200);
+    for (const action of ['login.success', 'login.failed', 'group.create', 'user.role', 'key.create', '2fa.enable'])
+      assert.match(all.text, new RegExp(`<code>${action.replace('.', '\\.')}</code>`), action);
+    assert.doesNotMatch(all.text, /admin@other\.example/, 'no event of another account');
+    const logins = await admin.get('/audit?action=login');
+    const actions = [...logins.text.matchAll(/<code>([a-z0-9_.]+)<\/code>/g)].map((x) => x[1]);
+    assert.ok(actions.length > 0 && actions.every((a) => a.startsWith('login')), 'the filter keeps one area');
+    assert.equal((await admin.get('/audit?action=drop%20table')).status, 400);
+    for (let i = 0; i < 110; i++) stack.sql(`INSERT INTO audit_log (account_id, actor_label, action) VALUES (${A.account.id}, 'filler', 'device.test')`);
+    const first = await admin.get('/audit');
+    const older = /href="\/audit\?before=(\d+)"/.exec(first.text);
+    assert.ok(older, 'a link to older events');
+    const second = await admin.get(`/audit?before=${older[1]}`);
+    const ids = (t) => [...t.matchAll(/<tr><td class="mono">/g)].length;
+    assert.equal(ids(first.text), 100);
+    assert.ok(ids(second.text) > 0);
+    const others = await freshRoles();
+    for (const role of ['user', 'viewer']) assert.equal((await others[role].get('/audit')).status, 403);
+  });
+});

@@ -1,0 +1,87 @@
+/*
+ * page_audit.c - /audit, administrators only: the account's audit log,
+ * newest first, 100 a page (keyset paging on id, so pages stay right while
+ * new events arrive), optionally one area of actions.
+ */
+#include <ClearSilver.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "db.h"
+#include "handlers.h"
+#include "page.h"
+#include "resp.h"
+#include "valid.h"
+
+#define AUDIT_PAGE 100
+
+/* The areas an administrator can filter by: action prefixes. */
+static const char *const audit_areas[] = {
+	"login", "logout", "password", "2fa", "session", "user", "key", "device", "group",
+	"readings", "account", "twilio", "alert",
+};
+
+struct audit_ctx {
+	struct page_ctx *p;
+	int n;
+	long long last_id;
+};
+
+static int audit_row(void *ctx, const struct db_row *row)
+{
+	static const char *const cols[] = { "id", "at", "who", "action", "type", "target", "detail", "result", "ip" };
+	struct audit_ctx *c = ctx;
+
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+		const char *v = db_row_str(row, i);
+
+		hdf_set_valuef(c->p->hdf, "events.%d.%s=%s", c->n, cols[i], v != NULL ? v : "");
+	}
+	c->last_id = db_row_int(row, 0);
+	c->n++;
+	return 0;
+}
+
+API_HANDLER(page_audit_log)
+{
+	const char *area = req_param(r, "action"), *before = req_param(r, "before");
+	struct audit_ctx c = { NULL, 0, 0 };
+	struct page_ctx p;
+	long long before_id = 0;
+	char like[24] = "%";
+	int st, rc;
+
+	(void)m;
+	if ((st = page_begin(&p, app, r, rs, PAGE_ADMIN)) != 0)
+		return st;
+	if (area != NULL && *area != '\0') {
+		size_t i;
+
+		for (i = 0; i < sizeof(audit_areas) / sizeof(audit_areas[0]); i++)
+			if (strcmp(area, audit_areas[i]) == 0)
+				break;
+		if (i == sizeof(audit_areas) / sizeof(audit_areas[0]))
+			return page_error(&p, 400, "Unknown filter.");
+		snprintf(like, sizeof(like), "%s%%", area);
+		page_set(&p, "filter", area);
+	}
+	if (before != NULL && (before_id = valid_id(before)) == 0)
+		return page_error(&p, 400, "Unknown page.");
+	for (size_t i = 0; i < sizeof(audit_areas) / sizeof(audit_areas[0]); i++)
+		hdf_set_valuef(p.hdf, "areas.%zu=%s", i, audit_areas[i]);
+	c.p = &p;
+	rc = db_query(app->db,
+	    "SELECT id, DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s UTC'), actor_label, action, target_type, "
+	    "target_id, detail, result, ip FROM audit_log WHERE account_id = ? AND action LIKE ? "
+	    "AND (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?",
+	    DB_ARGS(DB_INT(p.s.account_id), DB_TEXT(like), DB_INT(before_id), DB_INT(before_id),
+	    DB_INT(AUDIT_PAGE)), audit_row, &c);
+	if (rc < 0)
+		return page_error(&p, 503, "Gauge is temporarily unavailable. Try again in a moment.");
+	if (c.n == AUDIT_PAGE)
+		page_setf(&p, "older", "%lld", c.last_id);
+	page_set(&p, "page.title", "Audit log");
+	page_set(&p, "nav.audit", "1");
+	return page_render(&p, 200, "audit.cs");
+}

@@ -1,0 +1,194 @@
+/*
+ * page_groups.c - /groups: device groups of the account with their
+ * devices.  Everyone signed in reads; administrators create, rename,
+ * delete (devices stay, ungrouped) and assign devices.  Audited.
+ */
+#include <ClearSilver.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "db.h"
+#include "db_api.h"
+#include "db_device.h"
+#include "handlers.h"
+#include "page.h"
+#include "resp.h"
+#include "valid.h"
+
+struct groups_ctx {
+	struct page_ctx *p;
+	int n;
+};
+
+static int group_row(void *ctx, const struct db_row *row)
+{
+	struct groups_ctx *c = ctx;
+
+	hdf_set_valuef(c->p->hdf, "groups.%d.id=%s", c->n, db_row_str(row, 0));
+	hdf_set_valuef(c->p->hdf, "groups.%d.name=%s", c->n, db_row_str(row, 1));
+	hdf_set_valuef(c->p->hdf, "groups.%d.count=%s", c->n, db_row_str(row, 2));
+	c->n++;
+	return 0;
+}
+
+static int device_row(void *ctx, const struct api_device_row *d)
+{
+	struct groups_ctx *c = ctx;
+
+	hdf_set_valuef(c->p->hdf, "devices.%d.id=%s", c->n, d->uid);
+	hdf_set_valuef(c->p->hdf, "devices.%d.name=%s", c->n, d->name);
+	hdf_set_valuef(c->p->hdf, "devices.%d.group=%s", c->n, d->group_uid);
+	c->n++;
+	return 0;
+}
+
+static int groups_render(struct page_ctx *p, int status)
+{
+	struct groups_ctx g = { p, 0 }, d = { p, 0 };
+
+	page_set(p, "page.title", "Groups");
+	page_set(p, "nav.groups", "1");
+	if (db_api_groups(p->app->db, p->s.account_id, group_row, &g) != DB_OK ||
+	    db_api_devices(p->app->db, p->s.account_id, NULL, device_row, &d) != DB_OK)
+		return page_error(p, 503, "Gauge is temporarily unavailable. Try again in a moment.");
+	return page_render(p, status, "groups.cs");
+}
+
+API_HANDLER(page_groups)
+{
+	static const struct { const char *key, *msg; } flashes[] = {
+		{ "created", "The group was created." }, { "renamed", "The group was renamed." },
+		{ "deleted", "The group was deleted; its devices are now ungrouped." },
+		{ "assigned", "The device's group was changed." },
+	};
+	const char *done = req_param(r, "done");
+	struct page_ctx p;
+	int st;
+
+	(void)m;
+	if ((st = page_begin(&p, app, r, rs, PAGE_VIEWER)) != 0)
+		return st;
+	for (size_t i = 0; done != NULL && i < sizeof(flashes) / sizeof(flashes[0]); i++)
+		if (strcmp(done, flashes[i].key) == 0)
+			page_set(&p, "flash", flashes[i].msg);
+	return groups_render(&p, 200);
+}
+
+static int refuse(struct page_ctx *p, const char *msg)
+{
+	page_set(p, "form.error", msg);
+	return groups_render(p, 400);
+}
+
+static int done(struct page_ctx *p, const char *what)
+{
+	char loc[48];
+
+	snprintf(loc, sizeof(loc), "/groups?done=%s", what);
+	return page_redirect(p, loc);
+}
+
+static int unavailable(struct page_ctx *p)
+{
+	return page_error(p, 503, "Nothing was changed: Gauge is temporarily unavailable. Try again.");
+}
+
+/* The group named by the form's "group" field, in the user's account. */
+static int form_group(struct page_ctx *p, long long *id, char *name, size_t len)
+{
+	const char *uid = page_field(p, "group");
+
+	return uid != NULL && db_group_get(p->app->db, p->s.account_id, uid, id, name, len) == DB_OK ? 0 : -1;
+}
+
+static int act_create(struct page_ctx *p)
+{
+	const char *name = page_field(p, "name");
+	char uid[PUBLIC_ID_LEN + 1];
+	int rc;
+
+	if (name == NULL || !valid_name(name))
+		return refuse(p, "A group name is 1 to 100 characters of text.");
+	if ((rc = db_group_create(p->app->db, p->s.account_id, name, uid)) == DB_DUPLICATE)
+		return refuse(p, "A group with this name already exists.");
+	if (rc != DB_OK)
+		return unavailable(p);
+	page_audit(p, "group.create", "group", uid, NULL);
+	return done(p, "created");
+}
+
+static int act_rename(struct page_ctx *p)
+{
+	const char *name = page_field(p, "name");
+	char old[NAME_MAX_BYTES];
+	long long id;
+	int rc;
+
+	if (form_group(p, &id, old, sizeof(old)) != 0)
+		return refuse(p, "There is no such group in your account.");
+	if (name == NULL || !valid_name(name))
+		return refuse(p, "A group name is 1 to 100 characters of text.");
+	if ((rc = db_group_rename(p->app->db, p->s.account_id, id, name)) == DB_DUPLICATE)
+		return refuse(p, "A group with this name already exists.");
+	if (rc != DB_OK)
+		return unavailable(p);
+	page_audit(p, "group.rename", "group", page_field(p, "group"), NULL);
+	return done(p, "renamed");
+}
+
+static int act_delete(struct page_ctx *p)
+{
+	char name[NAME_MAX_BYTES];
+	const char *confirm = page_field(p, "confirm");
+	long long id;
+
+	if (form_group(p, &id, name, sizeof(name)) != 0)
+		return refuse(p, "There is no such group in your account.");
+	if (confirm == NULL || strcmp(confirm, name) != 0)
+		return refuse(p, "To delete a group, type its name exactly.");
+	if (db_group_delete(p->app->db, p->s.account_id, id) != DB_OK)
+		return unavailable(p);
+	page_audit(p, "group.delete", "group", page_field(p, "group"), NULL);
+	return done(p, "deleted");
+}
+
+static int act_assign(struct page_ctx *p)
+{
+	const char *group = page_field(p, "group"), *dev = page_field(p, "device");
+	struct api_device_row d;
+	char name[NAME_MAX_BYTES];
+	long long id = 0;
+
+	if (dev == NULL || db_dev_get(p->app->db, p->s.account_id, dev, &d) != DB_OK)
+		return refuse(p, "There is no such device in your account.");
+	if (group != NULL && *group != '\0' && form_group(p, &id, name, sizeof(name)) != 0)
+		return refuse(p, "There is no such group in your account.");
+	if (db_dev_move(p->app->db, p->s.account_id, d.id, id) != DB_OK)
+		return unavailable(p);
+	page_audit(p, "device.move", "device", d.uid, NULL);
+	return done(p, "assigned");
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(struct page_ctx *p);
+} group_actions[] = {
+	{ "create", act_create }, { "rename", act_rename }, { "delete", act_delete }, { "assign", act_assign },
+};
+
+API_HANDLER(page_groups_post)
+{
+	struct page_ctx p;
+	const char *action;
+	int st;
+
+	(void)m;
+	if ((st = page_begin(&p, app, r, rs, PAGE_ADMIN)) != 0)
+		return st;
+	action = page_field(&p, "action");
+	for (size_t i = 0; action != NULL && i < sizeof(group_actions) / sizeof(group_actions[0]); i++)
+		if (strcmp(action, group_actions[i].name) == 0)
+			return group_actions[i].fn(&p);
+	return refuse(&p, "Unknown action.");
+}
