@@ -3,9 +3,10 @@
  *
  *   gauge-alertd -c CONFIG
  *
- * It reads the same configuration as gauge.fcgi, keeps one connection to
- * each database, and wakes every alertd.poll_interval_ms.  SIGTERM or SIGINT
- * end the current cycle and exit cleanly; nothing is held in memory that a
+ * Every alertd.poll_interval_ms it evaluates new readings against the rules
+ * (if it holds the evaluation lease), folds held alerts into digests, and
+ * delivers the outbox.  Several may run at once.  SIGTERM or SIGINT end
+ * the current cycle and exit cleanly; nothing is held in memory that a
  * restart would lose, since all alert state lives in MySQL.
  */
 #include <errno.h>
@@ -14,8 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "alertd.h"
 #include "conf.h"
+#include "db_alert.h"
+#include "delivery.h"
+#include "secretbox.h"
 #include "db.h"
 #include "log.h"
 #include "store.h"
@@ -47,28 +53,82 @@ static void alertd_note(const char *what, int ok, int *was_ok)
 	*was_ok = ok;
 }
 
+static long long alertd_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* One poll: evaluate (if we hold the lease), fold digests, deliver. */
+static void alertd_cycle(struct alertd *ad, int *mysql_ok, int *mongo_ok)
+{
+	long long now = alertd_now_ms();
+	int ok = db_ping(ad->db) == DB_OK;
+
+	alertd_note("mysql", ok, mysql_ok);
+	if (!ok)
+		return;
+	alertd_note("mongodb", alertd_evaluate(ad, now) == 0 || store_ping(ad->store) == STORE_OK, mongo_ok);
+	(void)alertd_make_digests(ad);
+	(void)alertd_deliver(ad, now);
+	(void)db_alertd_set(ad->db, "last_poll_ms", alertd_now_ms());
+}
+
+static int alertd_open(struct alertd *ad, const struct conf *conf)
+{
+	char err[256], host[64] = "host";
+
+	memset(ad, 0, sizeof(*ad));
+	ad->conf = conf;
+	gethostname(host, sizeof(host) - 1);
+	snprintf(ad->me, sizeof(ad->me), "%s:%ld:%lld", host, (long)getpid(), alertd_now_ms());
+	ad->db = db_new(&conf->mysql);
+	ad->store = store_new(&conf->mongo, "gauge-alertd", err, sizeof(err));
+	ad->conn = delivery_conn_new();
+	if (conf->server_key_hex[0] != '\0' && (ad->box = malloc(sizeof(*ad->box))) != NULL &&
+	    secretbox_key_parse(conf->server_key_hex, 1, ad->box) != 0) {
+		free(ad->box);
+		ad->box = NULL;
+	}
+	if (ad->db == NULL || ad->store == NULL || ad->conn == NULL) {
+		log_error("cannot set up clients: %s", ad->store == NULL ? err : "out of memory");
+		return -1;
+	}
+	if (ad->box == NULL)
+		log_warn("no usable security.server_key: SMS alerts cannot be sent");
+	return 0;
+}
+
+static void alertd_close(struct alertd *ad)
+{
+	db_free(ad->db);
+	store_free(ad->store);
+	if (ad->conn != NULL)
+		delivery_conn_free(ad->conn);
+	if (ad->box != NULL) {
+		secretbox_key_clear(ad->box);
+		free(ad->box);
+	}
+}
+
 static int alertd_run(const struct conf *conf)
 {
-	char err[256];
-	struct db *db = db_new(&conf->mysql);
-	struct store *st = store_new(&conf->mongo, "gauge-alertd", err, sizeof(err));
+	struct alertd ad;
 	int mysql_ok = -1, mongo_ok = -1;
 
-	if (db == NULL || st == NULL) {
-		log_error("cannot set up database clients: %s", st == NULL ? err : "out of memory");
-		db_free(db);
-		store_free(st);
+	if (alertd_open(&ad, conf) != 0) {
+		alertd_close(&ad);
 		return 1;
 	}
-	log_info("started; polling every %u ms", conf->alertd_poll_ms);
+	log_info("started as %s; polling every %u ms", ad.me, conf->alertd_poll_ms);
 	while (!alertd_stop) {
-		alertd_note("mysql", db_ping(db) == DB_OK, &mysql_ok);
-		alertd_note("mongodb", store_ping(st) == STORE_OK, &mongo_ok);
+		alertd_cycle(&ad, &mysql_ok, &mongo_ok);
 		alertd_sleep(conf->alertd_poll_ms);
 	}
 	log_info("stopping");
-	db_free(db);
-	store_free(st);
+	alertd_close(&ad);
 	return 0;
 }
 
@@ -98,7 +158,13 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	store_global_init();
+	if (delivery_global_init() != 0) {
+		log_error("libcurl could not be initialised");
+		conf_free(conf);
+		return 1;
+	}
 	rc = alertd_run(conf);
+	delivery_global_cleanup();
 	store_global_cleanup();
 	conf_free(conf);
 	return rc;

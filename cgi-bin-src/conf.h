@@ -47,6 +47,11 @@ struct conf {
 	unsigned session_idle_min;
 	unsigned session_absolute_h;
 	unsigned alertd_poll_ms;
+	unsigned alertd_budget_per_hour;    /* messages per recipient, then a digest */
+	unsigned alertd_retry_base_ms;      /* first retry delay; doubles per attempt */
+	unsigned alertd_max_attempts;
+	unsigned alertd_window_s;           /* how late a reading may become visible */
+	unsigned alertd_digest_interval_s;  /* over budget: at most one digest this often */
 	char *ses_endpoint;         /* NULL: https://email.<region>.amazonaws.com */
 	char *ses_region;
 	char *ses_access_key_id;    /* or AWS_ACCESS_KEY_ID */

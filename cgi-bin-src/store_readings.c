@@ -219,6 +219,37 @@ int store_readings_latest(struct store *s, long long device_id, store_doc_fn fn,
 	return store_readings_find(s, &r, 1, NULL, 1, fn, ctx);
 }
 
+int store_readings_received_since(struct store *s, const long long *devices, size_t n,
+    long long since_ms, size_t limit, store_doc_fn fn, void *ctx)
+{
+	mongoc_collection_t *coll = store_readings_collection(s);
+	bson_t filter = BSON_INITIALIZER, opts = BSON_INITIALIZER, d, in, r;
+	mongoc_cursor_t *cur;
+	char idx[24];
+	int rc;
+
+	BSON_APPEND_DOCUMENT_BEGIN(&filter, "d", &d);
+	BSON_APPEND_ARRAY_BEGIN(&d, "$in", &in);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(idx, sizeof(idx), "%zu", i);
+		BSON_APPEND_INT64(&in, idx, devices[i]);
+	}
+	bson_append_array_end(&d, &in);
+	bson_append_document_end(&filter, &d);
+	BSON_APPEND_DOCUMENT_BEGIN(&filter, "r", &r);
+	BSON_APPEND_DATE_TIME(&r, "$gte", since_ms);
+	bson_append_document_end(&filter, &r);
+	BCON_APPEND(&opts, "sort", "{", "r", BCON_INT32(1), "_id", BCON_INT32(1), "}");
+	BSON_APPEND_INT64(&opts, "limit", (int64_t)limit);
+	cur = mongoc_collection_find_with_opts(coll, &filter, &opts, NULL);
+	rc = drain(cur, fn, ctx);
+	mongoc_cursor_destroy(cur);
+	bson_destroy(&filter);
+	bson_destroy(&opts);
+	mongoc_collection_destroy(coll);
+	return rc;
+}
+
 static const char *const agg_ops[] = { "$avg", "$min", "$max", "$sum", "$sum", "$first", "$last" };
 
 /* Appends the next stage of a pipeline array; the caller fills and ends it. */

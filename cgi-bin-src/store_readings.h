@@ -47,6 +47,11 @@ int store_readings_find(struct store *s, const struct store_range *r, int desc,
 /* The device's newest reading (by its time), if any: fn is called at most once. */
 int store_readings_latest(struct store *s, long long device_id, store_doc_fn fn, void *ctx);
 
+/* Readings of these devices received at or after since_ms, by (r, _id):
+ * gauge-alertd's view of what arrived. */
+int store_readings_received_since(struct store *s, const long long *devices, size_t n,
+    long long since_ms, size_t limit, store_doc_fn fn, void *ctx);
+
 enum store_agg { AGG_AVG, AGG_MIN, AGG_MAX, AGG_SUM, AGG_COUNT, AGG_FIRST, AGG_LAST };
 
 /* One result of a downsampling query. */

@@ -218,7 +218,10 @@ CREATE TABLE alert_outbox (
   event_id BIGINT UNSIGNED NOT NULL,
   transport ENUM('email','sms') NOT NULL,
   recipient VARCHAR(254) NOT NULL,
-  status ENUM('pending','sending','sent','failed') NOT NULL DEFAULT 'pending',
+  status ENUM('pending','sending','sent','failed','held','digested','unknown') NOT NULL DEFAULT 'pending'
+    COMMENT 'held: over the recipient budget, waiting for a digest; unknown: interrupted mid-send',
+  is_digest TINYINT(1) NOT NULL DEFAULT 0,
+  digest_id BIGINT UNSIGNED NULL COMMENT 'for held rows: the digest that carried them',
   attempts INT UNSIGNED NOT NULL DEFAULT 0,
   next_attempt_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
   lease_owner VARCHAR(64) NULL,
@@ -228,9 +231,19 @@ CREATE TABLE alert_outbox (
   sent_at DATETIME(3) NULL,
   created_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
   KEY alert_outbox_due (status, next_attempt_at),
+  KEY alert_outbox_recipient (recipient, created_at),
   KEY alert_outbox_event (event_id),
   CONSTRAINT alert_outbox_event_fk FOREIGN KEY (event_id) REFERENCES alert_events (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- Readings gauge-alertd has evaluated within its look-back window.  Writers
+-- insert concurrently, so a reading may become visible after later ones;
+-- the window is re-read each cycle and this set says which were done.
+CREATE TABLE alertd_seen (
+  reading_oid BINARY(12) NOT NULL PRIMARY KEY,
+  received_at DATETIME(3) NOT NULL,
+  KEY alertd_seen_received (received_at)
+) ENGINE=InnoDB;
 
 -- Progress and liveness of the alert workers, for `gaugectl status`.
 CREATE TABLE alertd_state (

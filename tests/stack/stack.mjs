@@ -161,7 +161,12 @@ fcgi {
   socket_mode = 0666
 }
 security.bcrypt_cost = ${s.bcryptCost}
-alertd.poll_interval_ms = 500
+alertd {
+  poll_interval_ms = ${s.alertdPollMs}
+  retry_base_ms = ${s.alertdRetryMs}
+  budget_per_hour = ${s.alertBudget}
+  digest_interval_s = ${s.digestIntervalS}
+}
 ses {
   endpoint = ${s.sinks.url}
   region = us-east-1
@@ -256,6 +261,10 @@ export async function startStack(opts = {}) {
     logLevel: opts.logLevel ?? 'info',
     maxBody: opts.maxBody ?? 1048576,
     rateLimit: opts.rateLimit ?? 600,
+    alertdPollMs: opts.alertdPollMs ?? 500,
+    alertdRetryMs: opts.alertdRetryMs ?? 2000,
+    alertBudget: opts.alertBudget ?? 20,
+    digestIntervalS: opts.digestIntervalS ?? 900,
     bcryptCost: opts.bcryptCost ?? 12,
     mongoDatabase: opts.mongoDatabase ?? 'gauge',
     fcgiSocket: path.join(dirs.run, 'gauge.sock'),
@@ -305,6 +314,8 @@ class Stack {
   get procs() { return this.s.procs; }
   get mongoKind() { return this.s.mongo?.kind; }
   get plainHttpPort() { return this.s.plainHttpPort; }
+  get secrets() { return this.s.secrets; }
+  get sinksUrl() { return this.s.sinks.url; }
 
   async startFcgi() {
     const { dirs } = this.s;

@@ -1,0 +1,235 @@
+/*
+ * alertd_eval.c - evaluating readings against alert rules.
+ *
+ * Never missing a reading: workers insert concurrently, so a reading can
+ * become visible after readings received later.  Each cycle therefore
+ * re-reads a look-back window (alertd.window_s) of received time and
+ * skips the readings already evaluated, which alertd_seen records.
+ *
+ * Exactly once: a cycle runs in one MySQL transaction holding the lease
+ * row, and writes state changes, alert events, their outbox rows, the seen
+ * set and the cursor together.  A crash before the commit leaves nothing
+ * behind and the next cycle redoes the work; after it, nothing is redone.
+ * Two instances cannot both commit a cycle: the second waits on the lease
+ * row and then finds it is not the leader.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alertd.h"
+#include "conf.h"
+#include "crypto.h"
+#include "db.h"
+#include "db_alert.h"
+#include "log.h"
+#include "store_readings.h"
+
+#define LEASE_S     10
+#define CYCLE_LIMIT 5000
+
+struct oidset {
+	unsigned char (*keys)[12];
+	size_t cap, n;
+};
+
+static size_t oid_hash(const unsigned char *k)
+{
+	size_t h = 1469598103934665603ULL;
+
+	for (int i = 0; i < 12; i++)
+		h = (h ^ k[i]) * 1099511628211ULL;
+	return h;
+}
+
+static int oidset_add(struct oidset *s, const unsigned char *k);
+
+static int oidset_grow(struct oidset *s)
+{
+	struct oidset bigger = { calloc(s->cap ? s->cap * 2 : 1024, 12), s->cap ? s->cap * 2 : 1024, 0 };
+
+	if (bigger.keys == NULL)
+		return -1;
+	for (size_t i = 0; i < s->cap; i++)
+		if (memcmp(s->keys[i], "\0\0\0\0\0\0\0\0\0\0\0\0", 12) != 0)
+			oidset_add(&bigger, s->keys[i]);
+	free(s->keys);
+	*s = bigger;
+	return 0;
+}
+
+/* Open addressing over 12-byte ObjectIds; all-zero marks an empty slot
+ * (no real ObjectId is all zeros). */
+static int oidset_add(struct oidset *s, const unsigned char *k)
+{
+	if ((s->n + 1) * 2 > s->cap && oidset_grow(s) != 0)
+		return -1;
+	for (size_t i = oid_hash(k) % s->cap;; i = (i + 1) % s->cap) {
+		if (memcmp(s->keys[i], k, 12) == 0)
+			return 0;
+		if (memcmp(s->keys[i], "\0\0\0\0\0\0\0\0\0\0\0\0", 12) == 0) {
+			memcpy(s->keys[i], k, 12);
+			s->n++;
+			return 0;
+		}
+	}
+}
+
+static int oidset_has(const struct oidset *s, const unsigned char *k)
+{
+	if (s->cap == 0)
+		return 0;
+	for (size_t i = oid_hash(k) % s->cap;; i = (i + 1) % s->cap) {
+		if (memcmp(s->keys[i], k, 12) == 0)
+			return 1;
+		if (memcmp(s->keys[i], "\0\0\0\0\0\0\0\0\0\0\0\0", 12) == 0)
+			return 0;
+	}
+}
+
+static int seen_fn(void *ctx, const unsigned char oid[12])
+{
+	return oidset_add(ctx, oid) != 0;
+}
+
+struct cycle {
+	struct alertd *ad;
+	struct alert_set set;
+	struct oidset seen;
+	long long cursor_ms;
+	int failed;
+};
+
+/* Records what an action means: an alert event with its outbox rows. */
+static void act(struct cycle *c, struct alert_pair *p, enum alert_action a, double value, long long at_ms)
+{
+	const struct alert_rule_row *rule = &c->set.rules[p->rule];
+	unsigned char raw[16];
+	char code[33];
+	const char *kind;
+
+	if (a == ALERT_NONE)
+		return;
+	p->dirty = 1;
+	kind = a == ALERT_REMIND ? "reminder" : a == ALERT_CLEAR ? "clear"
+	    : rule->rule.kind == ALERT_NO_DATA ? "no_data" : "alarm";
+	if (crypto_random(raw, sizeof(raw)) != 0) {
+		c->failed = 1;
+		return;
+	}
+	crypto_hex(raw, sizeof(raw), code);
+	if (db_alert_event(c->ad->db, rule, p, kind, value, at_ms, code, c->ad->conf->alertd_budget_per_hour) != DB_OK)
+		c->failed = 1;
+	else
+		log_info("alert %s: rule %lld (%s) device %lld (%s) value %g code %s", kind, rule->id,
+		    rule->name, p->device_id, p->device_name, value, code);
+}
+
+static int reading_fn(void *ctx, const bson_t *doc)
+{
+	struct cycle *c = ctx;
+	struct store_reading_view v;
+	bson_iter_t it;
+	long long d = 0;
+
+	store_reading_view(doc, &v);
+	if (oidset_has(&c->seen, v.oid.bytes))
+		return 0;
+	if (bson_iter_init_find(&it, doc, "d"))
+		d = bson_iter_as_int64(&it);
+	for (size_t i = 0; i < c->set.npairs; i++) {
+		struct alert_pair *p = &c->set.pairs[i];
+		bson_iter_t val = v.values;
+
+		if (p->device_id != d)
+			continue;
+		/* An older reading arriving late does not move the state backwards. */
+		if (v.ts_ms < p->track.last_reading_ms)
+			continue;
+		p->dirty = 1;
+		if (c->set.rules[p->rule].rule.kind == ALERT_NO_DATA)
+			act(c, p, alert_on_reading(&c->set.rules[p->rule].rule, &p->track, 0, v.ts_ms), NAN, v.ts_ms);
+		else if (v.has_values && bson_iter_find(&val, c->set.rules[p->rule].channel) && BSON_ITER_HOLDS_NUMBER(&val))
+			act(c, p, alert_on_reading(&c->set.rules[p->rule].rule, &p->track, bson_iter_as_double(&val), v.ts_ms),
+			    bson_iter_as_double(&val), v.ts_ms);
+	}
+	if (db_alertd_mark_seen(c->ad->db, v.oid.bytes, v.received_ms) != DB_OK || oidset_add(&c->seen, v.oid.bytes) != 0)
+		c->failed = 1;
+	if (v.received_ms > c->cursor_ms)
+		c->cursor_ms = v.received_ms;
+	return c->failed;
+}
+
+static int evaluate_readings(struct cycle *c, long long window_ms)
+{
+	long long *devices = calloc(c->set.npairs ? c->set.npairs : 1, sizeof(*devices));
+	size_t n = 0;
+	int rc;
+
+	if (devices == NULL)
+		return -1;
+	for (size_t i = 0; i < c->set.npairs; i++)
+		devices[n++] = c->set.pairs[i].device_id;
+	if (db_alertd_seen(c->ad->db, c->cursor_ms - window_ms, seen_fn, &c->seen) != DB_OK) {
+		free(devices);
+		return -1;
+	}
+	rc = n == 0 ? STORE_OK : store_readings_received_since(c->ad->store, devices, n,
+	    c->cursor_ms - window_ms, CYCLE_LIMIT, reading_fn, c);
+	free(devices);
+	return rc == STORE_OK && !c->failed ? 0 : -1;
+}
+
+static int finish_cycle(struct cycle *c, long long now_ms, long long window_ms)
+{
+	for (size_t i = 0; i < c->set.npairs && !c->failed; i++) {
+		struct alert_pair *p = &c->set.pairs[i];
+		enum alert_state before = p->track.state;
+
+		act(c, p, alert_on_tick(&c->set.rules[p->rule].rule, &p->track, now_ms), p->track.last_value, now_ms);
+		if (p->track.state != before)
+			p->dirty = 1;
+	}
+	for (size_t i = 0; i < c->set.npairs && !c->failed; i++)
+		if (c->set.pairs[i].dirty &&
+		    db_alert_save_track(c->ad->db, c->set.rules[c->set.pairs[i].rule].id, &c->set.pairs[i]) != DB_OK)
+			c->failed = 1;
+	/* Idle or not, the cursor keeps up with the clock (less the window), so
+	 * a rule created later starts from recent readings, not old ones. */
+	if (c->cursor_ms < now_ms - window_ms)
+		c->cursor_ms = now_ms - window_ms;
+	if (c->failed || db_alertd_prune_seen(c->ad->db, c->cursor_ms - window_ms) != DB_OK ||
+	    db_alertd_set(c->ad->db, "cursor_ms", c->cursor_ms) != DB_OK)
+		return -1;
+	return 0;
+}
+
+int alertd_evaluate(struct alertd *ad, long long now_ms)
+{
+	long long window_ms = (long long)ad->conf->alertd_window_s * 1000;
+	struct cycle c = { ad, { 0 }, { 0 }, 0, 0 };
+	int leader = 0, rc = -1;
+
+	if (db_alertd_lease(ad->db, ad->me, LEASE_S, &leader) != DB_OK || !leader)
+		return leader ? -1 : 0;
+	if (db_begin(ad->db) != DB_OK)
+		return -1;
+	if (db_alertd_still_leader(ad->db, ad->me, &leader) != DB_OK || !leader)
+		goto out;
+	if (db_alertd_get(ad->db, "cursor_ms", &c.cursor_ms) == DB_NOTFOUND)
+		c.cursor_ms = now_ms;   /* first start: from now on, not the whole history */
+	if (db_alert_load(ad->db, &c.set) != DB_OK || evaluate_readings(&c, window_ms) != 0 ||
+	    finish_cycle(&c, now_ms, window_ms) != 0)
+		goto out;
+	rc = db_commit(ad->db);
+out:
+	if (rc != 0) {
+		db_rollback(ad->db);
+		if (leader)
+			log_warn("evaluation cycle rolled back; it will be redone");
+	}
+	alert_set_free(&c.set);
+	free(c.seen.keys);
+	return leader ? rc : 0;
+}

@@ -1,0 +1,168 @@
+/*
+ * api_alerts.c - alert rules through the API, account keys only:
+ *   GET    /api/v1/alert-rules        every rule of the account
+ *   POST   /api/v1/alert-rules        create one (the dashboard's fields, as JSON)
+ *   DELETE /api/v1/alert-rules/{id}   delete one
+ * JSON values are turned into text and checked by the same validator as
+ * the dashboard's form, so both accept and refuse exactly the same rules.
+ */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "alert_rule.h"
+#include "api.h"
+#include "app.h"
+#include "db_account.h"
+#include "db_alert_admin.h"
+#include "handlers.h"
+#include "req.h"
+#include "resp.h"
+#include "valid.h"
+
+struct json_fields {
+	struct json_object *obj;
+	struct arena *arena;
+};
+
+/* A JSON field as the validator's text: numbers printed, booleans as
+ * on/off, a recipients array joined with commas. */
+static const char *json_field(void *ctx, const char *name)
+{
+	struct json_fields *f = ctx;
+	struct json_object *v;
+	char buf[4096];
+	size_t used = 0;
+
+	if (!json_object_object_get_ex(f->obj, name, &v) || v == NULL)
+		return NULL;
+	switch (json_object_get_type(v)) {
+	case json_type_string:
+		return json_object_get_string(v);
+	case json_type_int:
+	case json_type_double:
+		snprintf(buf, sizeof(buf), "%.17g", json_object_get_double(v));
+		return arena_strdup(f->arena, buf);
+	case json_type_boolean:
+		return json_object_get_boolean(v) ? "on" : "off";
+	case json_type_array:
+		buf[0] = '\0';
+		for (size_t i = 0; i < json_object_array_length(v) && used < sizeof(buf); i++) {
+			struct json_object *e = json_object_array_get_idx(v, i);
+
+			if (!json_object_is_type(e, json_type_string))
+				return "\x01";  /* not an address: refused by the validator */
+			used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s%s", i ? "," : "", json_object_get_string(e));
+		}
+		return arena_strdup(f->arena, buf);
+	default:
+		return "\x01";
+	}
+}
+
+static int rule_json(void *ctx, const struct db_row *row)
+{
+	static const char *const nums[] = { NULL, NULL, NULL, NULL, "threshold", "threshold_high",
+		"clear_threshold", "clear_threshold_high", "no_data_minutes", "min_duration_s", "reminder_s" };
+	struct json_object *r = json_object_new_object();
+
+	json_object_object_add(r, "id", json_object_new_int64(db_row_int(row, 0)));
+	json_object_object_add(r, "name", json_object_new_string(db_row_str(row, 1)));
+	json_object_object_add(r, "channel", json_object_new_string(db_row_str(row, 2)));
+	json_object_object_add(r, "kind", json_object_new_string(db_row_str(row, 3)));
+	for (size_t i = 4; i <= 10; i++)
+		if (db_row_str(row, i) != NULL)
+			json_object_object_add(r, nums[i], api_number(strtod(db_row_str(row, i), NULL)));
+	json_object_object_add(r, "notify_clear", json_object_new_boolean(db_row_int(row, 11) != 0));
+	json_object_object_add(r, "enabled", json_object_new_boolean(db_row_int(row, 12) != 0));
+	if (db_row_str(row, 13) != NULL)
+		json_object_object_add(r, "device", json_object_new_string(db_row_str(row, 13)));
+	if (db_row_str(row, 15) != NULL)
+		json_object_object_add(r, "group", json_object_new_string(db_row_str(row, 15)));
+	json_object_object_add(r, "recipients", json_object_new_string(db_row_str(row, 17) ? db_row_str(row, 17) : ""));
+	json_object_array_add(ctx, r);
+	return 0;
+}
+
+API_HANDLER(api_alert_rules_list)
+{
+	struct api_ctx c;
+	struct json_object *arr, *o;
+	int st;
+
+	(void)m;
+	if ((st = api_begin_account(&c, app, r, rs)) != 0)
+		return st;
+	arr = json_object_new_array();
+	if (db_alert_rules_list(app->db, c.key.account_id, rule_json, arr) != DB_OK) {
+		json_object_put(arr);
+		return api_error(rs, 503, "unavailable", "Alert rules are temporarily unavailable. Try again.");
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "rules", arr);
+	return api_send(rs, 200, o);
+}
+
+static void rule_audit(struct api_ctx *c, const char *action, long long id)
+{
+	char target[24];
+	struct audit_entry e = { .account_id = c->key.account_id, .actor_key_id = c->key.id,
+		.actor_label = api_actor(c), .action = action, .target_type = "alert_rule",
+		.target_id = target, .ip = c->r->remote_addr };
+
+	snprintf(target, sizeof(target), "%lld", id);
+	(void)db_audit(c->app->db, &e);
+}
+
+API_HANDLER(api_alert_rules_create)
+{
+	struct api_ctx c;
+	struct json_fields f;
+	struct alert_rule_input in;
+	struct json_object *o;
+	char err[200];
+	long long id;
+	int st, rc;
+
+	(void)m;
+	if ((st = api_begin_account(&c, app, r, rs)) != 0)
+		return st;
+	if (r->content_type == NULL || strcmp(r->content_type, "application/json") != 0)
+		return api_error(rs, 415, "unsupported_media_type", "Send the rule as application/json.");
+	f.arena = &r->arena;
+	if ((f.obj = json_tokener_parse(r->body)) == NULL || !json_object_is_type(f.obj, json_type_object)) {
+		json_object_put(f.obj);
+		return api_error(rs, 400, "malformed_json", "The body is not a JSON object.");
+	}
+	rc = alert_rule_parse(json_field, &f, &in, err, sizeof(err));
+	json_object_put(f.obj);
+	if (rc != 0)
+		return api_error(rs, 422, "invalid_rule", "%s", err);
+	if ((rc = db_alert_rule_create(app->db, c.key.account_id, 0, &in, &id)) == DB_NOTFOUND)
+		return api_error(rs, 422, "invalid_rule", "There is no such %s.", in.device_uid[0] ? "device" : "group");
+	if (rc != DB_OK)
+		return api_error(rs, 503, "unavailable", "The rule was not saved. Try again.");
+	rule_audit(&c, "alert.rule_create", id);
+	o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_int64(id));
+	return api_send(rs, 201, o);
+}
+
+API_HANDLER(api_alert_rules_delete)
+{
+	struct api_ctx c;
+	long long id = valid_id(m->params[0]);
+	struct json_object *o;
+	int st, rc;
+
+	if ((st = api_begin_account(&c, app, r, rs)) != 0)
+		return st;
+	if (id == 0 || (rc = db_alert_rule_delete(app->db, c.key.account_id, id)) == DB_NOTFOUND)
+		return api_error(rs, 404, "not_found", "No such alert rule.");
+	if (rc != DB_OK)
+		return api_error(rs, 503, "unavailable", "The rule was not deleted. Try again.");
+	rule_audit(&c, "alert.rule_delete", id);
+	o = json_object_new_object();
+	json_object_object_add(o, "deleted", json_object_new_int64(id));
+	return api_send(rs, 200, o);
+}

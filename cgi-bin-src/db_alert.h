@@ -1,0 +1,59 @@
+/*
+ * db_alert.h - what gauge-alertd reads and writes in MySQL: enabled rules
+ * and their device pairs, per-pair state, the evaluation cursor and the
+ * set of readings already evaluated, alert events and the outbox.
+ */
+#ifndef GAUGE_DB_ALERT_H
+#define GAUGE_DB_ALERT_H
+
+#include "alert_eval.h"
+#include "alert_rule.h"
+#include "db.h"
+
+struct alert_rule_row {
+	long long id, account_id;
+	char name[101];
+	char channel[READING_CHANNEL_LEN + 1];
+	struct alert_rule rule;
+	struct alert_recipient recipients[ALERT_RECIPIENTS_MAX];
+	size_t nrecipients;
+};
+
+struct alert_pair {
+	size_t rule;                /* index into the rule array */
+	long long device_id;
+	char device_name[101];
+	struct alert_track track;
+	int dirty;                  /* track changed: write it back */
+};
+
+struct alert_set {
+	struct alert_rule_row *rules;
+	size_t nrules;
+	struct alert_pair *pairs;
+	size_t npairs;
+};
+
+/* Loads enabled rules, their recipients, device pairs and states; the set
+ * is owned by the caller (alert_set_free). */
+int  db_alert_load(struct db *db, struct alert_set *set);
+void alert_set_free(struct alert_set *set);
+int  db_alert_save_track(struct db *db, long long rule_id, const struct alert_pair *p);
+
+int  db_alertd_get(struct db *db, const char *name, long long *value);
+int  db_alertd_set(struct db *db, const char *name, long long value);
+/* Takes or renews the evaluation lease; *leader says whether we hold it. */
+int  db_alertd_lease(struct db *db, const char *me, unsigned lease_s, int *leader);
+/* Inside the evaluation transaction: still ours?  Locks the lease row. */
+int  db_alertd_still_leader(struct db *db, const char *me, int *leader);
+
+typedef int (*db_oid_fn)(void *ctx, const unsigned char oid[12]);
+int  db_alertd_seen(struct db *db, long long since_ms, db_oid_fn fn, void *ctx);
+int  db_alertd_mark_seen(struct db *db, const unsigned char oid[12], long long received_ms);
+int  db_alertd_prune_seen(struct db *db, long long before_ms);
+
+/* An alert event and its outbox rows (held when over a recipient's budget). */
+int  db_alert_event(struct db *db, const struct alert_rule_row *rule, const struct alert_pair *p,
+    const char *kind, double value, long long reading_ms, const char *code, unsigned budget_per_hour);
+
+#endif

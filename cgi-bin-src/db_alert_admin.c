@@ -1,0 +1,142 @@
+/*
+ * db_alert_admin.c - rule management and the alert log (see db_alert_admin.h).
+ */
+#include "db_alert_admin.h"
+
+#include <math.h>
+#include <stdio.h>
+
+#define OPT_NUM(x) (isnan(x) ? DB_NULL : DB_DOUBLE(x))
+
+struct id_ctx {
+	long long id;
+};
+
+static int id_fn(void *ctx, const struct db_row *row)
+{
+	((struct id_ctx *)ctx)->id = db_row_int(row, 0);
+	return 1;
+}
+
+static int target_id(struct db *db, long long account_id, const char *table, const char *uid, long long *id)
+{
+	struct id_ctx c = { 0 };
+	int rc = db_query(db, table[0] == 'd' ? "SELECT id FROM devices WHERE account_id = ? AND uid = ?"
+	    : "SELECT id FROM device_groups WHERE account_id = ? AND uid = ?",
+	    DB_ARGS(DB_INT(account_id), DB_TEXT(uid)), id_fn, &c);
+
+	*id = c.id;
+	return rc;
+}
+
+int db_alert_rule_create(struct db *db, long long account_id, long long user_id,
+    const struct alert_rule_input *in, long long *id)
+{
+	const struct alert_rule *r = &in->rule;
+	long long dev = 0, grp = 0;
+	struct db_result res;
+	int rc = in->device_uid[0] != '\0' ? target_id(db, account_id, "devices", in->device_uid, &dev)
+	    : target_id(db, account_id, "groups", in->group_uid, &grp);
+
+	if (rc != DB_OK || (rc = db_begin(db)) != DB_OK)
+		return rc;
+	rc = db_exec(db, "INSERT INTO alert_rules (account_id, device_id, group_id, name, channel, kind, threshold, "
+	    "threshold_high, clear_threshold, clear_threshold_high, no_data_minutes, min_duration_s, reminder_s, "
+	    "notify_clear, enabled, created_by_user_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    DB_ARGS(DB_INT(account_id), dev ? DB_INT(dev) : DB_NULL, grp ? DB_INT(grp) : DB_NULL, DB_TEXT(in->name),
+	    DB_TEXT(in->channel), DB_TEXT(alert_kind_name(r->kind)), OPT_NUM(r->threshold), OPT_NUM(r->threshold_high),
+	    OPT_NUM(r->clear), OPT_NUM(r->clear_high), r->no_data_ms ? DB_INT(r->no_data_ms / 60000) : DB_NULL,
+	    DB_INT(r->min_duration_ms / 1000), r->reminder_ms ? DB_INT(r->reminder_ms / 1000) : DB_NULL,
+	    DB_INT(r->notify_clear), DB_INT(in->enabled), user_id ? DB_INT(user_id) : DB_NULL), &res);
+	for (size_t i = 0; rc == DB_OK && i < in->nrecipients; i++)
+		rc = db_exec(db, "INSERT IGNORE INTO alert_recipients (rule_id, kind, address) VALUES (?, ?, ?)",
+		    DB_ARGS(DB_INT((long long)res.insert_id),
+		    DB_TEXT(in->recipients[i].kind == RECIPIENT_SMS ? "sms" : "email"),
+		    DB_TEXT(in->recipients[i].address)), NULL);
+	if (rc == DB_OK && (rc = db_commit(db)) == DB_OK)
+		*id = (long long)res.insert_id;
+	if (rc != DB_OK)
+		db_rollback(db);
+	return rc;
+}
+
+int db_alert_rule_delete(struct db *db, long long account_id, long long rule_id)
+{
+	struct db_result res;
+	int rc = db_exec(db, "DELETE FROM alert_rules WHERE id = ? AND account_id = ?",
+	    DB_ARGS(DB_INT(rule_id), DB_INT(account_id)), &res);
+
+	return rc == DB_OK && res.affected == 0 ? DB_NOTFOUND : rc;
+}
+
+int db_alert_rules_list(struct db *db, long long account_id, db_row_fn fn, void *ctx)
+{
+	int rc = db_query(db, "SELECT r.id, r.name, r.channel, r.kind, r.threshold, r.threshold_high, "
+	    "r.clear_threshold, r.clear_threshold_high, r.no_data_minutes, r.min_duration_s, r.reminder_s, "
+	    "r.notify_clear, r.enabled, d.uid, d.name, g.uid, g.name, "
+	    "(SELECT GROUP_CONCAT(address ORDER BY id SEPARATOR ', ') FROM alert_recipients WHERE rule_id = r.id) "
+	    "FROM alert_rules r LEFT JOIN devices d ON d.id = r.device_id LEFT JOIN device_groups g ON g.id = r.group_id "
+	    "WHERE r.account_id = ? ORDER BY r.name, r.id", DB_ARGS(DB_INT(account_id)), fn, ctx);
+
+	return rc == DB_NOTFOUND ? DB_OK : rc;
+}
+
+int db_alert_rule_recipients(struct db *db, long long account_id, long long rule_id, db_row_fn fn, void *ctx)
+{
+	return db_query(db, "SELECT p.kind, p.address FROM alert_recipients p JOIN alert_rules r ON r.id = p.rule_id "
+	    "WHERE r.id = ? AND r.account_id = ?", DB_ARGS(DB_INT(rule_id), DB_INT(account_id)), fn, ctx);
+}
+
+int db_alert_log(struct db *db, long long account_id, db_row_fn fn, void *ctx)
+{
+	int rc = db_query(db, "SELECT e.id, DATE_FORMAT(e.created_at, '%Y-%m-%d %H:%i:%s UTC'), e.kind, e.rule_name, "
+	    "e.device_name, e.channel, e.value, e.verify_code, e.rule_id, d.uid, "
+	    "(SELECT GROUP_CONCAT(CONCAT(o.recipient, ': ', o.status) ORDER BY o.id SEPARATOR '; ') "
+	    "  FROM alert_outbox o WHERE o.event_id = e.id), "
+	    "s.state = 'alarm' AND s.acknowledged_at IS NULL AND e.kind IN ('alarm', 'no_data', 'reminder') "
+	    "FROM alert_events e LEFT JOIN devices d ON d.id = e.device_id "
+	    "LEFT JOIN alert_state s ON s.rule_id = e.rule_id AND s.device_id = e.device_id "
+	    "WHERE e.account_id = ? ORDER BY e.id DESC LIMIT 200", DB_ARGS(DB_INT(account_id)), fn, ctx);
+
+	return rc == DB_NOTFOUND ? DB_OK : rc;
+}
+
+int db_alert_ack(struct db *db, long long account_id, long long rule_id, const char *device_uid, long long user_id)
+{
+	struct db_result res;
+	int rc = db_exec(db, "UPDATE alert_state s JOIN alert_rules r ON r.id = s.rule_id "
+	    "JOIN devices d ON d.id = s.device_id SET s.acknowledged_at = UTC_TIMESTAMP(3), "
+	    "s.acknowledged_by_user_id = ? WHERE s.rule_id = ? AND r.account_id = ? AND d.uid = ? "
+	    "AND s.state = 'alarm' AND s.acknowledged_at IS NULL",
+	    DB_ARGS(DB_INT(user_id), DB_INT(rule_id), DB_INT(account_id), DB_TEXT(device_uid)), &res);
+
+	return rc == DB_OK && res.affected == 0 ? DB_NOTFOUND : rc;
+}
+
+int db_alert_states_of_device(struct db *db, long long account_id, const char *device_uid, db_row_fn fn, void *ctx)
+{
+	int rc = db_query(db, "SELECT r.name, r.channel, COALESCE(s.state, 'ok'), "
+	    "DATE_FORMAT(s.since, '%Y-%m-%d %H:%i:%s UTC'), s.acknowledged_at IS NOT NULL "
+	    "FROM alert_rules r JOIN devices d ON d.id = r.device_id OR (r.group_id IS NOT NULL AND d.group_id = r.group_id) "
+	    "LEFT JOIN alert_state s ON s.rule_id = r.id AND s.device_id = d.id "
+	    "WHERE r.account_id = ? AND d.uid = ? AND r.enabled = 1 ORDER BY r.name",
+	    DB_ARGS(DB_INT(account_id), DB_TEXT(device_uid)), fn, ctx);
+
+	return rc == DB_NOTFOUND ? DB_OK : rc;
+}
+
+int db_alert_verify(struct db *db, const char *code, db_row_fn fn, void *ctx)
+{
+	return db_query(db, "SELECT kind, rule_name, device_name, channel, value, "
+	    "DATE_FORMAT(reading_at, '%Y-%m-%d %H:%i:%s UTC'), DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s UTC') "
+	    "FROM alert_events WHERE verify_code = ?", DB_ARGS(DB_TEXT(code)), fn, ctx);
+}
+
+int db_alert_verify_recipients(struct db *db, const char *code, db_row_fn fn, void *ctx)
+{
+	int rc = db_query(db, "SELECT o.transport, o.recipient, o.status FROM alert_outbox o "
+	    "JOIN alert_events e ON e.id = o.event_id WHERE e.verify_code = ? ORDER BY o.id",
+	    DB_ARGS(DB_TEXT(code)), fn, ctx);
+
+	return rc == DB_NOTFOUND ? DB_OK : rc;
+}
