@@ -122,6 +122,7 @@ enum alert_action alert_on_reading(const struct alert_rule *r, struct alert_trac
 	case ALERT_PENDING:
 		if (!triggers(r, value))
 			return enter(t, ALERT_OK, t_ms);
+		/* A late, older reading cannot complete the duration (negative span). */
 		if (t_ms - t->since_ms >= r->min_duration_ms)
 			return enter(t, ALERT_ALARM, t_ms);
 		return ALERT_NONE;

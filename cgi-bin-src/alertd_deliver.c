@@ -29,7 +29,6 @@
 #include "twilio.h"
 
 #define CLAIM_BATCH 20
-#define LEASE_S     60
 #define DIGEST_MAX  50
 
 struct outbox_item {
@@ -94,7 +93,7 @@ static int claim(struct alertd *ad, struct claim_ctx *c)
 	int rc = db_exec(ad->db, "UPDATE alert_outbox SET lease_owner = ?, lease_until = UTC_TIMESTAMP(3) + INTERVAL ? SECOND "
 	    "WHERE status = 'pending' AND next_attempt_at <= UTC_TIMESTAMP(3) "
 	    "AND (lease_until IS NULL OR lease_until < UTC_TIMESTAMP(3)) ORDER BY id LIMIT ?",
-	    DB_ARGS(DB_TEXT(ad->me), DB_INT(LEASE_S), DB_INT(CLAIM_BATCH)), NULL);
+	    DB_ARGS(DB_TEXT(ad->me), DB_INT(ad->conf->alertd_send_lease_s), DB_INT(CLAIM_BATCH)), NULL);
 
 	c->n = 0;
 	if (rc != DB_OK)

@@ -144,9 +144,9 @@ static int reading_fn(void *ctx, const bson_t *doc)
 
 		if (p->device_id != d)
 			continue;
-		/* An older reading arriving late does not move the state backwards. */
-		if (v.ts_ms < p->track.last_reading_ms)
-			continue;
+		/* Every reading is evaluated once, in the order it became visible,
+		 * even one older than readings already seen: a crossing that
+		 * arrives late is still a crossing, and must not be missed. */
 		p->dirty = 1;
 		if (c->set.rules[p->rule].rule.kind == ALERT_NO_DATA)
 			act(c, p, alert_on_reading(&c->set.rules[p->rule].rule, &p->track, 0, v.ts_ms), NAN, v.ts_ms);

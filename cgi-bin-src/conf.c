@@ -59,6 +59,7 @@ static const struct conf_key conf_keys[] = {
 	U("alertd.max_attempts", "8", 1, 100, alertd_max_attempts),
 	U("alertd.window_s", "120", 10, 3600, alertd_window_s),
 	U("alertd.digest_interval_s", "900", 1, 86400, alertd_digest_interval_s),
+	U("alertd.send_lease_s", "60", 2, 3600, alertd_send_lease_s),
 	O("ses.endpoint", ses_endpoint),
 	S("ses.region", "us-east-1", ses_region),
 	O("ses.access_key_id", ses_access_key_id),

@@ -43,7 +43,8 @@ const post = (d, values, ts) => api('POST', `/api/v1/devices/${d.id}/readings`, 
 
 before(async () => {
   varDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gauge-alerts-'));
-  stack = await startStack({ varDir, workers: 2, bcryptCost: 4, alertdPollMs: 200, alertdRetryMs: 300 });
+  stack = await startStack({ varDir, workers: 2, bcryptCost: 4, alertdPollMs: 200, alertdRetryMs: 300,
+    sendLeaseS: 3, alertBudget: 3, digestIntervalS: 1 });
   acct = stack.ctl(['create-account', '--name', 'Kilnworks']);
   dev = stack.ctl(['create-device', '--account', String(acct.id), '--name', 'Kiln 7']);
   stack.ctl(['create-user', '--account', String(acct.id), '--email', 'boss@kiln.example', '--role', 'admin', '--password-stdin'], `${PW}\n`);
@@ -111,5 +112,120 @@ describe('a crossing', () => {
     await until('the back-to-normal mail', () => outbox('ses').length === 2);
     assert.match(JSON.stringify(outbox('ses')[1]), /Back to normal/);
     assert.ok(rule);
+  });
+});
+
+// A device with its own above-100 rule and recipients, so each test counts only its own messages.
+async function watched(name, recipients, extra = {}) {
+  const d = stack.ctl(['create-device', '--account', String(acct.id), '--name', name]);
+  const r = await api('POST', '/api/v1/alert-rules', acct.account_key, { name: `${name} hot`, device: d.id,
+    channel: 'temp', kind: 'above', threshold: 100, clear_threshold: 90, recipients, ...extra });
+  assert.equal(r.status, 201, r.text);
+  return d;
+}
+
+const mailsTo = (addr) => outbox('ses').filter((m) => JSON.stringify(m).includes(addr));
+const smsTo = (num) => outbox('twilio').filter((m) => JSON.stringify(m).includes(num));
+// Requests the sink has seen for a provider (requests.log names no
+// recipient, so tests count the lines a step added).
+function requestsSeen(provider) {
+  const log = path.join(stack.dirs.outbox, 'requests.log');
+  if (!fs.existsSync(log)) return 0;
+  return fs.readFileSync(log, 'utf8').trim().split('\n').filter((l) => l && JSON.parse(l).provider === provider).length;
+}
+const outboxRow = (to) => stack.sql(`SELECT status, attempts FROM alert_outbox WHERE recipient = '${to}'`)[0] ?? [];
+
+describe('delivery', () => {
+  test('provider 500s are retried, and the message is delivered once', async () => {
+    const d = await watched('Retry kiln', ['retry@kiln.example']);
+    const before = requestsSeen('ses');
+    stack.failPlan({ ses: [500, 503] });
+    await post(d, { temp: 150 });
+    await until('the mail after retries', () => mailsTo('retry@kiln.example').length === 1);
+    await sleep(1000);
+    assert.equal(mailsTo('retry@kiln.example').length, 1);
+    assert.equal(requestsSeen('ses') - before, 3, 'two failures, then success');
+    assert.deepEqual(outboxRow('retry@kiln.example'), ['sent', '3']);
+  });
+
+  test('provider 400s are not retried', async () => {
+    const d = await watched('Bad number kiln', ['+14155550999']);
+    const before = requestsSeen('twilio');
+    stack.failPlan({ twilio: [400] });
+    await post(d, { temp: 150 });
+    await until('the failure', () => outboxRow('+14155550999')[0] === 'failed');
+    await sleep(1000);
+    assert.equal(requestsSeen('twilio') - before, 1, 'one attempt only');
+    assert.deepEqual(outboxRow('+14155550999'), ['failed', '1']);
+    assert.equal(smsTo('+14155550999').length, 0);
+    stack.failPlan({});
+  });
+
+  test('gauge-alertd killed mid-delivery and restarted sends nothing twice and loses nothing', async () => {
+    const d = await watched('Killed kiln', ['first@kiln.example', 'second@kiln.example']);
+    stack.failPlan({ ses: [{ delay_ms: 4000, status: 200 }] });
+    await post(d, { temp: 150 });
+    await until('the first send to be under way', () => outboxRow('first@kiln.example')[0] === 'sending');
+    await sleep(500);   // the request is now inside the sink's delay
+    await stack.stopAlertd('alertd', 'SIGKILL');
+    stack.startAlertd('alertd');
+    await until('the second message', () => mailsTo('second@kiln.example').length === 1, 20000);
+    await until('the interrupted one to be accounted for', () =>
+      stack.sql("SELECT status FROM alert_outbox WHERE recipient = 'first@kiln.example'")[0]?.[0] === 'unknown', 20000);
+    await sleep(1500);
+    assert.equal(mailsTo('first@kiln.example').length, 1, 'the message in flight reached the provider once, and was not resent');
+    assert.equal(mailsTo('second@kiln.example').length, 1, 'the queued one was delivered after the restart');
+    assert.equal(stack.sql(`SELECT COUNT(*) FROM alert_events e JOIN devices d ON d.id = e.device_id WHERE d.uid = '${d.id}'`)[0][0], '1');
+  });
+
+  test('two gauge-alertd instances at once send each alert once', async () => {
+    stack.startAlertd('alertd2');
+    const devices = [];
+    for (let i = 0; i < 5; i++) devices.push(await watched(`Twin ${i}`, [`twin${i}@kiln.example`]));
+    await Promise.all(devices.map((d) => post(d, { temp: 150 })));
+    for (let i = 0; i < 5; i++) await until(`twin ${i}`, () => mailsTo(`twin${i}@kiln.example`).length === 1);
+    await sleep(1500);
+    for (let i = 0; i < 5; i++) assert.equal(mailsTo(`twin${i}@kiln.example`).length, 1, `twin ${i} once`);
+    await stack.stopAlertd('alertd2');
+  });
+
+  test('readings from concurrent writers all get evaluated', async () => {
+    const group = 'Busy hall';
+    const devs = [];
+    for (let i = 0; i < 8; i++) {
+      devs.push(stack.ctl(['create-device', '--account', String(acct.id), '--name', `Busy ${i}`, '--group', group]));
+    }
+    const [[guid]] = stack.sql(`SELECT uid FROM device_groups WHERE name = '${group}'`);
+    const r = await api('POST', '/api/v1/alert-rules', acct.account_key, { name: 'Busy spike', group: guid,
+      channel: 'n', kind: 'above', threshold: 500, clear_threshold: 400, notify_clear: false,
+      recipients: ['busy@kiln.example'] });
+    assert.equal(r.status, 201);
+    // 8 devices x 25 readings posted all at once; one reading a device spikes.
+    // Whatever order they become visible in, each spike must raise its alarm.
+    await Promise.all(devs.flatMap((d) => Array.from({ length: 25 }, (_, k) => post(d, { n: k === 12 ? 1000 : k }))));
+    const alarms = () => Number(stack.sql(`SELECT COUNT(*) FROM alert_events e JOIN alert_rules r ON r.id = e.rule_id
+      WHERE r.name = 'Busy spike' AND e.kind = 'alarm'`)[0][0]);
+    await until('an alarm for every device', () => alarms() >= 8);
+    await sleep(1000);
+    assert.equal(alarms(), 8, 'each device\'s spike evaluated once');
+  });
+
+  test('past the hourly budget, alerts are folded into a digest, not dropped', async () => {
+    const d = await watched('Flappy kiln', ['budget@kiln.example']);
+    for (let i = 0; i < 4; i++) {
+      await post(d, { temp: 150 });
+      await sleep(400);
+      await post(d, { temp: 50 });
+      await sleep(400);
+    }
+    await until('every held alert to go out in a digest', () =>
+      mailsTo('budget@kiln.example').some((m) => JSON.stringify(m).includes('held back')) &&
+      stack.sql("SELECT COUNT(*) FROM alert_outbox WHERE recipient = 'budget@kiln.example' AND status IN ('held', 'pending', 'sending')")[0][0] === '0', 20000);
+    const mails = mailsTo('budget@kiln.example');
+    assert.equal(mails.filter((m) => !JSON.stringify(m).includes('held back')).length, 3, 'the budget of 3');
+    const digest = JSON.stringify(mails.find((m) => JSON.stringify(m).includes('held back')));
+    assert.ok((digest.match(/code [0-9a-f]{32}/g) || []).length >= 4, 'the digest lists the held alerts');
+    const held = stack.sql("SELECT COUNT(*) FROM alert_outbox WHERE recipient = 'budget@kiln.example' AND status = 'held'")[0][0];
+    assert.equal(held, '0', 'nothing left behind');
   });
 });

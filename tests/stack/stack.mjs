@@ -119,7 +119,9 @@ async function startSinks(dirs, port, tls, secrets) {
     args: [path.join(ROOT, 'tests/provider-sinks/server.mjs'), '--host=127.0.0.1',
       `--port=${port}`, `--cert=${tls.cert}`, `--key=${tls.key}`, `--outbox=${dirs.outbox}`,
       `--aws-access-key-id=${secrets.awsKeyId}`, `--aws-secret-access-key=${secrets.awsSecret}`,
-      '--aws-region=us-east-1', `--twilio=${secrets.twilioSid}:${secrets.twilioToken}`],
+      '--aws-region=us-east-1', `--twilio=${secrets.twilioSid}:${secrets.twilioToken}`,
+      // tests write faults here; missing means none
+      `--fail-plan=${path.join(dirs.etc, 'fail-plan.json')}`],
   });
   await waitFor('provider sinks', () => tcpConnects(port), { proc: p });
   return { proc: p, url: `https://127.0.0.1:${port}` };
@@ -166,6 +168,7 @@ alertd {
   retry_base_ms = ${s.alertdRetryMs}
   budget_per_hour = ${s.alertBudget}
   digest_interval_s = ${s.digestIntervalS}
+  send_lease_s = ${s.sendLeaseS}
 }
 ses {
   endpoint = ${s.sinks.url}
@@ -265,6 +268,7 @@ export async function startStack(opts = {}) {
     alertdRetryMs: opts.alertdRetryMs ?? 2000,
     alertBudget: opts.alertBudget ?? 20,
     digestIntervalS: opts.digestIntervalS ?? 900,
+    sendLeaseS: opts.sendLeaseS ?? 60,
     bcryptCost: opts.bcryptCost ?? 12,
     mongoDatabase: opts.mongoDatabase ?? 'gauge',
     fcgiSocket: path.join(dirs.run, 'gauge.sock'),
@@ -315,6 +319,23 @@ class Stack {
   get mongoKind() { return this.s.mongo?.kind; }
   get plainHttpPort() { return this.s.plainHttpPort; }
   get secrets() { return this.s.secrets; }
+
+  // The next provider answers: e.g. { ses: [500, 500], twilio: [400] }.
+  failPlan(plan) {
+    fs.writeFileSync(path.join(this.s.dirs.etc, 'fail-plan.json'), JSON.stringify(plan));
+  }
+
+  // gauge-alertd, stopped or (re)started; extra ones for several instances.
+  async stopAlertd(name = 'alertd', signal = 'SIGTERM') {
+    await stopProcess(this.s.procs[name], { signal });
+    delete this.s.procs[name];
+  }
+
+  startAlertd(name = 'alertd') {
+    this.s.procs[name] = startProcess({ name: `gauge-${name}`, cmd: path.join(BIN, 'gauge-alertd'),
+      logDir: this.s.dirs.log, runDir: this.s.dirs.run, args: ['-c', this.s.conf] });
+    return this.s.procs[name];
+  }
   get sinksUrl() { return this.s.sinks.url; }
 
   async startFcgi() {
@@ -371,7 +392,8 @@ class Stack {
   }
 
   async stop() {
-    const order = ['apache', 'alertd', 'lighttpd', 'fcgi', 'sinks', 'mongo', 'mariadb'];
+    const first = Object.keys(this.s.procs).filter((n) => n.startsWith('alertd'));
+    const order = ['apache', ...first, 'lighttpd', 'fcgi', 'sinks', 'mongo', 'mariadb'];
     for (const name of order) {
       if (this.s.procs[name]) await stopProcess(this.s.procs[name]);
     }
