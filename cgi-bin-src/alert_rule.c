@@ -121,7 +121,7 @@ static int parse_thresholds(alert_field_fn get, void *ctx, struct alert_rule *r,
 
 static int parse_timing(alert_field_fn get, void *ctx, struct alert_rule *r, char *err, size_t errlen)
 {
-	long no_data, min_dur, remind;
+	long no_data, min_dur, remind, remind_s;
 
 	if (whole(get(ctx, "no_data_minutes"), 10080, 0, &no_data))
 		BAD("No data for: a whole number of minutes, up to a week.");
@@ -129,9 +129,12 @@ static int parse_timing(alert_field_fn get, void *ctx, struct alert_rule *r, cha
 		BAD("Minimum duration: a whole number of seconds, up to a day.");
 	if (whole(get(ctx, "reminder_minutes"), 10080, 0, &remind))
 		BAD("Reminder interval: a whole number of minutes (0 for none), up to a week.");
+	/* The API may also give reminders in seconds (reminder_s). */
+	if (whole(get(ctx, "reminder_s"), 604800, -1, &remind_s))
+		BAD("Reminder interval: a whole number of seconds (0 for none), up to a week.");
 	r->no_data_ms = no_data * 60000LL;
 	r->min_duration_ms = min_dur * 1000LL;
-	r->reminder_ms = remind * 60000LL;
+	r->reminder_ms = remind_s >= 0 ? remind_s * 1000LL : remind * 60000LL;
 	r->notify_clear = on_off(get(ctx, "notify_clear"), 1);
 	return 0;
 }

@@ -36,7 +36,7 @@ typedef const char *(*alert_field_fn)(void *ctx, const char *name);
 
 /* Fields: name, device | group, channel, kind, threshold, threshold_high,
  * clear_threshold, clear_threshold_high, no_data_minutes, min_duration_s,
- * reminder_minutes, notify_clear (on/off), enabled (on/off), recipients
+ * reminder_minutes (or reminder_s), notify_clear (on/off), enabled (on/off), recipients
  * (comma- or line-separated e-mails and +phone numbers).  0, or -1 with a
  * sentence for the user in err. */
 int alert_rule_parse(alert_field_fn get, void *ctx, struct alert_rule_input *in,

@@ -8,6 +8,7 @@
  *   gaugectl -c CONFIG create-device --account ID --name NAME [--group NAME]
  *   gaugectl -c CONFIG device-public --device ID --on|--off
  *   gaugectl -c CONFIG check-config
+ *   gaugectl -c CONFIG status
  *
  * Each create-* prints the created object as one line of JSON on stdout, so
  * scripts can provision fleets; diagnostics go to stderr.  Secrets printed
@@ -315,6 +316,48 @@ static int ctl_device_public(struct ctl *ctl, int argc, char **argv)
 	return 0;
 }
 
+static int ctl_count_row(void *ctx, const struct db_row *row)
+{
+	struct json_object *o = ctx;
+
+	json_object_object_add(o, db_row_str(row, 0), json_object_new_int64(db_row_int(row, 1)));
+	return 0;
+}
+
+static int ctl_str_row(void *ctx, const struct db_row *row)
+{
+	struct json_object *o = ctx;
+	const char *v = db_row_str(row, 1);
+
+	json_object_object_add(o, db_row_str(row, 0), v != NULL ? json_object_new_string(v) : NULL);
+	return 0;
+}
+
+/* The alert pipeline at a glance, for the admin on call: one JSON line. */
+static int ctl_status(struct ctl *ctl, int argc, char **argv)
+{
+	struct json_object *o = json_object_new_object(), *outbox = json_object_new_object();
+	int rc;
+
+	(void)argc;
+	(void)argv;
+	rc = db_query(ctl->db, "SELECT status, COUNT(*) FROM alert_outbox GROUP BY status", NULL, 0, ctl_count_row, outbox);
+	if (rc >= 0)
+		rc = db_query(ctl->db, "SELECT 'oldest_undelivered', DATE_FORMAT(MIN(created_at), '%Y-%m-%dT%H:%i:%sZ') "
+		    "FROM alert_outbox WHERE status IN ('pending', 'sending', 'held') "
+		    "UNION ALL SELECT 'last_poll', DATE_FORMAT(FROM_UNIXTIME(value / 1000), '%Y-%m-%dT%H:%i:%sZ') "
+		    "FROM alertd_state WHERE name = 'last_poll_ms' "
+		    "UNION ALL SELECT 'evaluator', value FROM alertd_state WHERE name = 'leader'", NULL, 0, ctl_str_row, o);
+	if (rc < 0) {
+		json_object_put(o);
+		json_object_put(outbox);
+		return ctl_db_fail(ctl, rc, "status");
+	}
+	json_object_object_add(o, "outbox", outbox);
+	ctl_print(o);
+	return 0;
+}
+
 static int ctl_check_config(struct ctl *ctl, int argc, char **argv)
 {
 	char err[512];
@@ -347,6 +390,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "device-public", ctl_device_public,
 	  "--device ID --on|--off  (key authentication off: anyone with the id may read)" },
 	{ "check-config", ctl_check_config, "load the config and reach both databases" },
+	{ "status", ctl_status, "alert queue by status, oldest undelivered, last poll, evaluator" },
 };
 
 static int ctl_usage(void)

@@ -19,6 +19,7 @@
 #include "auth_key.h"
 #include "db.h"
 #include "db_account.h"
+#include "db_alert_admin.h"
 #include "db_device.h"
 #include "handlers.h"
 #include "page.h"
@@ -228,6 +229,20 @@ static int recent_doc(void *ctx, const bson_t *doc)
 	return 0;
 }
 
+static int alert_state_row(void *ctx, const struct db_row *row)
+{
+	static const char *const cols[] = { "rule", "channel", "state", "since", "acked" };
+	struct recent_ctx *c = ctx;
+
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+		const char *v = db_row_str(row, i);
+
+		hdf_set_valuef(c->p->hdf, "alerts.%d.%s=%s", c->n, cols[i], v != NULL ? v : "");
+	}
+	c->n++;
+	return 0;
+}
+
 API_HANDLER(page_device_show)
 {
 	struct page_ctx p;
@@ -250,6 +265,9 @@ API_HANDLER(page_device_show)
 	range.to_ms = LLONG_MAX;
 	if (store_readings_find(app->store, &range, 1, NULL, 20, recent_doc, &recent) != STORE_OK)
 		return page_error(&p, 503, "Readings are temporarily unavailable. Try again in a moment.");
+	recent.n = 0;
+	if (db_alert_states_of_device(app->db, p.s.account_id, d.uid, alert_state_row, &recent) != DB_OK)
+		return page_error(&p, 503, "Gauge is temporarily unavailable. Try again in a moment.");
 	return page_render(&p, 200, "device.cs");
 }
 

@@ -4,6 +4,17 @@
 <p class="small">Device id <code><?cs var:device.id ?></code><?cs if:device.group ?> · group <?cs var:device.group ?><?cs /if ?>
 <?cs if:user.is_admin ?> · <a href="/devices/<?cs var:url_escape(device.id) ?>/settings">Settings and keys</a><?cs /if ?></p>
 
+<?cs if:subcount(alerts) > 0 ?>
+<section class="card">
+  <h2>Alert state</h2>
+  <table class="alert-states">
+    <thead><tr><th>Rule</th><th>Channel</th><th>State</th><th>Since</th></tr></thead>
+    <tbody><?cs each:a = alerts ?><tr><td><?cs var:a.rule ?></td><td><code><?cs var:a.channel ?></code></td>
+      <td><?cs if:a.state == "alarm" ?><span class="badge bad">alarm</span><?cs if:a.acked == "1" ?> acknowledged<?cs /if ?><?cs elif:a.state == "pending" ?><span class="badge public">pending</span><?cs else ?><span class="badge ok">ok</span><?cs /if ?></td>
+      <td class="mono"><?cs var:a.since ?></td></tr><?cs /each ?></tbody>
+  </table>
+</section>
+<?cs /if ?>
 <section class="card">
   <div class="chart-controls" id="ranges">
     <button type="button" data-range="3600">1 hour</button>

@@ -229,3 +229,55 @@ describe('delivery', () => {
     assert.equal(held, '0', 'nothing left behind');
   });
 });
+
+describe('in the dashboard and for operators', () => {
+  test('users create rules, viewers only read; bad input re-displays and changes nothing', async () => {
+    stack.ctl(['create-user', '--account', String(acct.id), '--email', 'eng@kiln.example', '--role', 'user', '--password-stdin'], `${PW}\n`);
+    stack.ctl(['create-user', '--account', String(acct.id), '--email', 'look@kiln.example', '--role', 'viewer', '--password-stdin'], `${PW}\n`);
+    const eng = new WebClient(stack);
+    const look = new WebClient(stack);
+    await eng.signIn('eng@kiln.example', PW);
+    await look.signIn('look@kiln.example', PW);
+    const fields = { action: 'create', name: 'Form rule', device: dev.id, channel: 'temp', kind: 'below',
+      threshold: '10', recipients: 'eng@kiln.example', notify_clear: 'on' };
+    assert.equal((await look.post('/alerts', fields, { from: '/alerts' })).status, 403);
+    const count = () => stack.sql("SELECT COUNT(*) FROM alert_rules WHERE name = 'Form rule'")[0][0];
+    const bad = await eng.post('/alerts', { ...fields, recipients: 'nobody' });
+    assert.equal(bad.status, 400);
+    assert.match(bad.text, /neither an e-mail address nor a phone number/);
+    assert.match(bad.text, /value="Form rule"/, 'the form keeps what was typed');
+    assert.equal(count(), '0');
+    assert.equal((await eng.post('/alerts', fields)).status, 303);
+    assert.equal(count(), '1');
+    assert.match((await look.get('/alerts')).text, /Form rule/, 'viewers see the rules');
+    assert.match((await look.get(`/devices/${dev.id}`)).text, /Alert state/);
+  });
+
+  test('acknowledging an alarm stops its reminders', async () => {
+    const d = await watched('Nagging kiln', ['nag@kiln.example'], { reminder_s: 1, notify_clear: false });
+    await post(d, { temp: 150 });
+    await until('a reminder', () => mailsTo('nag@kiln.example').length >= 2, 20000);
+    const eng = new WebClient(stack);
+    await eng.signIn('eng@kiln.example', PW);
+    const log = await eng.get('/alerts/log');
+    assert.match(log.text, /Nagging kiln hot/);
+    assert.match(log.text, /nag@kiln\.example: sent/, 'the log shows delivery status');
+    const [[ruleId]] = stack.sql("SELECT id FROM alert_rules WHERE name = 'Nagging kiln hot'");
+    const ack = await eng.post('/alerts/log', { rule: ruleId, device: d.id });
+    assert.equal(ack.status, 303);
+    await sleep(1500);   // a cycle that was already under way may still send one
+    const after = mailsTo('nag@kiln.example').length;
+    await sleep(3000);
+    assert.equal(mailsTo('nag@kiln.example').length, after, 'no reminders once acknowledged');
+    assert.match((await eng.get(`/devices/${d.id}`)).text, /acknowledged/);
+  });
+
+  test('gaugectl status shows the queue, the last poll and the evaluator', async () => {
+    const s = stack.ctl(['status']);
+    assert.ok(s.outbox.sent >= 5);
+    assert.equal(s.outbox.failed, 1);
+    assert.equal(s.outbox.unknown, 1, 'the interrupted send is visible to operators');
+    assert.ok(Date.now() - Date.parse(s.last_poll) < 10000, 'polled recently');
+    assert.match(s.evaluator, /:\d+:/);
+  });
+});

@@ -1,0 +1,213 @@
+/*
+ * page_alerts.c - alerts in the dashboard:
+ *   GET/POST /alerts      rules: everyone reads; users and administrators
+ *                         create and delete (the API's validator, same words)
+ *   GET/POST /alerts/log  events with their delivery status; users and
+ *                         administrators acknowledge an alarm (no more reminders)
+ */
+#include <ClearSilver.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "alert_rule.h"
+#include "app.h"
+#include "db.h"
+#include "db_alert_admin.h"
+#include "db_api.h"
+#include "handlers.h"
+#include "page.h"
+#include "resp.h"
+#include "valid.h"
+
+struct list_ctx {
+	struct page_ctx *p;
+	int n;
+};
+
+static int rule_row(void *ctx, const struct db_row *row)
+{
+	static const char *const cols[] = { "id", "name", "channel", "kind", "threshold", "threshold_high",
+		"clear", "clear_high", "no_data_minutes", "min_duration_s", "reminder_s", "notify_clear",
+		"enabled", "device_id", "device", "group_id", "group", "recipients" };
+	struct list_ctx *c = ctx;
+
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+		const char *v = db_row_str(row, i);
+
+		hdf_set_valuef(c->p->hdf, "rules.%d.%s=%s", c->n, cols[i], v != NULL ? v : "");
+	}
+	c->n++;
+	return 0;
+}
+
+static int device_option(void *ctx, const struct api_device_row *d)
+{
+	struct list_ctx *c = ctx;
+
+	hdf_set_valuef(c->p->hdf, "devices.%d.id=%s", c->n, d->uid);
+	hdf_set_valuef(c->p->hdf, "devices.%d.name=%s", c->n, d->name);
+	c->n++;
+	return 0;
+}
+
+static int rules_render(struct page_ctx *p, int status)
+{
+	struct list_ctx rules = { p, 0 }, devs = { p, 0 };
+
+	page_set(p, "page.title", "Alerts");
+	page_set(p, "nav.alerts", "1");
+	if (db_alert_rules_list(p->app->db, p->s.account_id, rule_row, &rules) != DB_OK ||
+	    db_api_devices(p->app->db, p->s.account_id, NULL, device_option, &devs) != DB_OK ||
+	    page_groups_options(p) != 0)
+		return page_error(p, 503, "Gauge is temporarily unavailable. Try again in a moment.");
+	return page_render(p, status, "alerts.cs");
+}
+
+API_HANDLER(page_alerts)
+{
+	const char *done = req_param(r, "done");
+	struct page_ctx p;
+	int st;
+
+	(void)m;
+	if ((st = page_begin(&p, app, r, rs, PAGE_VIEWER)) != 0)
+		return st;
+	if (done != NULL)
+		page_set(&p, "flash", strcmp(done, "created") == 0 ? "The rule was created." : "The rule was deleted.");
+	return rules_render(&p, 200);
+}
+
+static const char *form_field(void *ctx, const char *name)
+{
+	return page_field(ctx, name);
+}
+
+static void keep_form(struct page_ctx *p)
+{
+	static const char *const fields[] = { "name", "channel", "kind", "threshold", "threshold_high",
+		"clear_threshold", "clear_threshold_high", "no_data_minutes", "min_duration_s",
+		"reminder_minutes", "recipients" };
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		hdf_set_valuef(p->hdf, "form.%s=%s", fields[i], page_field(p, fields[i]) ? page_field(p, fields[i]) : "");
+}
+
+static int act_create(struct page_ctx *p)
+{
+	struct alert_rule_input in;
+	char err[200], id[24];
+	long long rule;
+	int rc;
+
+	if (alert_rule_parse(form_field, p, &in, err, sizeof(err)) != 0) {
+		page_set(p, "form.error", err);
+		keep_form(p);
+		return rules_render(p, 400);
+	}
+	if ((rc = db_alert_rule_create(p->app->db, p->s.account_id, p->s.user_id, &in, &rule)) == DB_NOTFOUND) {
+		page_set(p, "form.error", "There is no such device or group in your account.");
+		keep_form(p);
+		return rules_render(p, 400);
+	}
+	if (rc != DB_OK)
+		return page_error(p, 503, "The rule was not saved: Gauge is temporarily unavailable.");
+	snprintf(id, sizeof(id), "%lld", rule);
+	page_audit(p, "alert.rule_create", "alert_rule", id, NULL);
+	return page_redirect(p, "/alerts?done=created");
+}
+
+static int act_delete(struct page_ctx *p)
+{
+	long long id = valid_id(page_field(p, "rule"));
+	int rc;
+
+	if (id == 0 || (rc = db_alert_rule_delete(p->app->db, p->s.account_id, id)) == DB_NOTFOUND) {
+		page_set(p, "form.error", "There is no such rule in your account.");
+		return rules_render(p, 400);
+	}
+	if (rc != DB_OK)
+		return page_error(p, 503, "Nothing was changed: Gauge is temporarily unavailable.");
+	page_audit(p, "alert.rule_delete", "alert_rule", page_field(p, "rule"), NULL);
+	return page_redirect(p, "/alerts?done=deleted");
+}
+
+API_HANDLER(page_alerts_post)
+{
+	struct page_ctx p;
+	const char *action;
+	int st;
+
+	(void)m;
+	if ((st = page_begin(&p, app, r, rs, PAGE_USER)) != 0)
+		return st;
+	action = page_field(&p, "action");
+	if (action != NULL && strcmp(action, "create") == 0)
+		return act_create(&p);
+	if (action != NULL && strcmp(action, "delete") == 0)
+		return act_delete(&p);
+	page_set(&p, "form.error", "Unknown action.");
+	return rules_render(&p, 400);
+}
+
+static int event_row(void *ctx, const struct db_row *row)
+{
+	static const char *const cols[] = { "id", "at", "kind", "rule", "device", "channel", "value", "code",
+		"rule_id", "device_id", "deliveries", "ackable" };
+	struct list_ctx *c = ctx;
+
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+		const char *v = db_row_str(row, i);
+
+		hdf_set_valuef(c->p->hdf, "events.%d.%s=%s", c->n, cols[i], v != NULL ? v : "");
+	}
+	c->n++;
+	return 0;
+}
+
+static int log_render(struct page_ctx *p, int status)
+{
+	struct list_ctx c = { p, 0 };
+
+	page_set(p, "page.title", "Alert log");
+	page_set(p, "nav.alerts", "1");
+	if (db_alert_log(p->app->db, p->s.account_id, event_row, &c) != DB_OK)
+		return page_error(p, 503, "Gauge is temporarily unavailable. Try again in a moment.");
+	return page_render(p, status, "alert_log.cs");
+}
+
+API_HANDLER(page_alert_log)
+{
+	struct page_ctx p;
+	int st;
+
+	(void)m;
+	if ((st = page_begin(&p, app, r, rs, PAGE_VIEWER)) != 0)
+		return st;
+	if (req_param(r, "acked") != NULL)
+		page_set(&p, "flash", "Acknowledged: no more reminders for this alarm.");
+	return log_render(&p, 200);
+}
+
+API_HANDLER(page_alert_log_post)
+{
+	struct page_ctx p;
+	long long rule;
+	const char *dev;
+	char detail[80];
+	int st, rc;
+
+	(void)m;
+	if ((st = page_begin(&p, app, r, rs, PAGE_USER)) != 0)
+		return st;
+	rule = valid_id(page_field(&p, "rule"));
+	dev = page_field(&p, "device");
+	if (rule == 0 || dev == NULL || (rc = db_alert_ack(app->db, p.s.account_id, rule, dev, p.s.user_id)) == DB_NOTFOUND) {
+		page_set(&p, "form.error", "That alarm is not active (it may have cleared or been acknowledged).");
+		return log_render(&p, 400);
+	}
+	if (rc != DB_OK)
+		return page_error(&p, 503, "Nothing was changed: Gauge is temporarily unavailable.");
+	snprintf(detail, sizeof(detail), "{\"rule\":%lld}", rule);
+	page_audit(&p, "alert.acknowledge", "device", dev, detail);
+	return page_redirect(&p, "/alerts/log?acked=1");
+}
