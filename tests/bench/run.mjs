@@ -20,7 +20,8 @@ const CONNS = Number(process.env.GAUGE_BENCH_CONNECTIONS || 32);
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 
 const varDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gauge-bench-'));
-const stack = await startStack({ varDir, workers: WORKERS, rateLimit: 1000000, demo: false, logLevel: 'warn' });
+const stack = await startStack({ varDir, workers: WORKERS, rateLimit: 1000000, demo: false, logLevel: 'warn',
+  alertBudget: 10000 });
 let hello;
 let helloLighttpd;
 let totalRequests = 0;
@@ -75,6 +76,42 @@ async function startHello() {
   helloLighttpd = startProcess({ name: 'lighttpd-hello', cmd: 'lighttpd', args: ['-D', '-f', confFile], logDir: stack.dirs.log, runDir: stack.dirs.run });
   await waitFor('lighttpd (hello)', () => tcpConnects(port), { proc: helloLighttpd });
   return port;
+}
+
+// Alert latency: a crossing is posted, the 201 noted, and the SES sink's
+// arrival time of the matching e-mail compared with it.  Alarms are paced
+// so the figure is latency, not queueing.
+async function alertLatency(account) {
+  const ALERTS = Number(process.env.GAUGE_BENCH_ALERTS || 300);
+  const d = stack.ctl(['create-device', '--account', String(account.id), '--name', 'bench-alerts']);
+  const rule = await stack.client('POST', '/api/v1/alert-rules', { headers: { authorization: `Bearer ${account.account_key}`,
+    'content-type': 'application/json' }, body: JSON.stringify({ name: 'bench', device: d.id, channel: 'temp', kind: 'above',
+    threshold: 100, notify_clear: false, recipients: ['bench@gauge.example'] }) });
+  if (rule.status !== 201) throw new Error(`alert rule: ${rule.text}`);
+  await new Promise((r) => setTimeout(r, 1500));
+  const send = (v) => stack.client('POST', `/api/v1/devices/${d.id}/readings`, { headers: { authorization: `Bearer ${d.key}`,
+    'content-type': 'application/json' }, body: JSON.stringify({ values: { temp: v } }) });
+  const acked = [];
+  for (let i = 0; i < ALERTS; i++) {
+    const r = await send(150);
+    acked.push(Date.now());
+    if (r.status !== 201) throw new Error(`ingest ${r.status}`);
+    await send(50);
+    await new Promise((res) => setTimeout(res, 60));
+  }
+  const dir = path.join(stack.dirs.outbox, 'ses');
+  const deadline = Date.now() + 30000;
+  let files = [];
+  while (Date.now() < deadline) {
+    files = fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
+    if (files.length >= ALERTS) break;
+    await new Promise((res) => setTimeout(res, 200));
+  }
+  const arrived = files.map((f) => Date.parse(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')).received_at));
+  const lat = arrived.slice(0, ALERTS).map((t, i) => t - acked[i]).sort((x, y) => x - y);
+  console.log(`alerts   ingest acknowledged -> SES request:   p50 ${pct(lat, 50)} ms, p99 ${pct(lat, 99)} ms over ${lat.length} alerts (target p99 < 2000 ms, poll 500 ms)`);
+  if (lat.length < ALERTS) console.log(`  warning: only ${lat.length} of ${ALERTS} alert e-mails arrived`);
+  totalRequests += 2 * ALERTS;
 }
 
 function pct(sorted, p) {
@@ -132,6 +169,8 @@ try {
   lat.sort((x, y) => x - y);
   console.log(`query    1000-reading GET (200 runs):       p50 ${pct(lat, 50).toFixed(1)} ms, p99 ${pct(lat, 99).toFixed(1)} ms`);
   totalRequests += 200;
+
+  await alertLatency(account);
 
   const latest = `${base}/api/v1/devices/${dev.id}/latest`;
   while (totalRequests < 100000) wrk(latest, 'get.lua', env, { seconds: 5 });
