@@ -82,6 +82,25 @@ int page_error(struct page_ctx *p, int status, const char *message)
 	return page_render(p, status, "error.cs");
 }
 
+void page_flash(struct page_ctx *p, const struct page_flash *table, size_t n)
+{
+	const char *done = req_param(p->r, "done");
+
+	for (size_t i = 0; done != NULL && i < n; i++)
+		if (strcmp(done, table[i].key) == 0)
+			page_set(p, "flash", table[i].msg);
+}
+
+void page_row(struct page_ctx *p, const char *prefix, int index, const char *const *cols,
+    size_t ncols, const struct db_row *row)
+{
+	for (size_t i = 0; i < ncols; i++) {
+		const char *v = db_row_str(row, i);
+
+		hdf_set_valuef(p->hdf, "%s.%d.%s=%s", prefix, index, cols[i], v != NULL ? v : "");
+	}
+}
+
 void page_audit(struct page_ctx *p, const char *action, const char *type,
     const char *target, const char *detail_json)
 {

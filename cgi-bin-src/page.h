@@ -55,6 +55,15 @@ const char *page_field(const struct page_ctx *p, const char *name);
 void page_set(struct page_ctx *p, const char *name, const char *value);
 void page_setf(struct page_ctx *p, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The flash message for ?done=<key>, from a page's table of outcomes. */
+struct page_flash {
+	const char *key, *msg;
+};
+void page_flash(struct page_ctx *p, const struct page_flash *table, size_t n);
+/* Copies a result row into prefix.<index>.<cols[i]> (NULL columns as ""). */
+struct db_row;
+void page_row(struct page_ctx *p, const char *prefix, int index, const char *const *cols,
+    size_t ncols, const struct db_row *row);
 /* Writes an audit record attributed to the signed-in user. */
 void page_audit(struct page_ctx *p, const char *action, const char *type,
     const char *target, const char *detail_json);

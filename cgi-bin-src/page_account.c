@@ -34,8 +34,7 @@ static int user_row(void *ctx, const struct db_row *row)
 	struct list_ctx *c = ctx;
 	static const char *const cols[] = { "id", "email", "role", "totp", "has_password", "created" };
 
-	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
-		hdf_set_valuef(c->p->hdf, "users.%d.%s=%s", c->n, cols[i], db_row_str(row, i));
+	page_row(c->p, "users", c->n, cols, sizeof(cols) / sizeof(cols[0]), row);
 	if (db_row_int(row, 0) == c->p->s.user_id)
 		hdf_set_valuef(c->p->hdf, "users.%d.me=1", c->n);
 	c->n++;
@@ -47,11 +46,7 @@ static int key_row(void *ctx, const struct db_row *row)
 	struct list_ctx *c = ctx;
 	static const char *const cols[] = { "id", "prefix", "created", "last_used", "last_ip", "active" };
 
-	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
-		const char *v = db_row_str(row, i);
-
-		hdf_set_valuef(c->p->hdf, "keys.%d.%s=%s", c->n, cols[i], v != NULL ? v : "");
-	}
+	page_row(c->p, "keys", c->n, cols, sizeof(cols) / sizeof(cols[0]), row);
 	c->n++;
 	return 0;
 }
@@ -82,7 +77,7 @@ static int account_render(struct page_ctx *p, int status)
 	return page_render(p, status, "account.cs");
 }
 
-static const struct { const char *key, *msg; } account_flashes[] = {
+static const struct page_flash account_flashes[] = {
 	{ "role", "The role was changed." }, { "removed", "The user was removed; their sessions ended." },
 	{ "2fa_on", "Every user of the account now needs two-factor sign-in." },
 	{ "2fa_off", "Two-factor sign-in is now optional." }, { "twilio", "Twilio settings saved." },
@@ -93,15 +88,12 @@ static const struct { const char *key, *msg; } account_flashes[] = {
 API_HANDLER(page_account)
 {
 	struct page_ctx p;
-	const char *done = req_param(r, "done");
 	int st;
 
 	(void)m;
 	if ((st = page_begin(&p, app, r, rs, PAGE_ADMIN)) != 0)
 		return st;
-	for (size_t i = 0; done != NULL && i < sizeof(account_flashes) / sizeof(account_flashes[0]); i++)
-		if (strcmp(done, account_flashes[i].key) == 0)
-			page_set(&p, "flash", account_flashes[i].msg);
+	page_flash(&p, account_flashes, sizeof(account_flashes) / sizeof(account_flashes[0]));
 	return account_render(&p, 200);
 }
 

@@ -31,11 +31,7 @@ static int rule_row(void *ctx, const struct db_row *row)
 		"enabled", "device_id", "device", "group_id", "group", "recipients" };
 	struct list_ctx *c = ctx;
 
-	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
-		const char *v = db_row_str(row, i);
-
-		hdf_set_valuef(c->p->hdf, "rules.%d.%s=%s", c->n, cols[i], v != NULL ? v : "");
-	}
+	page_row(c->p, "rules", c->n, cols, sizeof(cols) / sizeof(cols[0]), row);
 	c->n++;
 	return 0;
 }
@@ -155,11 +151,7 @@ static int event_row(void *ctx, const struct db_row *row)
 		"rule_id", "device_id", "deliveries", "ackable" };
 	struct list_ctx *c = ctx;
 
-	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
-		const char *v = db_row_str(row, i);
-
-		hdf_set_valuef(c->p->hdf, "events.%d.%s=%s", c->n, cols[i], v != NULL ? v : "");
-	}
+	page_row(c->p, "events", c->n, cols, sizeof(cols) / sizeof(cols[0]), row);
 	c->n++;
 	return 0;
 }

@@ -33,11 +33,7 @@ static int audit_row(void *ctx, const struct db_row *row)
 	static const char *const cols[] = { "id", "at", "who", "action", "type", "target", "detail", "result", "ip" };
 	struct audit_ctx *c = ctx;
 
-	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
-		const char *v = db_row_str(row, i);
-
-		hdf_set_valuef(c->p->hdf, "events.%d.%s=%s", c->n, cols[i], v != NULL ? v : "");
-	}
+	page_row(c->p, "events", c->n, cols, sizeof(cols) / sizeof(cols[0]), row);
 	c->last_id = db_row_int(row, 0);
 	c->n++;
 	return 0;

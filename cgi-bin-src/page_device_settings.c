@@ -33,11 +33,7 @@ static int key_row(void *ctx, const struct db_row *row)
 	static const char *const cols[] = { "id", "prefix", "created", "expires", "revoked",
 		"last_used", "last_ip", "active" };
 
-	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
-		const char *v = db_row_str(row, i);
-
-		hdf_set_valuef(c->p->hdf, "keys.%d.%s=%s", c->n, cols[i], v != NULL ? v : "");
-	}
+	page_row(c->p, "keys", c->n, cols, sizeof(cols) / sizeof(cols[0]), row);
 	c->n++;
 	return 0;
 }
@@ -58,21 +54,18 @@ API_HANDLER(page_device_settings)
 {
 	struct page_ctx p;
 	struct api_device_row d;
-	static const struct { const char *key, *msg; } flashes[] = {
+	static const struct page_flash flashes[] = {
 		{ "renamed", "The device was renamed." }, { "moved", "The device's group was changed." },
 		{ "public", "Key authentication is off: anyone with the device id can read its data." },
 		{ "private", "Key authentication is on again." }, { "revoked", "The key was revoked." },
 	};
-	const char *done = req_param(r, "done");
 	int st;
 
 	if ((st = page_begin(&p, app, r, rs, PAGE_ADMIN)) != 0)
 		return st;
 	if ((st = page_device(&p, m->params[0], &d)) != 0)
 		return st;
-	for (size_t i = 0; done != NULL && i < sizeof(flashes) / sizeof(flashes[0]); i++)
-		if (strcmp(done, flashes[i].key) == 0)
-			page_set(&p, "flash", flashes[i].msg);
+	page_flash(&p, flashes, sizeof(flashes) / sizeof(flashes[0]));
 	return settings_render(&p, &d, 200);
 }
 

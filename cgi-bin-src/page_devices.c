@@ -234,12 +234,7 @@ static int alert_state_row(void *ctx, const struct db_row *row)
 	static const char *const cols[] = { "rule", "channel", "state", "since", "acked" };
 	struct recent_ctx *c = ctx;
 
-	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
-		const char *v = db_row_str(row, i);
-
-		hdf_set_valuef(c->p->hdf, "alerts.%d.%s=%s", c->n, cols[i], v != NULL ? v : "");
-	}
-	c->n++;
+	page_row(c->p, "alerts", c->n++, cols, sizeof(cols) / sizeof(cols[0]), row);
 	return 0;
 }
 

@@ -57,21 +57,18 @@ static int groups_render(struct page_ctx *p, int status)
 
 API_HANDLER(page_groups)
 {
-	static const struct { const char *key, *msg; } flashes[] = {
+	static const struct page_flash flashes[] = {
 		{ "created", "The group was created." }, { "renamed", "The group was renamed." },
 		{ "deleted", "The group was deleted; its devices are now ungrouped." },
 		{ "assigned", "The device's group was changed." },
 	};
-	const char *done = req_param(r, "done");
 	struct page_ctx p;
 	int st;
 
 	(void)m;
 	if ((st = page_begin(&p, app, r, rs, PAGE_VIEWER)) != 0)
 		return st;
-	for (size_t i = 0; done != NULL && i < sizeof(flashes) / sizeof(flashes[0]); i++)
-		if (strcmp(done, flashes[i].key) == 0)
-			page_set(&p, "flash", flashes[i].msg);
+	page_flash(&p, flashes, sizeof(flashes) / sizeof(flashes[0]));
 	return groups_render(&p, 200);
 }
 

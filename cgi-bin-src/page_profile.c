@@ -33,8 +33,7 @@ static int session_row(void *ctx, const struct db_row *row)
 	struct sessions_ctx *c = ctx;
 	static const char *const cols[] = { "id", "created", "last_seen", "ip", "agent" };
 
-	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
-		hdf_set_valuef(c->p->hdf, "sessions.%d.%s=%s", c->n, cols[i], db_row_str(row, i));
+	page_row(c->p, "sessions", c->n, cols, sizeof(cols) / sizeof(cols[0]), row);
 	if (db_row_int(row, 0) == c->p->s.id)
 		hdf_set_valuef(c->p->hdf, "sessions.%d.current=1", c->n);
 	c->n++;
