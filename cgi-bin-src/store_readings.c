@@ -184,12 +184,23 @@ static int drain(mongoc_cursor_t *cur, store_doc_fn fn, void *ctx)
 	return STORE_OK;
 }
 
+/* Runs a find on the readings and feeds every document to fn; the filter
+ * and options stay the caller's. */
+static int run_find(struct store *s, const bson_t *filter, const bson_t *opts, store_doc_fn fn, void *ctx)
+{
+	mongoc_collection_t *coll = store_readings_collection(s);
+	mongoc_cursor_t *cur = mongoc_collection_find_with_opts(coll, filter, opts, NULL);
+	int rc = drain(cur, fn, ctx);
+
+	mongoc_cursor_destroy(cur);
+	mongoc_collection_destroy(coll);
+	return rc;
+}
+
 int store_readings_find(struct store *s, const struct store_range *r, int desc,
     const struct store_after *after, size_t limit, store_doc_fn fn, void *ctx)
 {
-	mongoc_collection_t *coll = store_readings_collection(s);
 	bson_t filter = BSON_INITIALIZER, opts = BSON_INITIALIZER, sort;
-	mongoc_cursor_t *cur;
 	int rc;
 
 	append_range(&filter, r);
@@ -203,12 +214,9 @@ int store_readings_find(struct store *s, const struct store_range *r, int desc,
 		BSON_APPEND_INT64(&opts, "limit", (int64_t)limit);
 	BSON_APPEND_INT32(&opts, "batchSize", limit > 0 && limit < 1000 ? (int32_t)limit : 1000);
 	append_projection(&opts, r);
-	cur = mongoc_collection_find_with_opts(coll, &filter, &opts, NULL);
-	rc = drain(cur, fn, ctx);
-	mongoc_cursor_destroy(cur);
+	rc = run_find(s, &filter, &opts, fn, ctx);
 	bson_destroy(&filter);
 	bson_destroy(&opts);
-	mongoc_collection_destroy(coll);
 	return rc;
 }
 
@@ -222,9 +230,7 @@ int store_readings_latest(struct store *s, long long device_id, store_doc_fn fn,
 int store_readings_received_since(struct store *s, const long long *devices, size_t n,
     long long since_ms, size_t limit, store_doc_fn fn, void *ctx)
 {
-	mongoc_collection_t *coll = store_readings_collection(s);
 	bson_t filter = BSON_INITIALIZER, opts = BSON_INITIALIZER, d, in, r;
-	mongoc_cursor_t *cur;
 	char idx[24];
 	int rc;
 
@@ -241,12 +247,9 @@ int store_readings_received_since(struct store *s, const long long *devices, siz
 	bson_append_document_end(&filter, &r);
 	BCON_APPEND(&opts, "sort", "{", "r", BCON_INT32(1), "_id", BCON_INT32(1), "}");
 	BSON_APPEND_INT64(&opts, "limit", (int64_t)limit);
-	cur = mongoc_collection_find_with_opts(coll, &filter, &opts, NULL);
-	rc = drain(cur, fn, ctx);
-	mongoc_cursor_destroy(cur);
+	rc = run_find(s, &filter, &opts, fn, ctx);
 	bson_destroy(&filter);
 	bson_destroy(&opts);
-	mongoc_collection_destroy(coll);
 	return rc;
 }
 
