@@ -54,6 +54,18 @@ static void col(char *dst, size_t len, const struct db_row *row, size_t i)
 	snprintf(dst, len, "%s", s != NULL ? s : "");
 }
 
+/* The EVENT_COLS block of a row, starting at column o. */
+static void event_cols(struct outbox_item *it, const struct db_row *row, size_t o)
+{
+	col(it->code, sizeof(it->code), row, o);
+	col(it->kind, sizeof(it->kind), row, o + 1);
+	col(it->rule, sizeof(it->rule), row, o + 2);
+	col(it->device, sizeof(it->device), row, o + 3);
+	col(it->channel, sizeof(it->channel), row, o + 4);
+	col(it->value, sizeof(it->value), row, o + 5);
+	col(it->at, sizeof(it->at), row, o + 6);
+}
+
 static int claim_row(void *ctx, const struct db_row *row)
 {
 	struct claim_ctx *c = ctx;
@@ -68,13 +80,7 @@ static int claim_row(void *ctx, const struct db_row *row)
 	col(it->recipient, sizeof(it->recipient), row, 2);
 	it->attempts = (unsigned)db_row_int(row, 3);
 	it->digest = db_row_int(row, 4) != 0;
-	col(it->code, sizeof(it->code), row, 5);
-	col(it->kind, sizeof(it->kind), row, 6);
-	col(it->rule, sizeof(it->rule), row, 7);
-	col(it->device, sizeof(it->device), row, 8);
-	col(it->channel, sizeof(it->channel), row, 9);
-	col(it->value, sizeof(it->value), row, 10);
-	col(it->at, sizeof(it->at), row, 11);
+	event_cols(it, row, 5);
 	it->account_id = db_row_int(row, 12);
 	col(it->tw_sid, sizeof(it->tw_sid), row, 13);
 	col(it->tw_from, sizeof(it->tw_from), row, 14);
@@ -131,13 +137,7 @@ static int digest_row(void *ctx, const struct db_row *row)
 	if (d->n == DIGEST_MAX)
 		return 1;
 	memset(it, 0, sizeof(*it));
-	col(it->code, sizeof(it->code), row, 0);
-	col(it->kind, sizeof(it->kind), row, 1);
-	col(it->rule, sizeof(it->rule), row, 2);
-	col(it->device, sizeof(it->device), row, 3);
-	col(it->channel, sizeof(it->channel), row, 4);
-	col(it->value, sizeof(it->value), row, 5);
-	col(it->at, sizeof(it->at), row, 6);
+	event_cols(it, row, 0);
 	view_of(it, &d->views[d->n++]);
 	return 0;
 }
