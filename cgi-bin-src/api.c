@@ -99,12 +99,12 @@ static void api_limit_headers(struct resp *rs, const struct rl_result *rl)
 		resp_header(rs, "Retry-After", v);
 }
 
-/* Counts the request; 429 (sent) when over the limit, else 0. */
-static int api_limit(struct api_ctx *c)
+/* Counts the request; 429 (sent) when over the limit, else 0.  keyed:
+ * count it against the (live) key, else against the caller's address. */
+static int api_limit(struct api_ctx *c, int keyed)
 {
 	const struct conf *conf = c->app->conf;
 	struct rl_result rl;
-	int keyed = c->key.id != 0 && c->key.live;
 
 	ratelimit_hit(c->app->ratelimit,
 	    keyed ? (uint64_t)c->key.id : ratelimit_subject_addr(c->r->remote_addr),
@@ -155,26 +155,37 @@ static int api_credentials(struct api_ctx *c, unsigned char hash[SHA256_LEN], in
 	return 0;
 }
 
+/* Records the key's last use at most once a minute per key and address on
+ * this host: the shared rate-limit table remembers who was recorded. */
+static void api_touch(struct api_ctx *c)
+{
+	struct rl_result rl;
+
+	ratelimit_hit(c->app->ratelimit, ratelimit_subject_touch((uint64_t)c->key.id,
+	    c->r->remote_addr), 1, 60, time(NULL), &rl);
+	if (rl.allowed && db_api_key_touch(c->app->db, c->key.id, c->r->remote_addr) != DB_OK)
+		log_warn("key %lld: last-used not recorded", c->key.id);
+}
+
 /* Key + device lookup, last-used bookkeeping and the rate limit. */
 static int api_identify(struct api_ctx *c, const char *uid)
 {
 	unsigned char hash[SHA256_LEN];
-	int present, rc, st;
+	int present, live, rc, st;
 
 	if ((st = api_credentials(c, hash, &present)) != 0)
 		return st;
-	rc = db_api_lookup(c->app->db, present ? hash : NULL, uid, c->r->remote_addr,
-	    &c->key, &c->dev);
+	rc = db_api_lookup(c->app->db, present ? hash : NULL, uid, &c->key, &c->dev);
 	if (rc != DB_OK)
 		return api_error(c->rs, 503, "unavailable",
 		    "The service is temporarily unavailable; nothing was changed. Try again.");
-	if ((st = api_limit(c)) != 0)
+	live = db_api_key_live(&c->key, api_now_ms());
+	if ((st = api_limit(c, live)) != 0)
 		return st;
-	if (present && (c->key.id == 0 || !c->key.live))
+	if (present && !live)
 		return api_error(c->rs, 401, "invalid_key", "The API key is not valid.");
-	if (c->key.id != 0 && c->key.touch &&
-	    db_api_key_touch(c->app->db, c->key.id, c->r->remote_addr) != DB_OK)
-		log_warn("key %lld: last-used not recorded", c->key.id);
+	if (live)
+		api_touch(c);
 	return 0;
 }
 

@@ -131,10 +131,11 @@ int db_admin_clear_twilio(struct db *db, long long account_id)
 int db_admin_account_keys(struct db *db, long long account_id, db_row_fn fn, void *ctx)
 {
 	int rc = db_query(db,
-	    "SELECT id, display_prefix, DATE_FORMAT(created_at, '%Y-%m-%d %H:%i UTC'), "
-	    "DATE_FORMAT(last_used_at, '%Y-%m-%d %H:%i UTC'), COALESCE(last_used_ip, ''), "
-	    "revoked_at IS NULL AND (expires_at IS NULL OR expires_at > UTC_TIMESTAMP(3)) "
-	    "FROM api_keys WHERE account_id = ? AND kind = 'account' ORDER BY id DESC",
+	    "SELECT k.id, k.display_prefix, DATE_FORMAT(k.created_at, '%Y-%m-%d %H:%i UTC'), "
+	    "DATE_FORMAT(u.last_used_at, '%Y-%m-%d %H:%i UTC'), COALESCE(u.last_used_ip, ''), "
+	    "k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > UTC_TIMESTAMP(3)) "
+	    "FROM api_keys k LEFT JOIN api_key_usage u ON u.key_id = k.id "
+	    "WHERE k.account_id = ? AND k.kind = 'account' ORDER BY k.id DESC",
 	    DB_ARGS(DB_INT(account_id)), fn, ctx);
 
 	return rc == DB_NOTFOUND ? DB_OK : rc;

@@ -4,9 +4,15 @@
  * db_api_lookup answers authentication and device resolution in a single
  * round trip, because it runs on every API request: a one-row select from
  * a dual table, left-joined to the key (by its unique hash) and the device
- * (by its unique public id).  It also says whether the key's last-used
- * record is older than a minute, so the write that records it happens at
- * most once a minute per key and address rather than on every request.
+ * (by its unique public id).
+ *
+ * It is deterministic on purpose (no UTC_TIMESTAMP(); the caller compares
+ * the expiry with its own clock) and asks for SQL_CACHE, so MariaDB serves
+ * repeat lookups from its query cache without planning a join each time.
+ * That cache is exact: any change to api_keys, devices or device_groups
+ * drops the results that read them, so a revoked key fails on the very
+ * next request, on every host.  The last-used record lives in its own
+ * table for the same reason (schema/mysql/002_key_usage.sql).
  */
 #include "db_api.h"
 
@@ -14,10 +20,8 @@
 #include <string.h>
 
 static const char lookup_sql[] =
-    "SELECT k.id, k.account_id, k.device_id, k.kind, "
-    "  k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > UTC_TIMESTAMP(3)), "
-    "  k.last_used_at IS NULL OR k.last_used_at < UTC_TIMESTAMP(3) - INTERVAL 60 SECOND "
-    "    OR NOT (k.last_used_ip <=> ?), k.display_prefix, "
+    "SELECT SQL_CACHE k.id, k.account_id, k.device_id, k.kind, k.revoked_at IS NOT NULL, "
+    "  TIMESTAMPDIFF(MICROSECOND, '1970-01-01', k.expires_at) DIV 1000, k.display_prefix, "
     "  d.id, d.account_id, d.public_read, d.uid, d.name, g.uid, g.name "
     "FROM (SELECT 1) AS one "
     "LEFT JOIN api_keys k ON k.key_hash = ? "
@@ -57,30 +61,37 @@ static int lookup_row(void *ctx, const struct db_row *row)
 	c->key->account_id = db_row_int(row, 1);
 	c->key->device_id = db_row_int(row, 2);
 	c->key->kind = kind != NULL && strcmp(kind, "account") == 0 ? KEY_ACCOUNT : KEY_DEVICE;
-	c->key->live = db_row_int(row, 4) != 0;
-	c->key->touch = db_row_int(row, 5) != 0;
+	c->key->revoked = db_row_int(row, 4) != 0;
+	c->key->expires_ms = db_row_str(row, 5) != NULL ? db_row_int(row, 5) : 0;
 	copy_col(c->key->display, sizeof(c->key->display), row, 6);
 	db_api_device_from_row(row, 7, c->dev);
 	return 1;
 }
 
 int db_api_lookup(struct db *db, const unsigned char *hash, const char *uid,
-    const char *ip, struct api_key_row *key, struct api_device_row *dev)
+    struct api_key_row *key, struct api_device_row *dev)
 {
 	struct lookup_ctx c = { key, dev };
 	int rc;
 
 	memset(key, 0, sizeof(*key));
 	memset(dev, 0, sizeof(*dev));
-	rc = db_query(db, lookup_sql, DB_ARGS(DB_TEXT(ip),
-	    hash != NULL ? DB_BLOB(hash, SHA256_LEN) : DB_NULL, DB_TEXT(uid)), lookup_row, &c);
+	rc = db_query(db, lookup_sql, DB_ARGS(hash != NULL ? DB_BLOB(hash, SHA256_LEN) : DB_NULL,
+	    DB_TEXT(uid)), lookup_row, &c);
 	return rc == DB_NOTFOUND ? DB_OK : rc;
+}
+
+int db_api_key_live(const struct api_key_row *key, long long now_ms)
+{
+	return key->id != 0 && !key->revoked && (key->expires_ms == 0 || key->expires_ms > now_ms);
 }
 
 int db_api_key_touch(struct db *db, long long key_id, const char *ip)
 {
-	return db_exec(db, "UPDATE api_keys SET last_used_at = UTC_TIMESTAMP(3), last_used_ip = ? "
-	    "WHERE id = ?", DB_ARGS(DB_TEXT(ip), DB_INT(key_id)), NULL);
+	return db_exec(db, "INSERT INTO api_key_usage (key_id, last_used_at, last_used_ip) "
+	    "VALUES (?, UTC_TIMESTAMP(3), ?) ON DUPLICATE KEY UPDATE "
+	    "last_used_at = VALUES(last_used_at), last_used_ip = VALUES(last_used_ip)",
+	    DB_ARGS(DB_INT(key_id), DB_TEXT(ip)), NULL);
 }
 
 struct devices_ctx {
@@ -138,11 +149,12 @@ int db_api_account(struct db *db, long long account_id, db_row_fn fn, void *ctx)
 int db_api_device_keys(struct db *db, long long device_id, db_row_fn fn, void *ctx)
 {
 	int rc = db_query(db,
-	    "SELECT id, display_prefix, DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%s.%fZ'), "
-	    "DATE_FORMAT(expires_at, '%Y-%m-%dT%H:%i:%s.%fZ'), DATE_FORMAT(revoked_at, '%Y-%m-%dT%H:%i:%s.%fZ'), "
-	    "DATE_FORMAT(last_used_at, '%Y-%m-%dT%H:%i:%s.%fZ'), last_used_ip, "
-	    "revoked_at IS NULL AND (expires_at IS NULL OR expires_at > UTC_TIMESTAMP(3)) "
-	    "FROM api_keys WHERE device_id = ? ORDER BY id", DB_ARGS(DB_INT(device_id)), fn, ctx);
+	    "SELECT k.id, k.display_prefix, DATE_FORMAT(k.created_at, '%Y-%m-%dT%H:%i:%s.%fZ'), "
+	    "DATE_FORMAT(k.expires_at, '%Y-%m-%dT%H:%i:%s.%fZ'), DATE_FORMAT(k.revoked_at, '%Y-%m-%dT%H:%i:%s.%fZ'), "
+	    "DATE_FORMAT(u.last_used_at, '%Y-%m-%dT%H:%i:%s.%fZ'), u.last_used_ip, "
+	    "k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > UTC_TIMESTAMP(3)) "
+	    "FROM api_keys k LEFT JOIN api_key_usage u ON u.key_id = k.id "
+	    "WHERE k.device_id = ? ORDER BY k.id", DB_ARGS(DB_INT(device_id)), fn, ctx);
 
 	return rc == DB_NOTFOUND ? DB_OK : rc;
 }

@@ -16,8 +16,8 @@ struct api_key_row {
 	long long account_id;
 	long long device_id;        /* 0 for an account key */
 	enum key_kind kind;
-	int live;                   /* neither revoked nor past its grace period */
-	int touch;                  /* last-used record is stale: update it */
+	int revoked;
+	long long expires_ms;       /* end of a rotation's grace period; 0: none */
 	char display[KEY_DISPLAY_LEN + 1];
 };
 
@@ -34,7 +34,9 @@ struct api_device_row {
 /* One round trip: the key (hash may be NULL) and the device by public id
  * (uid may be NULL).  Either row is zeroed when nothing matched. */
 int db_api_lookup(struct db *db, const unsigned char *hash, const char *uid,
-    const char *ip, struct api_key_row *key, struct api_device_row *dev);
+    struct api_key_row *key, struct api_device_row *dev);
+/* Whether a looked-up key works at now_ms: found, not revoked, not expired. */
+int db_api_key_live(const struct api_key_row *key, long long now_ms);
 /* Records when and from where a key was last used. */
 int db_api_key_touch(struct db *db, long long key_id, const char *ip);
 

@@ -134,13 +134,26 @@ void ratelimit_hit(struct ratelimit *rl, uint64_t subject, unsigned limit,
 	out->remaining = limit - (unsigned)(count + 1);
 }
 
-uint64_t ratelimit_subject_addr(const char *addr)
+static uint64_t rl_addr_hash(const char *addr)
 {
 	unsigned char h[SHA256_LEN];
 	uint64_t v;
 
 	crypto_sha256(addr, strlen(addr), h);
 	memcpy(&v, h, sizeof(v));
-	/* Key ids are small positive numbers; addresses live above 2^63. */
-	return v | (1ULL << 63);
+	return v;
+}
+
+/* Subjects never collide across kinds: key ids are small positive numbers,
+ * addresses have the top bit set, touch records the next one down. */
+uint64_t ratelimit_subject_addr(const char *addr)
+{
+	return rl_addr_hash(addr) | (1ULL << 63);
+}
+
+uint64_t ratelimit_subject_touch(uint64_t key_id, const char *addr)
+{
+	uint64_t v = rl_mix(rl_addr_hash(addr) ^ rl_mix(key_id));
+
+	return (v & ~(3ULL << 62)) | (1ULL << 62);
 }

@@ -31,5 +31,8 @@ void ratelimit_hit(struct ratelimit *rl, uint64_t subject, unsigned limit,
     unsigned window_s, time_t now, struct rl_result *out);
 /* Subjects for anonymous callers: one per client address, never a key id. */
 uint64_t ratelimit_subject_addr(const char *addr);
+/* Subjects that remember a key's last-used record for one address (a limit
+ * of 1 a minute means "record it now"), apart from every request counter. */
+uint64_t ratelimit_subject_touch(uint64_t key_id, const char *addr);
 
 #endif

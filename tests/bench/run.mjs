@@ -17,6 +17,9 @@ import { ROOT, startStack } from '../stack/stack.mjs';
 const WORKERS = Number(process.env.GAUGE_BENCH_WORKERS || 4);
 const SECONDS = Number(process.env.GAUGE_BENCH_SECONDS || 10);
 const CONNS = Number(process.env.GAUGE_BENCH_CONNECTIONS || 32);
+// GAUGE_BENCH_ONLY=ingest stops after the ceiling and single-reading ingest,
+// for quick rounds while working on the hot path.
+const ONLY = process.env.GAUGE_BENCH_ONLY || '';
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 
 const varDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gauge-bench-'));
@@ -118,7 +121,7 @@ function pct(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-try {
+try { figures: {
   const account = stack.ctl(['create-account', '--name', 'Bench']);
   const dev = stack.ctl(['create-device', '--account', String(account.id), '--name', 'bench-1']);
   const base = `https://127.0.0.1:${stack.httpsPort}`;
@@ -132,8 +135,13 @@ try {
 
   console.log(`Gauge benchmark: ${os.cpus().length} cores, ${WORKERS} workers, ${CONNS} connections, ${SECONDS} s per run, MongoDB: ${stack.mongoKind}`);
   const helloPort = await startHello();
+  const helloPids = () => fs.readFileSync(`/proc/${hello.pid}/task/${hello.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+  const c0 = { fcgi: cpuTicks(helloPids()), lighttpd: cpuTicks([helloLighttpd.pid]) };
   const ceiling = wrk(`https://127.0.0.1:${helloPort}/api/v1/devices/${dev.id}/readings`, 'post.lua', env);
+  const c1 = { fcgi: cpuTicks(helloPids()), lighttpd: cpuTicks([helloLighttpd.pid]) };
+  const perReq = (ticks) => ((ticks / 100 / ceiling.total) * 1e6).toFixed(0);
   console.log(`ceiling  hello-world FastCGI via lighttpd:  ${ceiling.rps.toFixed(0)} req/s`);
+  console.log(`         CPU per request:                   lighttpd ${perReq(c1.lighttpd - c0.lighttpd)} us, hello-fcgi ${perReq(c1.fcgi - c0.fcgi)} us`);
   await stopProcess(helloLighttpd);
   await stopProcess(hello);
 
@@ -145,9 +153,9 @@ try {
   console.log(`ingest   single reading via gauge.fcgi:     ${ingest.rps.toFixed(0)} req/s`);
   console.log(`ratio    ingest / ceiling:                  ${(ingest.rps / ceiling.rps).toFixed(2)}   (target >= 0.60)`);
   console.log(`         CPU-s during ingest by component:  ${busy.map(([k, sec]) => `${k} ${sec.toFixed(2)}`).join(', ')}`);
-  const workerSec = busy.find(([k]) => k === 'workers')?.[1] ?? NaN;
-  console.log(`         gauge.fcgi CPU per request:        ${((workerSec / ingest.total) * 1e6).toFixed(0)} us (one core of workers alone: ~${(ingest.total / workerSec).toFixed(0)} req/s)`);
+  console.log(`         CPU per request:                   ${busy.map(([k, sec]) => `${k} ${((sec / ingest.total) * 1e6).toFixed(0)} us`).join(', ')}`);
 
+  if (ONLY === 'ingest') break figures;
   const workers = stack.fcgiWorkers();
   const cpu0 = cpuTicks(workers);
   const b = wrk(`${base}/api/v1/devices/${dev.id}/readings`, 'post.lua', { ...env, GAUGE_BODY_FILE: batch }, { conns: 8 });
@@ -176,7 +184,7 @@ try {
   while (totalRequests < 100000) wrk(latest, 'get.lua', env, { seconds: 5 });
   const rss = stack.fcgiWorkers().map(rssKiB);
   console.log(`memory   worker RSS after ${totalRequests} requests: max ${(Math.max(...rss) / 1024).toFixed(1)} MB (${rss.map((k) => (k / 1024).toFixed(1)).join(', ')})   (target < 16 MB)`);
-} finally {
+} } finally {
   if (helloLighttpd) await stopProcess(helloLighttpd);
   if (hello) await stopProcess(hello);
   await stack.stop();

@@ -89,7 +89,9 @@ async function startMariadb(dirs, port) {
     args: ['--no-defaults', `--datadir=${dirs.mysql}`, `--socket=${socket}`, `--port=${port}`,
       '--bind-address=127.0.0.1', '--user=root', `--pid-file=${path.join(dirs.run, 'mariadbd.pid')}`,
       '--skip-name-resolve', '--innodb-buffer-pool-size=128M', '--innodb-flush-log-at-trx-commit=1',
-      '--max-connections=500', `--log-error=${path.join(dirs.log, 'mariadb-server.log')}`],
+      '--max-connections=500', `--log-error=${path.join(dirs.log, 'mariadb-server.log')}`,
+      // The API key lookup asks for SQL_CACHE (README: "MariaDB settings").
+      '--query-cache-type=DEMAND', '--query-cache-size=16M'],
   });
   await waitFor('MariaDB', () => unixConnects(socket), { proc: p, timeoutMs: 60000 });
   return { proc: p, socket, port };
@@ -106,7 +108,9 @@ async function startMongo(dirs, port) {
     ? startProcess({ name: 'mongod', cmd: mongod, logDir: dirs.log, runDir: dirs.run,
       args: ['--dbpath', dirs.mongo, '--port', String(port), '--bind_ip', '127.0.0.1'] })
     : startProcess({ name: 'mongo-standin', cmd: process.execPath, logDir: dirs.log, runDir: dirs.run,
-      args: [path.join(ROOT, 'tests/mongo-standin/server.mjs'), '--host', '127.0.0.1',
+      // GAUGE_STANDIN_NODE_ARGS (say "--cpu-prof") is for profiling the stand-in.
+      args: [...(process.env.GAUGE_STANDIN_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+        path.join(ROOT, 'tests/mongo-standin/server.mjs'), '--host', '127.0.0.1',
         '--port', String(port), '--dbpath', dirs.mongo] });
   await waitFor('MongoDB', () => tcpConnects(port), { proc: p });
   return { proc: p, uri: `mongodb://127.0.0.1:${port}/`, kind: mongod ? 'mongod' : 'stand-in' };

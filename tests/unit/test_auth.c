@@ -5,6 +5,7 @@
 #include "auth_key.h"
 #include "auth_password.h"
 #include "check.h"
+#include "db_api.h"
 
 static void test_keys(void)
 {
@@ -26,6 +27,25 @@ static void test_keys(void)
 	CHECK(key_hash("gdk_short", &kind, h) == -1, "a short key is refused");
 	b.key[0] = 'x';
 	CHECK(key_hash(b.key, &kind, h) == -1, "an unknown prefix is refused");
+}
+
+/* The lookup returns raw revocation and expiry; liveness is decided here. */
+static void test_key_liveness(void)
+{
+	struct api_key_row k = { .id = 5 };
+	long long now = 1800000000000LL;
+
+	CHECK(db_api_key_live(&k, now), "a found key with no end works");
+	k.expires_ms = now + 1;
+	CHECK(db_api_key_live(&k, now), "a key in its grace period works");
+	k.expires_ms = now;
+	CHECK(!db_api_key_live(&k, now), "a key stops working the moment its grace period ends");
+	k.expires_ms = 0;
+	k.revoked = 1;
+	CHECK(!db_api_key_live(&k, now), "a revoked key never works");
+	k.revoked = 0;
+	k.id = 0;
+	CHECK(!db_api_key_live(&k, now), "no key found is no live key");
 }
 
 static void test_public_ids(void)
@@ -64,6 +84,7 @@ static void test_bcrypt(void)
 int main(void)
 {
 	test_keys();
+	test_key_liveness();
 	test_public_ids();
 	test_bcrypt();
 	return check_done("test_auth");

@@ -51,6 +51,17 @@ int main(void)
 	CHECK(ratelimit_subject_addr("192.0.2.1") != ratelimit_subject_addr("192.0.2.2"),
 	    "addresses get distinct subjects");
 	CHECK(ratelimit_subject_addr("192.0.2.1") >> 63 == 1, "address subjects never collide with key ids");
+	CHECK(ratelimit_subject_touch(7, "192.0.2.1") >> 62 == 1,
+	    "last-used subjects collide with neither key ids nor addresses");
+	CHECK(ratelimit_subject_touch(7, "192.0.2.1") != ratelimit_subject_touch(8, "192.0.2.1") &&
+	    ratelimit_subject_touch(7, "192.0.2.1") != ratelimit_subject_touch(7, "192.0.2.2"),
+	    "last-used subjects differ by key and by address");
+	ratelimit_hit(rl, ratelimit_subject_touch(7, "192.0.2.1"), 1, 60, t, &r);
+	CHECK(r.allowed, "a key's first use in a minute is recorded");
+	ratelimit_hit(rl, ratelimit_subject_touch(7, "192.0.2.1"), 1, 60, t + 59, &r);
+	CHECK(!r.allowed, "further uses in that minute are not");
+	ratelimit_hit(rl, 7, 3, 60, t + 61, &r);
+	CHECK(r.allowed && r.remaining == 1, "recording last use does not count against the key's limit");
 	ratelimit_close(rl);
 	unlink(path);
 	return check_done("test_ratelimit");
