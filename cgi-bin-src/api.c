@@ -18,6 +18,7 @@
 
 #include "app.h"
 #include "conf.h"
+#include "key_cache.h"
 #include "log.h"
 #include "ratelimit.h"
 #include "reading.h"
@@ -167,6 +168,22 @@ static void api_touch(struct api_ctx *c)
 		log_warn("key %lld: last-used not recorded", c->key.id);
 }
 
+/* The key and device: from this worker's memory when it is fresh, else from
+ * MySQL (and remembered).  The clock is read before the query is sent, as
+ * key_cache.h requires. */
+static int api_lookup(struct api_ctx *c, const unsigned char *hash, const char *uid)
+{
+	long long t = key_cache_now_ms();
+	int rc;
+
+	if (hash != NULL && key_cache_get(c->app->keys, hash, uid, t, &c->key, &c->dev))
+		return DB_OK;
+	rc = db_api_lookup(c->app->db, hash, uid, &c->key, &c->dev);
+	if (rc == DB_OK && hash != NULL)
+		key_cache_put(c->app->keys, hash, uid, t, &c->key, &c->dev);
+	return rc;
+}
+
 /* Key + device lookup, last-used bookkeeping and the rate limit. */
 static int api_identify(struct api_ctx *c, const char *uid)
 {
@@ -175,7 +192,7 @@ static int api_identify(struct api_ctx *c, const char *uid)
 
 	if ((st = api_credentials(c, hash, &present)) != 0)
 		return st;
-	rc = db_api_lookup(c->app->db, present ? hash : NULL, uid, &c->key, &c->dev);
+	rc = api_lookup(c, present ? hash : NULL, uid);
 	if (rc != DB_OK)
 		return api_error(c->rs, 503, "unavailable",
 		    "The service is temporarily unavailable; nothing was changed. Try again.");

@@ -12,6 +12,7 @@
 #include "conf.h"
 #include "db.h"
 #include "handlers.h"
+#include "key_cache.h"
 #include "log.h"
 #include "ratelimit.h"
 #include "secretbox.h"
@@ -105,6 +106,7 @@ int app_open(struct app *app, const struct conf *conf, const char *progname)
 	if ((app->ratelimit = ratelimit_open(conf->ratelimit_file, err, sizeof(err))) == NULL)
 		log_error("rate limits NOT enforced: %s", err);
 	app->box = app_server_key(conf);
+	app->keys = key_cache_new();
 	return 0;
 }
 
@@ -113,6 +115,8 @@ void app_close(struct app *app)
 	db_free(app->db);
 	store_free(app->store);
 	ratelimit_close(app->ratelimit);
+	key_cache_free(app->keys);
+	app->keys = NULL;
 	if (app->box != NULL) {
 		secretbox_key_clear(app->box);
 		free(app->box);

@@ -19,6 +19,7 @@ struct app {
 	struct store *store;
 	struct ratelimit *ratelimit;    /* NULL: limits not enforced (logged) */
 	struct secretbox_key *box;      /* NULL: no server key configured */
+	struct key_cache *keys;         /* NULL: every API request asks MySQL */
 };
 
 /* Creates the per-process connections (lazily connected); 0 on success. */

@@ -9,6 +9,8 @@
 
 #include <stdio.h>
 
+#include "key_cache.h"
+
 int db_admin_users(struct db *db, long long account_id, db_row_fn fn, void *ctx)
 {
 	int rc = db_query(db, "SELECT id, email, role, totp_enabled, password_hash IS NOT NULL, "
@@ -156,6 +158,8 @@ int db_admin_account_key_regenerate(struct db *db, long long account_id, const s
 		rc = db_commit(db);
 	if (rc != DB_OK)
 		db_rollback(db);
+	else
+		key_cache_settle();
 	return rc;
 }
 
@@ -166,5 +170,9 @@ int db_admin_account_key_revoke(struct db *db, long long account_id, long long k
 	    "AND account_id = ? AND kind = 'account' AND revoked_at IS NULL",
 	    DB_ARGS(DB_INT(key_id), DB_INT(account_id)), &res);
 
-	return rc == DB_OK && res.affected == 0 ? DB_NOTFOUND : rc;
+	if (rc == DB_OK && res.affected == 0)
+		return DB_NOTFOUND;
+	if (rc == DB_OK)
+		key_cache_settle();
+	return rc;
 }

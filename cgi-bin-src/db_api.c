@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "key_cache.h"
+
 static const char lookup_sql[] =
     "SELECT SQL_CACHE k.id, k.account_id, k.device_id, k.kind, k.revoked_at IS NOT NULL, "
     "  TIMESTAMPDIFF(MICROSECOND, '1970-01-01', k.expires_at) DIV 1000, k.display_prefix, "
@@ -181,6 +183,8 @@ int db_api_key_rotate(struct db *db, long long account_id, long long device_id,
 		*key_id = (long long)res.insert_id;
 	if (rc != DB_OK)
 		db_rollback(db);
+	else
+		key_cache_settle();
 	return rc;
 }
 
@@ -193,6 +197,8 @@ int db_api_key_revoke(struct db *db, long long device_id, long long key_id)
 
 	if (rc == DB_OK && res.affected == 0)
 		return DB_NOTFOUND;
+	if (rc == DB_OK)
+		key_cache_settle();
 	return rc;
 }
 

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "key_cache.h"
+
 static int dev_row(void *ctx, const struct db_row *row)
 {
 	db_api_device_from_row(row, 0, ctx);
@@ -43,12 +45,16 @@ int db_dev_move(struct db *db, long long account_id, long long device_id, long l
 	    DB_ARGS(DB_INT(group_id), DB_INT(account_id), DB_INT(device_id), DB_INT(account_id)), &res), &res);
 }
 
+/* Its keys go with it (ON DELETE CASCADE), so workers must forget them. */
 int db_dev_delete(struct db *db, long long account_id, long long device_id)
 {
 	struct db_result res;
-
-	return affected_one(db_exec(db, "DELETE FROM devices WHERE id = ? AND account_id = ?",
+	int rc = affected_one(db_exec(db, "DELETE FROM devices WHERE id = ? AND account_id = ?",
 	    DB_ARGS(DB_INT(device_id), DB_INT(account_id)), &res), &res);
+
+	if (rc == DB_OK)
+		key_cache_settle();
+	return rc;
 }
 
 struct group_ctx {

@@ -286,6 +286,23 @@ describe('keys', () => {
     assert.equal(audit[1][1], A.key.slice(0, 12));
   });
 
+  // Workers remember keys they have just seen (key_cache.h); revoking must
+  // still win on every one of them the moment it is reported done.
+  test('a revoked key is refused by every worker at once, though each had just accepted it', async () => {
+    const dev = await freshDevice('Busy revokee');
+    const burst = (key) => Promise.all(Array.from({ length: 24 }, () => post(dev, key)));
+    assert.deepEqual(new Set((await burst(dev.key)).map((r) => r.status)), new Set([201]));
+    const [k] = (await api('GET', `/api/v1/devices/${dev.id}/keys`, { key: A.key })).json.keys;
+    assert.equal((await api('DELETE', `/api/v1/devices/${dev.id}/keys/${k.id}`, { key: A.key })).status, 200);
+    assert.deepEqual(new Set((await burst(dev.key)).map((r) => r.status)), new Set([401]));
+    const rot = await api('POST', `/api/v1/devices/${dev.id}/keys/rotate`, { key: A.key });
+    assert.deepEqual(new Set((await burst(rot.json.key)).map((r) => r.status)), new Set([201]), 'a new key works at once');
+    const again = await api('POST', `/api/v1/devices/${dev.id}/keys/rotate`, { key: A.key });
+    assert.equal(again.status, 201);
+    assert.deepEqual(new Set((await burst(rot.json.key)).map((r) => r.status)), new Set([401]),
+      'a key rotated away without grace is refused everywhere at once');
+  });
+
   test('a public device is readable by anyone with its id, never writable', async () => {
     const dev = await freshDevice('Weather mast');
     await post(dev, dev.key);

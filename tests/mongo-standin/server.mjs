@@ -3,7 +3,12 @@
 // line, replays --dbpath, listens, and shuts down cleanly on SIGTERM/SIGINT.
 // The one line on stdout announces the real port, so callers can pass 0.
 //
-//   node tests/mongo-standin/server.mjs --host 127.0.0.1 --port 0 --dbpath DIR [--verbose]
+//   node tests/mongo-standin/server.mjs --host 127.0.0.1 --port 0 --dbpath DIR
+//        [--socket PATH] [--verbose]
+//
+// --socket also listens on a unix socket, as mongod does by default
+// (/tmp/mongodb-PORT.sock): a client on the same host skips the TCP stack.
+import fs from 'node:fs';
 import net from 'node:net';
 import { parseArgs } from 'node:util';
 import { createDispatcher } from './commands.mjs';
@@ -14,7 +19,7 @@ import { ProtocolError, serveConnection } from './wire.mjs';
 const log = (message) => process.stderr.write(`mongo-standin: ${message}\n`);
 
 function usage(problem) {
-  log(`${problem}\nusage: server.mjs --dbpath DIR [--host 127.0.0.1] [--port 27017] [--verbose]`);
+  log(`${problem}\nusage: server.mjs --dbpath DIR [--host 127.0.0.1] [--port 27017] [--socket PATH] [--verbose]`);
   process.exit(2);
 }
 
@@ -25,6 +30,7 @@ try {
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '27017' },
       dbpath: { type: 'string' },
+      socket: { type: 'string' },
       verbose: { type: 'boolean', default: false },
     },
   }).values;
@@ -54,10 +60,10 @@ const execute = createDispatcher({ storage, cursors, log, verbose: options.verbo
 const sockets = new Set();
 let connections = 0;
 
-const server = net.createServer((socket) => {
+function serve(socket) {
   const connection = { id: ++connections };
   sockets.add(socket);
-  socket.setNoDelay(true);
+  if (socket.setNoDelay) socket.setNoDelay(true);
   if (options.verbose) log(`conn${connection.id} from ${socket.remoteAddress}:${socket.remotePort}`);
   // A client that hangs up while its request is being handled makes the
   // reply's write fail; that must not take the whole server down.
@@ -70,16 +76,26 @@ const server = net.createServer((socket) => {
       sockets.delete(socket);
       socket.destroy();
     });
-});
+}
 
-server.on('error', (err) => {
-  log(`cannot listen on ${options.host}:${port}: ${err.message}`);
-  process.exit(1);
-});
+const server = net.createServer(serve);
+const unixServer = options.socket ? net.createServer(serve) : null;
 
-server.listen(port, options.host, () => {
-  process.stdout.write(`mongo-standin listening on ${options.host}:${server.address().port}\n`);
-});
+function listenOrExit(srv, where, ...args) {
+  srv.on('error', (err) => {
+    log(`cannot listen on ${where}: ${err.message}`);
+    process.exit(1);
+  });
+  return new Promise((resolve) => srv.listen(...args, resolve));
+}
+
+if (unixServer) {
+  // A socket file left by a killed run would make listen fail.
+  fs.rmSync(options.socket, { force: true });
+  await listenOrExit(unixServer, options.socket, options.socket);
+}
+await listenOrExit(server, `${options.host}:${port}`, port, options.host);
+process.stdout.write(`mongo-standin listening on ${options.host}:${server.address().port}\n`);
 
 let stopping = false;
 async function shutdown(signal) {
@@ -87,6 +103,7 @@ async function shutdown(signal) {
   stopping = true;
   if (options.verbose) log(`${signal}: shutting down`);
   server.close();
+  unixServer?.close();
   for (const socket of sockets) socket.destroy();
   cursors.close();
   await storage.close();
