@@ -20,6 +20,7 @@
 
 struct store {
 	mongoc_client_t *client;
+	mongoc_collection_t *readings;  /* made once: per request it was a copy of the client's settings */
 	char *dbname;
 };
 
@@ -40,6 +41,20 @@ static void store_default_timeouts(mongoc_uri_t *uri)
 		mongoc_uri_set_option_as_int32(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, 2000);
 	if (!mongoc_uri_has_option(uri, MONGOC_URI_CONNECTTIMEOUTMS))
 		mongoc_uri_set_option_as_int32(uri, MONGOC_URI_CONNECTTIMEOUTMS, 2000);
+}
+
+/* Every write to readings is acknowledged by a majority and journaled: a
+ * 2xx means the reading is on disk. */
+static mongoc_collection_t *store_open_readings(mongoc_client_t *client, const char *dbname)
+{
+	mongoc_collection_t *coll = mongoc_client_get_collection(client, dbname, "readings");
+	mongoc_write_concern_t *wc = mongoc_write_concern_new();
+
+	mongoc_write_concern_set_wmajority(wc, 0);
+	mongoc_write_concern_set_journal(wc, true);
+	mongoc_collection_set_write_concern(coll, wc);
+	mongoc_write_concern_destroy(wc);
+	return coll;
 }
 
 struct store *store_new(const struct conf_mongo *conf, const char *appname,
@@ -63,6 +78,7 @@ struct store *store_new(const struct conf_mongo *conf, const char *appname,
 	} else {
 		mongoc_client_set_error_api(s->client, MONGOC_ERROR_API_VERSION_2);
 		mongoc_client_set_appname(s->client, appname);
+		s->readings = store_open_readings(s->client, s->dbname);
 	}
 	mongoc_uri_destroy(uri);
 	return s;
@@ -72,6 +88,8 @@ void store_free(struct store *s)
 {
 	if (s == NULL)
 		return;
+	if (s->readings != NULL)
+		mongoc_collection_destroy(s->readings);
 	if (s->client != NULL)
 		mongoc_client_destroy(s->client);
 	free(s->dbname);
@@ -161,8 +179,7 @@ int store_apply_indexes(struct store *s, const char *schema_dir, char *err, size
 	return rc;
 }
 
-/* The readings collection, owned by the caller (mongoc_collection_destroy). */
 mongoc_collection_t *store_readings_collection(struct store *s)
 {
-	return mongoc_client_get_collection(s->client, s->dbname, "readings");
+	return s->readings;
 }

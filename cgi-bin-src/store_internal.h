@@ -9,7 +9,7 @@
 
 struct store;
 
-/* The readings collection, owned by the caller (mongoc_collection_destroy). */
+/* The readings collection, owned by the store; its writes are journaled. */
 mongoc_collection_t *store_readings_collection(struct store *s);
 /* STORE_DOWN for "cannot reach MongoDB", STORE_ERROR for everything else. */
 int store_error_status(const bson_error_t *e);

@@ -22,17 +22,6 @@
 #include "store_internal.h"
 
 
-static void append_write_concern(bson_t *opts)
-{
-	mongoc_write_concern_t *wc = mongoc_write_concern_new();
-
-	/* Acknowledged by a majority and journaled: a 2xx means on disk. */
-	mongoc_write_concern_set_wmajority(wc, 0);
-	mongoc_write_concern_set_journal(wc, true);
-	mongoc_write_concern_append(wc, opts);
-	mongoc_write_concern_destroy(wc);
-}
-
 static void build_doc(bson_t *doc, long long device_id, const struct reading *rd, long long received_ms)
 {
 	bson_t v;
@@ -87,7 +76,6 @@ int store_readings_insert(struct store *s, long long device_id, const struct bat
 		ptrs[i] = &docs[i];
 	}
 	BSON_APPEND_BOOL(&opts, "ordered", false);
-	append_write_concern(&opts);
 	if (!mongoc_collection_insert_many(coll, ptrs, b->n, &opts, &reply, &e) &&
 	    (e.domain != MONGOC_ERROR_SERVER && e.domain != MONGOC_ERROR_COMMAND &&
 	    e.domain != MONGOC_ERROR_WRITE_CONCERN))
@@ -109,7 +97,6 @@ int store_readings_insert(struct store *s, long long device_id, const struct bat
 		bson_destroy(&docs[i]);
 	bson_free(docs);
 	bson_free(ptrs);
-	mongoc_collection_destroy(coll);
 	return rc;
 }
 
@@ -193,7 +180,6 @@ static int run_find(struct store *s, const bson_t *filter, const bson_t *opts, s
 	int rc = drain(cur, fn, ctx);
 
 	mongoc_cursor_destroy(cur);
-	mongoc_collection_destroy(coll);
 	return rc;
 }
 
@@ -328,7 +314,6 @@ static int run_pipeline(struct store *s, const bson_t *pipeline, store_doc_fn fn
 	rc = drain(cur, fn, ctx);
 	mongoc_cursor_destroy(cur);
 	bson_destroy(&opts);
-	mongoc_collection_destroy(coll);
 	return rc;
 }
 
@@ -434,7 +419,6 @@ int store_readings_delete(struct store *s, const struct store_range *r, long lon
 	int rc = STORE_OK;
 
 	append_range(&filter, r);
-	append_write_concern(&opts);
 	if (!mongoc_collection_delete_many(coll, &filter, &opts, &reply, &e)) {
 		log_warn("readings delete: %s", e.message);
 		rc = store_error_status(&e);
@@ -443,7 +427,6 @@ int store_readings_delete(struct store *s, const struct store_range *r, long lon
 	bson_destroy(&reply);
 	bson_destroy(&filter);
 	bson_destroy(&opts);
-	mongoc_collection_destroy(coll);
 	return rc;
 }
 

@@ -30,6 +30,7 @@ class Index {
     this.fields = Object.keys(spec.key);
     this.covers = spec.partialFilterExpression ? matcher(spec.partialFilterExpression) : () => true;
     this.entries = unique ? new Map() : null;
+    this.topLevel = this.fields.every((f) => !f.includes('.'));
   }
 
   // The keys a document occupies in this unique index, as [encoded, values]
@@ -38,6 +39,12 @@ class Index {
   uniqueKeys(view) {
     if (!this.covers(view)) return [];
     if (this.spec.sparse && this.fields.every((f) => isMissingAt(view, f))) return [];
+    // Every insert checks _id and {d, c}: top-level scalars need no expansion
+    // (a missing field keys as null, as keyValuesAt says).
+    if (this.topLevel) {
+      const values = this.fields.map((f) => (Object.hasOwn(view, f) ? view[f] : null));
+      if (!values.some(Array.isArray)) return [[values.map(encodeKey).join('\0'), values]];
+    }
     let tuples = [[]];
     for (const field of this.fields) {
       const values = keyValuesAt(view, field);

@@ -133,10 +133,19 @@ export function prepareForInsert(raw) {
   return out;
 }
 
+const holdsRaw = (value) => {
+  if (value instanceof Uint8Array) return true;
+  if (Array.isArray(value)) return value.some(holdsRaw);
+  if (isPlainObject(value)) return Object.values(value).some(holdsRaw);
+  return false;
+};
+
 // Serializes a reply or journal record in which a Buffer value stands for an
 // already-encoded document: stored documents are spliced in byte for byte
-// instead of being decoded and re-encoded.
+// instead of being decoded and re-encoded. A document with none (most
+// replies) is one ordinary serialize.
 export function encodeDocument(doc) {
+  if (!holdsRaw(doc)) return BSON.serialize(doc, { ignoreUndefined: true });
   const parts = [Buffer.alloc(4)];
   const element = (type, key, bytes) => parts.push(Buffer.from([type]), Buffer.from(`${key}\0`, 'utf8'), bytes);
   for (const [key, value] of Object.entries(doc)) {
