@@ -7,12 +7,14 @@
  * (by its unique public id).
  *
  * It is deterministic on purpose (no UTC_TIMESTAMP(); the caller compares
- * the expiry with its own clock) and asks for SQL_CACHE, so MariaDB serves
+ * the expiry with its own clock, so grace periods end by the web host's
+ * clock: keep hosts on NTP) and asks for SQL_CACHE, so MariaDB serves
  * repeat lookups from its query cache without planning a join each time.
  * That cache is exact: any change to api_keys, devices or device_groups
- * drops the results that read them, so a revoked key fails on the very
- * next request, on every host.  The last-used record lives in its own
- * table for the same reason (schema/mysql/002_key_usage.sql).
+ * drops the results that read them, so no lookup after a revocation sees
+ * the old row (workers' own short memory is key_cache.h's business).  The
+ * last-used record lives in its own table so that its writes do not empty
+ * the cache (schema/mysql/002_key_usage.sql).
  */
 #include "db_api.h"
 

@@ -20,7 +20,7 @@
 
 struct store {
 	mongoc_client_t *client;
-	mongoc_collection_t *readings;  /* made once: per request it was a copy of the client's settings */
+	mongoc_collection_t *readings;  /* opened once per process, not per request */
 	char *dbname;
 };
 
