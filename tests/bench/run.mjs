@@ -197,8 +197,12 @@ try { figures: {
 
   await alertLatency(account);
 
-  const latest = `${base}/api/v1/devices/${dev.id}/latest`;
-  while (totalRequests < 100000) wrk(latest, 'get.lua', env, { seconds: 5 });
+  // The rest of the 100,000 requests read the newest reading of a device with
+  // a thousand.  (bench-1 holds every ingested reading by now, and the
+  // stand-in, having no ordered index, scans them all for "newest": a real
+  // mongod answers from the {d, t} index.)
+  const latest = `${base}/api/v1/devices/${q.id}/latest`;
+  while (totalRequests < 100000) wrk(latest, 'get.lua', { ...env, GAUGE_KEY: q.key }, { seconds: 5 });
   const rss = stack.fcgiWorkers().map(rssKiB);
   console.log(`memory   worker RSS after ${totalRequests} requests: max ${(Math.max(...rss) / 1024).toFixed(1)} MB (${rss.map((k) => (k / 1024).toFixed(1)).join(', ')})   (target < 16 MB)`);
 } } finally {

@@ -138,6 +138,29 @@ describe('database outage', () => {
     for (let i = 0; i < 4; i++) assert.equal((await client('GET', '/healthz')).status, 200);
     assert.deepEqual(stack.fcgiWorkers(), workers, 'nothing was restarted');
   });
+
+  // A busy or stalled MongoDB (a long checkpoint, an election) must slow
+  // ingest down, not refuse it or lose what it was sent.
+  test('MongoDB stalled for 3 s: ingest waits, then every reading is stored and none refused', async () => {
+    if (!stack.procs.mongo) return;   // an external MongoDB cannot be paused from here
+    const acct = stack.ctl(['create-account', '--name', 'Stall Co']);
+    const dev = stack.ctl(['create-device', '--account', String(acct.id), '--name', 'Stalled']);
+    const post = (v) => client('POST', `/api/v1/devices/${dev.id}/readings`, { headers: {
+      authorization: `Bearer ${dev.key}`, 'content-type': 'application/json' }, body: JSON.stringify({ values: { v } }) });
+    assert.equal((await post(0)).status, 201);
+    process.kill(stack.procs.mongo.pid, 'SIGSTOP');
+    let pending;
+    try {
+      pending = Promise.all([1, 2, 3, 4].map(post));
+      await sleep(3000);
+    } finally {
+      process.kill(stack.procs.mongo.pid, 'SIGCONT');
+    }
+    assert.deepEqual((await pending).map((r) => r.status), [201, 201, 201, 201]);
+    const stored = await client('GET', `/api/v1/devices/${dev.id}/readings?limit=10`, {
+      headers: { authorization: `Bearer ${dev.key}` } });
+    assert.equal(stored.json.readings.length, 5, 'all five readings are stored');
+  });
 });
 
 describe('supervisor', () => {

@@ -195,7 +195,7 @@ function find({ db, cmd, storage, cursors }) {
   const batchSize = optionalCount(cmd, 'find', 'batchSize');
   let views = readable(storage, db, name).find(filter);
   if ($natural === -1) views.reverse();
-  if (sortSpec(sort)) views = sortViews(views, sort);
+  if (sortSpec(sort)) views = sortViews(views, sort, limit ? skip + limit : Infinity);
   views = views.slice(skip, limit && skip + limit);
   return cursors.open(`${db}.${name}`, render(views, projection), { batchSize, singleBatch: cmd.singleBatch === true });
 }

@@ -145,20 +145,40 @@ export function formatValue(v) {
   return EJSON.stringify(v, { relaxed: false });
 }
 
+// Below this many wanted rows, a sorted find keeps only its best rows in one
+// pass instead of sorting them all: "the newest reading" of a device with
+// 100,000 is then one scan, where a full sort took seconds and left every
+// other client of the stand-in waiting.
+const SELECT_BELOW = 64;
+
 // find's sort: an array field sorts by its smallest element ascending and its
-// largest descending; ties keep natural (insertion) order.
-export function sortViews(views, spec) {
+// largest descending; ties keep natural (insertion) order. `keep` (skip +
+// limit) says how many leading rows are wanted; the rest may be dropped.
+export function sortViews(views, spec, keep = Infinity) {
   const keys = Object.entries(spec);
-  const sortKey = (view, path, dir) =>
-    keyValuesAt(view, path).reduce((best, v) => (compareValues(v, best) * dir < 0 ? v : best));
-  return views
-    .map((view) => ({ view, key: keys.map(([path, dir]) => sortKey(view, path, dir)) }))
-    .sort((a, b) => {
-      for (let i = 0; i < keys.length; i++) {
-        const c = compareValues(a.key[i], b.key[i]) * keys[i][1];
-        if (c) return c;
-      }
-      return 0;
-    })
-    .map((row) => row.view);
+  const sortKey = (view, path, dir) => {
+    // A top-level scalar (the common case) is its own key.
+    const top = path.includes('.') ? undefined : (Object.hasOwn(view, path) ? view[path] : null);
+    if (top !== undefined && !Array.isArray(top)) return top;
+    return keyValuesAt(view, path).reduce((best, v) => (compareValues(v, best) * dir < 0 ? v : best));
+  };
+  const row = (view) => ({ view, key: keys.map(([path, dir]) => sortKey(view, path, dir)) });
+  const order = (a, b) => {
+    for (let i = 0; i < keys.length; i++) {
+      const c = compareValues(a.key[i], b.key[i]) * keys[i][1];
+      if (c) return c;
+    }
+    return 0;
+  };
+  if (keep >= SELECT_BELOW || keep >= views.length) return views.map(row).sort(order).map((r) => r.view);
+  const best = [];
+  for (const view of views) {
+    const r = row(view);
+    if (best.length === keep && order(r, best[keep - 1]) >= 0) continue;
+    let at = best.length;
+    while (at > 0 && order(r, best[at - 1]) < 0) at--;   // after its equals: ties stay in natural order
+    best.splice(at, 0, r);
+    if (best.length > keep) best.pop();
+  }
+  return best.map((r) => r.view);
 }

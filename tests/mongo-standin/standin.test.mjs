@@ -183,6 +183,18 @@ describe('mongo-standin with the official Node driver', () => {
     assert.equal(new Set(all.map((doc) => doc._id.toHexString())).size, 1000);
   });
 
+  it('a sorted find with a small limit returns the leading rows of the full sort, ties in natural order', async () => {
+    const c = db.collection('topk');
+    await c.insertMany(Array.from({ length: 500 }, (_, i) => ({ n: i, g: (i * 7) % 13, t: minutes(i % 50) })));
+    for (const [sort, skip, limit] of [[{ t: -1 }, 0, 1], [{ g: 1 }, 0, 10], [{ g: -1, n: 1 }, 3, 5], [{ t: 1 }, 40, 20]]) {
+      const full = (await c.find({}).sort(sort).toArray()).slice(skip, skip + limit).map((doc) => doc.n);
+      const some = (await c.find({}).sort(sort).skip(skip).limit(limit).toArray()).map((doc) => doc.n);
+      assert.deepEqual(some, full, JSON.stringify({ sort, skip, limit }));
+    }
+    assert.deepEqual((await c.find({ t: minutes(49) }).sort({ t: -1 }).limit(3).toArray()).map((doc) => doc.n), [49, 99, 149],
+      'equal keys come back in insertion order');
+  });
+
   it('kills a cursor that is closed early', async () => {
     const c = db.collection('paging');
     const cursor = c.find({}).batchSize(5);
