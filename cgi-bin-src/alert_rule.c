@@ -34,14 +34,10 @@ int phone_e164_ok(const char *s)
 /* A finite number, or NAN when the field is empty; -1 when malformed. */
 static int number(const char *s, double *out)
 {
-	char *end;
-
 	*out = NAN;
 	if (s == NULL || *s == '\0')
 		return 0;
-	errno = 0;
-	*out = strtod(s, &end);
-	return errno == 0 && *end == '\0' && isfinite(*out) && !isspace((unsigned char)*s) ? 0 : -1;
+	return valid_decimal(s, out) ? 0 : -1;
 }
 
 /* A whole number within [0, max], or def when the field is empty. */
@@ -57,11 +53,21 @@ static int whole(const char *s, long max, long def, long *out)
 	return errno == 0 && *end == '\0' && isdigit((unsigned char)*s) && *out <= max ? 0 : -1;
 }
 
+/* A checkbox or JSON boolean: on/true/1 or off/false/0; def when absent;
+ * -1 for anything else, so a typo never flips a rule off silently. */
 static int on_off(const char *s, int def)
 {
+	static const char *const on[] = { "on", "true", "1" }, *const off[] = { "off", "false", "0" };
+
 	if (s == NULL || *s == '\0')
 		return def;
-	return strcmp(s, "on") == 0 || strcmp(s, "true") == 0 || strcmp(s, "1") == 0;
+	for (size_t i = 0; i < 3; i++) {
+		if (strcmp(s, on[i]) == 0)
+			return 1;
+		if (strcmp(s, off[i]) == 0)
+			return 0;
+	}
+	return -1;
 }
 
 static int parse_recipients(const char *list, struct alert_rule_input *in, char *err, size_t errlen)
@@ -105,7 +111,7 @@ static int parse_target(alert_field_fn get, void *ctx, struct alert_rule_input *
 
 	if (has_dev == has_grp)
 		BAD("Choose either a device or a group.");
-	if (strlen(has_dev ? dev : grp) != PUBLIC_ID_LEN)
+	if (!valid_public_id(has_dev ? dev : grp, has_dev ? "dev_" : "grp_"))
 		BAD("There is no such %s.", has_dev ? "device" : "group");
 	snprintf(has_dev ? in->device_uid : in->group_uid, PUBLIC_ID_LEN + 1, "%s", has_dev ? dev : grp);
 	return 0;
@@ -135,7 +141,8 @@ static int parse_timing(alert_field_fn get, void *ctx, struct alert_rule *r, cha
 	r->no_data_ms = no_data * 60000LL;
 	r->min_duration_ms = min_dur * 1000LL;
 	r->reminder_ms = remind_s >= 0 ? remind_s * 1000LL : remind * 60000LL;
-	r->notify_clear = on_off(get(ctx, "notify_clear"), 1);
+	if ((r->notify_clear = on_off(get(ctx, "notify_clear"), 1)) < 0)
+		BAD("notify_clear is on or off (true or false).");
 	return 0;
 }
 
@@ -165,6 +172,7 @@ int alert_rule_parse(alert_field_fn get, void *ctx, struct alert_rule_input *in,
 		    : kind == ALERT_NO_DATA ? "No data needs a number of minutes."
 		    : kind == ALERT_ABOVE ? "Above needs a threshold; the clear threshold must not be above it."
 		    : "Below needs a threshold; the clear threshold must not be below it.");
-	in->enabled = on_off(get(ctx, "enabled"), 1);
+	if ((in->enabled = on_off(get(ctx, "enabled"), 1)) < 0)
+		BAD("enabled is on or off (true or false).");
 	return parse_recipients(get(ctx, "recipients"), in, err, errlen);
 }

@@ -18,12 +18,14 @@
 
 #include "app.h"
 #include "conf.h"
+#include "json_body.h"
 #include "key_cache.h"
 #include "log.h"
 #include "ratelimit.h"
 #include "reading.h"
 #include "req.h"
 #include "resp.h"
+#include "valid.h"
 
 /* Query parameters that would put a key in URLs (and so in logs). */
 static const char *const api_key_params[] = { "api_key", "key", "token", "access_token" };
@@ -48,6 +50,33 @@ int api_error(struct resp *rs, int status, const char *code, const char *fmt, ..
 		resp_header(rs, "WWW-Authenticate", "Bearer realm=\"gauge\"");
 	resp_error(rs, status, code, msg);
 	return status;
+}
+
+int api_error_at(struct resp *rs, int status, const char *code, const char *pointer,
+    const char *fmt, ...)
+{
+	char msg[300];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	resp_error_at(rs, status, code, pointer, msg);
+	return status;
+}
+
+int api_json_object_or_reply(struct api_ctx *c, const char *invalid_code, struct json_object **out)
+{
+	struct json_body_error err;
+
+	if (json_body_parse(c->r->body != NULL ? c->r->body : "", c->r->body_len, out, &err) != 0)
+		return api_error_at(c->rs, err.status, err.status == 422 ? invalid_code : "malformed_json",
+		    err.pointer, "%s", err.message);
+	if (json_object_is_type(*out, json_type_object))
+		return 0;
+	json_object_put(*out);
+	*out = NULL;
+	return api_error(c->rs, 400, "malformed_json", "The body must be a JSON object.");
 }
 
 int api_send(struct resp *rs, int status, struct json_object *obj)
@@ -122,7 +151,7 @@ static int api_limit(struct api_ctx *c, int keyed)
  * one, hash filled) or an error status already sent. */
 static int api_credentials(struct api_ctx *c, unsigned char hash[SHA256_LEN], int *present)
 {
-	const char *auth = req_header(c->r, "authorization"), *form_key = NULL, *key = NULL;
+	const char *auth = req_header(c->r, "authorization"), *form_key = NULL, *key = NULL, *dup;
 	enum key_kind kind;
 
 	*present = 0;
@@ -134,6 +163,9 @@ static int api_credentials(struct api_ctx *c, unsigned char hash[SHA256_LEN], in
 	    strcmp(c->r->content_type, "application/x-www-form-urlencoded") == 0) {
 		if (req_parse_urlencoded(&c->r->arena, c->r->body, c->r->body_len, &c->form) != 0)
 			return api_error(c->rs, 400, "malformed_form", "The form body is malformed.");
+		if ((dup = kv_first_repeat(&c->form)) != NULL)
+			return api_error(c->rs, 400, "malformed_form",
+			    "The form field '%.40s' is given more than once.", dup);
 		form_key = kv_get(&c->form, "api_key");
 	}
 	if (auth != NULL) {
@@ -175,6 +207,11 @@ static int api_lookup(struct api_ctx *c, const unsigned char *hash, const char *
 {
 	long long t = key_cache_now_ms();
 	int rc;
+
+	/* A malformed device id is never sent to MySQL: it is a device that
+	 * does not exist, answered exactly as an unknown one is. */
+	if (uid != NULL && !valid_public_id(uid, "dev_"))
+		uid = NULL;
 
 	if (hash != NULL && key_cache_get(c->app->keys, hash, uid, t, &c->key, &c->dev))
 		return DB_OK;

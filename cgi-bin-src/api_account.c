@@ -16,6 +16,7 @@
 #include "readings_out.h"
 #include "req.h"
 #include "resp.h"
+#include "valid.h"
 #include "store_readings.h"
 
 struct devices_ctx {
@@ -135,6 +136,8 @@ API_HANDLER(api_account_group_latest)
 
 	if ((st = api_begin_account(&c, app, r, rs)) != 0)
 		return st;
+	if (!valid_public_id(m->params[0], "grp_"))
+		return api_error(rs, 404, "not_found", "No such group.");
 	rc = db_query(app->db, "SELECT uid, name FROM device_groups WHERE account_id = ? AND uid = ?",
 	    DB_ARGS(DB_INT(c.key.account_id), DB_TEXT(m->params[0])), group_name_row, &g);
 	if (rc == DB_NOTFOUND)

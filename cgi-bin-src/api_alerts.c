@@ -25,14 +25,44 @@ struct json_fields {
 	struct arena *arena;
 };
 
+/* An array of strings joined with commas; "\x01" (refused by every
+ * validator) when an element is not a string or holds a comma itself. */
+static const char *json_list(struct arena *a, struct json_object *arr)
+{
+	size_t n = json_object_array_length(arr), len = 1;
+	char *out, *p;
+
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *e = json_object_array_get_idx(arr, i);
+
+		if (!json_object_is_type(e, json_type_string) ||
+		    strpbrk(json_object_get_string(e), ",\r\n") != NULL)
+			return "\x01";
+		len += (size_t)json_object_get_string_len(e) + 1;
+	}
+	if ((p = out = arena_alloc(a, len)) == NULL)
+		return "\x01";
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *e = json_object_array_get_idx(arr, i);
+		size_t el = (size_t)json_object_get_string_len(e);
+
+		if (i > 0)
+			*p++ = ',';
+		memcpy(p, json_object_get_string(e), el);
+		p += el;
+	}
+	*p = '\0';
+	return out;
+}
+
 /* A JSON field as the validator's text: numbers printed, booleans as
- * on/off, a recipients array joined with commas. */
+ * on/off, a recipients array joined with commas (in the arena, at its full
+ * length: the validator then refuses what is too long, nothing is cut). */
 static const char *json_field(void *ctx, const char *name)
 {
 	struct json_fields *f = ctx;
 	struct json_object *v;
-	char buf[4096];
-	size_t used = 0;
+	char num[32];
 
 	if (!json_object_object_get_ex(f->obj, name, &v) || v == NULL)
 		return NULL;
@@ -41,20 +71,11 @@ static const char *json_field(void *ctx, const char *name)
 		return json_object_get_string(v);
 	case json_type_int:
 	case json_type_double:
-		snprintf(buf, sizeof(buf), "%.17g", json_object_get_double(v));
-		return arena_strdup(f->arena, buf);
+		return arena_strdup(f->arena, api_fmt_double(json_object_get_double(v), num));
 	case json_type_boolean:
 		return json_object_get_boolean(v) ? "on" : "off";
 	case json_type_array:
-		buf[0] = '\0';
-		for (size_t i = 0; i < json_object_array_length(v) && used < sizeof(buf); i++) {
-			struct json_object *e = json_object_array_get_idx(v, i);
-
-			if (!json_object_is_type(e, json_type_string))
-				return "\x01";  /* not an address: refused by the validator */
-			used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s%s", i ? "," : "", json_object_get_string(e));
-		}
-		return arena_strdup(f->arena, buf);
+		return json_list(f->arena, v);
 	default:
 		return "\x01";
 	}
@@ -130,10 +151,8 @@ API_HANDLER(api_alert_rules_create)
 	if (r->content_type == NULL || strcmp(r->content_type, "application/json") != 0)
 		return api_error(rs, 415, "unsupported_media_type", "Send the rule as application/json.");
 	f.arena = &r->arena;
-	if ((f.obj = json_tokener_parse(r->body)) == NULL || !json_object_is_type(f.obj, json_type_object)) {
-		json_object_put(f.obj);
-		return api_error(rs, 400, "malformed_json", "The body is not a JSON object.");
-	}
+	if ((st = api_json_object_or_reply(&c, "invalid_rule", &f.obj)) != 0)
+		return st;
 	rc = alert_rule_parse(json_field, &f, &in, err, sizeof(err));
 	json_object_put(f.obj);
 	if (rc != 0)

@@ -72,22 +72,20 @@ static void key_audit(struct api_ctx *c, const char *action, const char *detail)
 static int rotate_grace(struct api_ctx *c, unsigned *grace)
 {
 	struct json_object *root, *v;
+	int st;
 
 	*grace = 0;
 	if (c->r->body_len == 0)
 		return 0;
 	if (c->r->content_type == NULL || strcmp(c->r->content_type, "application/json") != 0)
 		return api_error(c->rs, 415, "unsupported_media_type", "Send application/json.");
-	root = json_tokener_parse(c->r->body);
-	if (root == NULL || !json_object_is_type(root, json_type_object)) {
-		json_object_put(root);
-		return api_error(c->rs, 400, "malformed_json", "The body is not a JSON object.");
-	}
+	if ((st = api_json_object_or_reply(c, "invalid_field", &root)) != 0)
+		return st;
 	json_object_object_foreach(root, key, val) {
 		if (strcmp(key, "grace_seconds") != 0 || !json_object_is_type(val, json_type_int) ||
 		    json_object_get_int64(val) < 0 || json_object_get_int64(val) > GRACE_MAX_S) {
 			json_object_put(root);
-			return api_error(c->rs, 422, "invalid_field",
+			return api_error_at(c->rs, 422, "invalid_field", "/grace_seconds",
 			    "The body takes only grace_seconds: 0 to %d.", GRACE_MAX_S);
 		}
 	}

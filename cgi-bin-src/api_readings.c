@@ -36,9 +36,9 @@ static int ingest_parse(struct api_ctx *c, long long now_ms, struct batch *b)
 	if (rc == 0)
 		return 0;
 	if (err.index >= 0)
-		return api_error(c->rs, err.status, err.code, "reading %ld: %s%s%s", err.index,
+		return api_error_at(c->rs, err.status, err.code, err.pointer, "reading %ld: %s%s%s", err.index,
 		    err.field[0] != '\0' ? err.field : "", err.field[0] != '\0' ? ": " : "", err.message);
-	return api_error(c->rs, err.status, err.code, "%s%s%s",
+	return api_error_at(c->rs, err.status, err.code, ct[12] == 'j' ? err.pointer : NULL, "%s%s%s",
 	    err.field[0] != '\0' ? err.field : "", err.field[0] != '\0' ? ": " : "", err.message);
 }
 

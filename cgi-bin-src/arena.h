@@ -23,5 +23,7 @@ void  arena_free(struct arena *a);
 void *arena_alloc(struct arena *a, size_t n);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
+/* Formats into the arena, whatever the length: nothing is cut to fit. */
+char *arena_sprintf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

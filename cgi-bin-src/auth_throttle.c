@@ -7,8 +7,11 @@
 #include "auth_throttle.h"
 
 #include <stdio.h>
+#include <string.h>
 
+#include "crypto.h"
 #include "db.h"
+#include "valid.h"
 
 enum subject { SUBJ_ADDR, SUBJ_EMAIL_ADDR, SUBJ_EMAIL };
 
@@ -22,6 +25,20 @@ static const struct throttle_rule {
 	{ "email", SUBJ_EMAIL, 20, 60 },
 };
 
+/* An address and an e-mail of up to 254 bytes do not fit the 254-byte
+ * subject together, and cutting the e-mail would let two addresses share
+ * a counter: the pair is kept as the hex SHA-256 of "email|ip". */
+static void subject_pair(const char *email, const char *ip, char *out, size_t len)
+{
+	unsigned char hash[SHA256_LEN];
+	char pair[VALID_EMAIL_MAX + 1 + 46 + 1];   /* e-mail validated, address from req.c */
+	int n = snprintf(pair, sizeof(pair), "%s|%s", email, ip);
+
+	crypto_sha256(pair, n > 0 ? (size_t)n : 0, hash);
+	if (len > 2 * SHA256_LEN)
+		crypto_hex(hash, SHA256_LEN, out);
+}
+
 static void subject_of(const struct throttle_rule *r, const char *email, const char *ip,
     char *out, size_t len)
 {
@@ -30,7 +47,7 @@ static void subject_of(const struct throttle_rule *r, const char *email, const c
 	else if (r->subject == SUBJ_EMAIL)
 		snprintf(out, len, "%s", email);
 	else
-		snprintf(out, len, "%.200s|%s", email, ip);
+		subject_pair(email, ip, out, len);
 }
 
 static int wait_row(void *ctx, const struct db_row *row)

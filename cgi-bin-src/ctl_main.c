@@ -302,7 +302,8 @@ static int ctl_device_public(struct ctl *ctl, int argc, char **argv)
 	if (ctl_opts(argc, argv, opts, v) != 0 || v[0] == NULL || (v[1] == NULL) == (v[2] == NULL))
 		return ctl_fail("%s", "usage: device-public --device ID --on|--off");
 	on = v[1] != NULL;
-	rc = db_query(ctl->db, "SELECT id, account_id FROM devices WHERE uid = ?",
+	rc = !valid_public_id(v[0], "dev_") ? DB_NOTFOUND :
+	    db_query(ctl->db, "SELECT id, account_id FROM devices WHERE uid = ?",
 	    DB_ARGS(DB_TEXT(v[0])), ctl_device_row, &d);
 	if (rc == DB_NOTFOUND)
 		return ctl_fail("no device with id '%s'", v[0]);

@@ -42,9 +42,15 @@ const char *page_field(const struct page_ctx *p, const char *name)
 
 int page_local_path(const char *s)
 {
-	/* "/x" but not "//host" or "/\host", which browsers treat as another site */
-	return s != NULL && s[0] == '/' && s[1] != '/' && s[1] != '\\' && strlen(s) < 512 &&
-	    strpbrk(s, "\r\n") == NULL;
+	/* "/x" but not "//host" or "/\host", which browsers treat as another
+	 * site; browsers also drop TAB, CR and LF inside a URL ("/<TAB>/host" is
+	 * "//host"), and some read any backslash as a slash: none may appear. */
+	if (s == NULL || s[0] != '/' || s[1] == '/' || strlen(s) >= 512)
+		return 0;
+	for (const char *p = s; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '\\')
+			return 0;
+	return 1;
 }
 
 void page_end(struct page_ctx *p)
@@ -165,7 +171,7 @@ static int page_gate(struct page_ctx *p, enum page_access access)
 
 static int page_form(struct page_ctx *p, enum page_access access)
 {
-	const char *token;
+	const char *token, *dup;
 
 	if (p->r->method != METHOD_POST)
 		return 0;
@@ -173,6 +179,9 @@ static int page_form(struct page_ctx *p, enum page_access access)
 		return page_error(p, 415, "Forms must be sent as application/x-www-form-urlencoded.");
 	if (req_parse_urlencoded(&p->r->arena, p->r->body, p->r->body_len, &p->form) != 0)
 		return page_error(p, 400, "The form could not be read.");
+	if ((dup = kv_first_repeat(&p->form)) != NULL)
+		return page_error(p, 400, arena_sprintf(&p->r->arena,
+		    "The form field '%.40s' was sent more than once.", dup));
 	token = page_field(p, "csrf");
 	if (access == PAGE_PUBLIC ? !prelogin_ok(p->r, token) : !session_csrf_ok(&p->s, token))
 		return page_error(p, 403, "This form has expired or did not come from Gauge. "

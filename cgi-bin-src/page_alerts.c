@@ -193,7 +193,7 @@ API_HANDLER(page_alert_log_post)
 		return st;
 	rule = valid_id(page_field(&p, "rule"));
 	dev = page_field(&p, "device");
-	if (rule == 0 || dev == NULL || (rc = db_alert_ack(app->db, p.s.account_id, rule, dev, p.s.user_id)) == DB_NOTFOUND) {
+	if (rule == 0 || !valid_public_id(dev, "dev_") || (rc = db_alert_ack(app->db, p.s.account_id, rule, dev, p.s.user_id)) == DB_NOTFOUND) {
 		page_set(&p, "form.error", "That alarm is not active (it may have cleared or been acknowledged).");
 		return log_render(&p, 400);
 	}

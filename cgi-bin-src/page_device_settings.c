@@ -108,7 +108,7 @@ static int act_move(struct page_ctx *p, struct api_device_row *d)
 
 	if (group == NULL)
 		return settings_refuse(p, d, "Choose a group.");
-	if (*group != '\0' && db_group_get(p->app->db, p->s.account_id, group, &gid, name, sizeof(name)) != DB_OK)
+	if (*group != '\0' && (!valid_public_id(group, "grp_") || db_group_get(p->app->db, p->s.account_id, group, &gid, name, sizeof(name)) != DB_OK))
 		return settings_refuse(p, d, "There is no such group in your account.");
 	if (db_dev_move(p->app->db, p->s.account_id, d->id, gid) != DB_OK)
 		return settings_unavailable(p);

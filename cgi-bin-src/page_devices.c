@@ -161,8 +161,8 @@ static int device_create(struct page_ctx *p, const char *name, const char *group
 	char group_name[NAME_MAX_BYTES] = "";
 	int rc;
 
-	if (group_uid != NULL && *group_uid != '\0' &&
-	    db_group_get(p->app->db, p->s.account_id, group_uid, &group_id, group_name, sizeof(group_name)) != DB_OK)
+	if (group_uid != NULL && *group_uid != '\0' && (!valid_public_id(group_uid, "grp_") ||
+	    db_group_get(p->app->db, p->s.account_id, group_uid, &group_id, group_name, sizeof(group_name)) != DB_OK))
 		return -1;
 	memset(&d, 0, sizeof(d));
 	if (public_id_generate("dev_", d.uid) != 0 || key_generate(KEY_DEVICE, &key) != 0)
@@ -205,7 +205,8 @@ API_HANDLER(page_devices_post)
 /* The device in the path, in the user's account; 0 or the status sent. */
 int page_device(struct page_ctx *p, const char *uid, struct api_device_row *d)
 {
-	int rc = db_dev_get(p->app->db, p->s.account_id, uid, d);
+	int rc = valid_public_id(uid, "dev_") ? db_dev_get(p->app->db, p->s.account_id, uid, d)
+	    : DB_NOTFOUND;
 
 	if (rc == DB_NOTFOUND)
 		return page_error(p, 404, "There is no such device in your account.");
@@ -278,7 +279,8 @@ API_HANDLER(page_device_data)
 	if ((st = page_begin(&p, app, r, rs, PAGE_VIEWER)) != 0)
 		return st;
 	page_end(&p);
-	rc = db_dev_get(app->db, p.s.account_id, m->params[0], &d);
+	rc = valid_public_id(m->params[0], "dev_") ?
+	    db_dev_get(app->db, p.s.account_id, m->params[0], &d) : DB_NOTFOUND;
 	if (rc != DB_OK)
 		return rc == DB_NOTFOUND ? api_error(rs, 404, "not_found", "No such device.")
 		    : api_error(rs, 503, "unavailable", "Try again in a moment.");

@@ -96,7 +96,7 @@ static int form_group(struct page_ctx *p, long long *id, char *name, size_t len)
 {
 	const char *uid = page_field(p, "group");
 
-	return uid != NULL && db_group_get(p->app->db, p->s.account_id, uid, id, name, len) == DB_OK ? 0 : -1;
+	return valid_public_id(uid, "grp_") && db_group_get(p->app->db, p->s.account_id, uid, id, name, len) == DB_OK ? 0 : -1;
 }
 
 static int act_create(struct page_ctx *p)
@@ -157,7 +157,7 @@ static int act_assign(struct page_ctx *p)
 	char name[NAME_MAX_BYTES];
 	long long id = 0;
 
-	if (dev == NULL || db_dev_get(p->app->db, p->s.account_id, dev, &d) != DB_OK)
+	if (!valid_public_id(dev, "dev_") || db_dev_get(p->app->db, p->s.account_id, dev, &d) != DB_OK)
 		return refuse(p, "There is no such device in your account.");
 	if (group != NULL && *group != '\0' && form_group(p, &id, name, sizeof(name)) != 0)
 		return refuse(p, "There is no such group in your account.");

@@ -9,6 +9,9 @@
  */
 #include "reading.h"
 
+#include "json_body.h"
+#include "valid.h"
+
 #include <ctype.h>
 #include <json-c/json.h>
 #include <math.h>
@@ -19,7 +22,7 @@
 
 #define REFUSE(st, c, idx, fld, ...) do { \
 	err->status = (st); err->code = (c); err->index = (idx); \
-	snprintf(err->field, sizeof(err->field), "%s", (fld)); \
+	snprintf(err->field, sizeof(err->field), "%.40s", (fld)); \
 	snprintf(err->message, sizeof(err->message), __VA_ARGS__); \
 	return -1; \
 } while (0)
@@ -171,6 +174,19 @@ static int json_ts(struct json_object *v, long long now_ms, long idx, long long 
 	return check_ts(*ts, now_ms, idx, "ts", err);
 }
 
+/* The error's field names a channel: values.<name> (and its pointer). */
+static int refuse_channel(struct reading_error *err, long idx, const char *name, const char *what)
+{
+	err->status = 422;
+	err->code = "invalid_reading";
+	err->index = idx;
+	snprintf(err->field, sizeof(err->field), "values.%.40s", name);
+	snprintf(err->message, sizeof(err->message), "%s", what);
+	snprintf(err->pointer, sizeof(err->pointer), "/values");
+	(void)json_pointer_append(err->pointer, sizeof(err->pointer), name, strlen(name));
+	return -1;
+}
+
 static int json_values(struct arena *a, struct json_object *vals, long idx,
     struct reading *rd, struct reading_error *err)
 {
@@ -188,14 +204,12 @@ static int json_values(struct arena *a, struct json_object *vals, long idx,
 		double d;
 
 		if (!channel_name_ok(key))
-			REFUSE(422, "invalid_reading", idx, "values",
-			    "channel names are a letter then letters, digits or _ (at most %d)",
-			    READING_CHANNEL_LEN);
+			return refuse_channel(err, idx, key, "is not a channel name: a letter, then "
+			    "letters, digits or _ (at most 32)");
 		if (!json_object_is_type(val, json_type_int) && !json_object_is_type(val, json_type_double))
-			REFUSE(422, "invalid_reading", idx, "values.", "values.%s must be a number", key);
+			return refuse_channel(err, idx, key, "must be a number");
+		/* json_body has refused numbers json-c could not keep as written. */
 		d = json_object_get_double(val);
-		if (!isfinite(d))
-			REFUSE(422, "invalid_reading", idx, "values.", "values.%s must be a finite number", key);
 		rd->values[rd->n].name = arena_strdup(a, key);
 		rd->values[rd->n].v = d;
 		rd->n++;
@@ -223,7 +237,8 @@ static int json_reading(struct arena *a, struct json_object *o, long idx, long l
 		} else if (strcmp(key, "values") == 0) {
 			vals = val;
 		} else {
-			REFUSE(422, "invalid_reading", idx, "", "unknown field '%.40s' (expected ts, id, values)", key);
+			REFUSE(422, "invalid_reading", idx, key,
+			    "unknown field '%.40s' (expected ts, id, values)", key);
 		}
 	}
 	if (vals == NULL)
@@ -231,13 +246,22 @@ static int json_reading(struct arena *a, struct json_object *o, long idx, long l
 	return json_values(a, vals, idx, rd, err);
 }
 
-/* Fills the field name of a values.<channel> error once the key is known. */
-static void name_field(struct reading_error *err)
+/* The error's JSON Pointer: the reading's place in the body, then the
+ * field within it (a channel's pointer is already set, relative to the
+ * reading). */
+static void point_at(struct reading_error *err, int batch)
 {
-	const char *p = strstr(err->message, "values.");
+	char ptr[sizeof(err->pointer)] = "";
 
-	if (strcmp(err->field, "values.") == 0 && p != NULL)
-		snprintf(err->field, sizeof(err->field), "%.*s", (int)strcspn(p, " "), p);
+	if (err->pointer[0] == '\0' && err->field[0] != '\0' && (!batch || err->index >= 0))
+		(void)json_pointer_append(err->pointer, sizeof(err->pointer), err->field, strlen(err->field));
+	if (!batch)
+		return;
+	(void)json_pointer_append(ptr, sizeof(ptr), "readings", 8);
+	if (err->index >= 0 && json_pointer_append_index(ptr, sizeof(ptr), (size_t)err->index) == 0 &&
+	    strlen(ptr) + strlen(err->pointer) < sizeof(ptr))
+		strcat(ptr, err->pointer);
+	snprintf(err->pointer, sizeof(err->pointer), "%s", ptr);
 }
 
 static int parse_items(struct arena *a, struct json_object *arr, long long now_ms,
@@ -252,13 +276,10 @@ static int parse_items(struct arena *a, struct json_object *arr, long long now_m
 		    "a batch holds at most %d readings", READING_BATCH_MAX);
 	if ((out->items = arena_alloc(a, n * sizeof(*out->items))) == NULL)
 		REFUSE(503, "unavailable", -1, "", "out of memory");
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		if (json_reading(a, json_object_array_get_idx(arr, i), (long)i, now_ms,
-		    &out->items[i], err) != 0) {
-			name_field(err);
+		    &out->items[i], err) != 0)
 			return -1;
-		}
-	}
 	out->n = n;
 	return 0;
 }
@@ -274,11 +295,8 @@ static int parse_root(struct arena *a, struct json_object *root, long long now_m
 		if ((out->items = arena_alloc(a, sizeof(*out->items))) == NULL)
 			REFUSE(503, "unavailable", -1, "", "out of memory");
 		out->n = 1;
-		if (json_reading(a, root, 0, now_ms, &out->items[0], err) != 0) {
-			name_field(err);
-			err->index = -1;
+		if (json_reading(a, root, -1, now_ms, &out->items[0], err) != 0)
 			return -1;
-		}
 		return 0;
 	}
 	if (json_object_object_length(root) != 1 || !json_object_is_type(arr, json_type_array))
@@ -290,23 +308,23 @@ static int parse_root(struct arena *a, struct json_object *root, long long now_m
 int reading_parse_json(struct arena *a, const char *body, size_t len,
     long long now_ms, struct batch *out, struct reading_error *err)
 {
-	struct json_tokener *tok = json_tokener_new_ex(16);
+	struct json_body_error jerr;
 	struct json_object *root;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (tok == NULL)
-		REFUSE(503, "unavailable", -1, "", "out of memory");
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	root = json_tokener_parse_ex(tok, body, (int)len);
-	if (root == NULL || json_tokener_get_error(tok) != json_tokener_success ||
-	    json_tokener_get_parse_end(tok) != len) {
-		json_object_put(root);
-		json_tokener_free(tok);
-		REFUSE(400, "malformed_json", -1, "", "the body is not valid JSON");
+	memset(err, 0, sizeof(*err));
+	err->index = -1;
+	if (json_body_parse(body, len, &root, &jerr) != 0) {
+		err->status = jerr.status;
+		err->code = jerr.status == 422 ? "invalid_reading" : "malformed_json";
+		snprintf(err->pointer, sizeof(err->pointer), "%s", jerr.pointer);
+		snprintf(err->message, sizeof(err->message), "%s", jerr.message);
+		return -1;
 	}
-	json_tokener_free(tok);
 	rc = parse_root(a, root, now_ms, out, err);
+	if (rc != 0)
+		point_at(err, json_object_object_get_ex(root, "readings", NULL));
 	json_object_put(root);
 	return rc;
 }
@@ -317,13 +335,13 @@ int reading_parse_form(struct arena *a, const struct kvlist *form,
 	struct reading *rd;
 
 	memset(out, 0, sizeof(*out));
+	memset(err, 0, sizeof(*err));
 	if ((rd = arena_alloc(a, sizeof(*rd))) == NULL ||
 	    (rd->values = arena_alloc(a, READING_CHANNELS_MAX * sizeof(*rd->values))) == NULL)
 		REFUSE(503, "unavailable", -1, "", "out of memory");
 	rd->ts_ms = now_ms;
 	for (size_t i = 0; i < form->n; i++) {
 		const char *k = form->items[i].key, *v = form->items[i].val;
-		char *end;
 		double d;
 
 		if (strcmp(k, "api_key") == 0)
@@ -344,12 +362,12 @@ int reading_parse_form(struct arena *a, const struct kvlist *form,
 			continue;
 		}
 		if (!channel_name_ok(k))
-			REFUSE(422, "invalid_reading", -1, "values",
-			    "channel names are a letter then letters, digits or _ (at most %d)",
-			    READING_CHANNEL_LEN);
-		d = strtod(v, &end);
-		if (*v == '\0' || isspace((unsigned char)*v) || *end != '\0' || !isfinite(d))
-			REFUSE(422, "invalid_reading", -1, "values", "%.40s must be a finite number", k);
+			REFUSE(422, "invalid_reading", -1, k,
+			    "'%.40s' is not a channel name: a letter, then letters, digits or _ (at most %d)",
+			    k, READING_CHANNEL_LEN);
+		if (!valid_decimal(v, &d))
+			REFUSE(422, "invalid_reading", -1, k,
+			    "%.40s must be a decimal number such as 21.5 or -3e2", k);
 		for (size_t j = 0; j < rd->n; j++)
 			if (strcmp(rd->values[j].name, k) == 0)
 				REFUSE(422, "invalid_reading", -1, "values", "%.40s is given twice", k);

@@ -43,7 +43,8 @@ struct reading_error {
 	int status;                 /* 400, 413 or 422 */
 	const char *code;
 	long index;                 /* offending reading, -1 when not about one */
-	char field[64];
+	char field[64];             /* for people: "values.temp" */
+	char pointer[128];          /* RFC 6901, into the body: "/readings/1/values/temp" */
 	char message[200];
 };
 

@@ -207,6 +207,10 @@ int readings_query_parse(const struct req *r, long long device_id, long long now
 		if (rq_params[k].valid(p->val, q, err) != 0)
 			return -1;
 	}
+	if (seen[RQ_AGG] && !seen[RQ_INTERVAL]) {
+		err->param = "agg";
+		BAD("agg needs an interval to aggregate over (interval=5m&agg=max)");
+	}
 	return rq_defaults(r, now_ms, q, err);
 }
 

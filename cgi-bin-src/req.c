@@ -129,6 +129,15 @@ const char *kv_get(const struct kvlist *l, const char *key)
 	return NULL;
 }
 
+const char *kv_first_repeat(const struct kvlist *l)
+{
+	for (size_t i = 1; i < l->n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(l->items[i].key, l->items[j].key) == 0)
+				return l->items[i].key;
+	return NULL;
+}
+
 const char *req_header(const struct req *r, const char *name)
 {
 	return kv_get(&r->headers, name);
@@ -187,7 +196,7 @@ static int path_has_dot_segment(const char *p)
 
 static int req_uri(struct req *r, const char *uri, struct req_error *err)
 {
-	const char *q;
+	const char *q, *dup;
 	size_t plen;
 	char *path;
 
@@ -197,9 +206,11 @@ static int req_uri(struct req *r, const char *uri, struct req_error *err)
 		FAIL(414, "uri_too_long", "The request URI is too long.");
 	q = strchr(uri, '?');
 	plen = q != NULL ? (size_t)(q - uri) : strlen(uri);
-	r->raw_path = arena_strndup(&r->arena, uri, plen);
-	if ((path = arena_alloc(&r->arena, plen + 1)) == NULL || r->raw_path == NULL)
+	if ((path = arena_alloc(&r->arena, plen + 1)) == NULL ||
+	    (r->raw_path = arena_strndup(&r->arena, uri, plen)) == NULL) {
+		r->raw_path = "/";
 		FAIL(500, "internal", "Out of memory.");
+	}
 	if (req_pct_decode(uri, plen, path, 0) < 0)
 		FAIL(400, "bad_encoding", "The request path has malformed percent-encoding.");
 	if (path_has_dot_segment(path))
@@ -207,6 +218,14 @@ static int req_uri(struct req *r, const char *uri, struct req_error *err)
 	r->path = path;
 	if (q != NULL && req_parse_urlencoded(&r->arena, q + 1, strlen(q + 1), &r->query) != 0)
 		FAIL(400, "bad_query", "The query string is malformed or has too many parameters.");
+	if ((dup = kv_first_repeat(&r->query)) != NULL) {
+		err->status = 400;
+		err->code = "bad_param";
+		err->message = arena_sprintf(&r->arena, "%.40s: the parameter is given more than once", dup);
+		if (err->message == NULL)
+			err->message = "A query parameter is given more than once.";
+		return -1;
+	}
 	return 0;
 }
 
@@ -387,9 +406,11 @@ int req_parse(struct req *r, char *const *envp, req_read_fn read, void *ctx,
 	req_remote(r, env_get(envp, "REMOTE_ADDR"));
 	https = env_get(envp, "HTTPS");
 	r->https = https != NULL && (strcasecmp(https, "on") == 0 || strcmp(https, "1") == 0);
-	if (req_method(r, env_get(envp, "REQUEST_METHOD"), err) != 0)
-		return -1;
+	/* The path first: an error about the method is still answered in the
+	 * form the path's clients expect (JSON under /api/). */
 	if (req_uri(r, env_get(envp, "REQUEST_URI"), err) != 0)
+		return -1;
+	if (req_method(r, env_get(envp, "REQUEST_METHOD"), err) != 0)
 		return -1;
 	if (req_headers(r, envp, err) != 0)
 		return -1;

@@ -74,6 +74,9 @@ const char *req_header(const struct req *r, const char *name);
 const char *req_param(const struct req *r, const char *name);
 const char *req_cookie(const struct req *r, const char *name);
 const char *kv_get(const struct kvlist *l, const char *key);
+/* The first name given more than once, or NULL: a form or query string
+ * that names a field twice is refused, never read by "first wins". */
+const char *kv_first_repeat(const struct kvlist *l);
 
 /* Decodes %XY (and '+' as space when plus is set) into out (len+1 bytes).
  * Returns decoded length, or -1 on a malformed escape or a decoded NUL. */

@@ -155,7 +155,10 @@ int resp_wants_json(const struct req *r)
 
 	if (r == NULL)
 		return 1;
-	if (strncmp(r->path, "/api/", 5) == 0 || strcmp(r->path, "/healthz") == 0)
+	/* raw_path too: a request refused before its path was decoded (bad
+	 * escapes, dot segments) still came to the API and gets JSON. */
+	if (strncmp(r->path, "/api/", 5) == 0 || strcmp(r->path, "/healthz") == 0 ||
+	    (r->raw_path != NULL && strncmp(r->raw_path, "/api/", 5) == 0))
 		return 1;
 	accept = req_header(r, "accept");
 	return accept != NULL && strstr(accept, "application/json") != NULL &&
@@ -163,13 +166,15 @@ int resp_wants_json(const struct req *r)
 }
 
 static int resp_error_json(struct resp *rs, int status, const char *code,
-    const char *message)
+    const char *pointer, const char *message)
 {
 	struct json_object *o = json_object_new_object();
 	int rc;
 
 	json_object_object_add(o, "code", json_object_new_string(code));
 	json_object_object_add(o, "message", json_object_new_string(message));
+	if (pointer != NULL)
+		json_object_object_add(o, "pointer", json_object_new_string(pointer));
 	if (rs->req != NULL)
 		json_object_object_add(o, "request_id", json_object_new_string(rs->req->id));
 	rc = resp_json(rs, status, o);
@@ -184,7 +189,7 @@ static int resp_error_html(struct resp *rs, int status, const char *code,
 	int rc;
 
 	if (hdf == NULL)
-		return resp_error_json(rs, status, code, message);
+		return resp_error_json(rs, status, code, NULL, message);
 	hdf_set_int_value(hdf, "error.status", status);
 	hdf_set_value(hdf, "error.reason", resp_reason(status));
 	hdf_set_value(hdf, "error.code", code);
@@ -198,7 +203,13 @@ static int resp_error_html(struct resp *rs, int status, const char *code,
 
 int resp_error(struct resp *rs, int status, const char *code, const char *message)
 {
+	return resp_error_at(rs, status, code, NULL, message);
+}
+
+int resp_error_at(struct resp *rs, int status, const char *code, const char *pointer,
+    const char *message)
+{
 	if (resp_wants_json(rs->req))
-		return resp_error_json(rs, status, code, message);
+		return resp_error_json(rs, status, code, pointer, message);
 	return resp_error_html(rs, status, code, message);
 }

@@ -42,6 +42,10 @@ int  resp_json(struct resp *rs, int status, struct json_object *obj);
 /* Renders templates/<name> with hdf (borrowed) as the whole body. */
 int  resp_html(struct resp *rs, int status, const char *name, HDF *hdf);
 int  resp_error(struct resp *rs, int status, const char *code, const char *message);
+/* The same, naming the offending part of a JSON body by its RFC 6901
+ * pointer ("pointer" in the JSON error; NULL: none). */
+int  resp_error_at(struct resp *rs, int status, const char *code, const char *pointer,
+    const char *message);
 /* True when the client should get JSON rather than HTML. */
 int  resp_wants_json(const struct req *r);
 const char *resp_reason(int status);

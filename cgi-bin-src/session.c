@@ -11,8 +11,31 @@
 #include "db.h"
 #include "req.h"
 #include "resp.h"
+#include "valid.h"
 
 static const char session_cookie_attrs[] = "; Path=/; Secure; HttpOnly; SameSite=Lax";
+
+/* The user agent as the sessions list shows it: whole when it fits the
+ * column, else cut at a character boundary and visibly marked "...". */
+static void session_ua_summary(const char *ua, char *out, size_t cap)
+{
+	size_t n = strlen(ua);
+
+	if (n < cap) {
+		memcpy(out, ua, n + 1);
+	} else {
+		n = cap - 4;
+		while (n > 0 && ((unsigned char)ua[n] & 0xc0) == 0x80)
+			n--;
+		memcpy(out, ua, n);
+		memcpy(out + n, "...", 4);
+	}
+	/* MariaDB refuses bytes that are not UTF-8: show them as '?'. */
+	if (valid_utf8_chars(out) < 0)
+		for (char *p = out; *p != '\0'; p++)
+			if ((unsigned char)*p >= 0x80)
+				*p = '?';
+}
 
 int session_create(struct db *db, struct resp *rs, long long user_id, int mfa_pending,
     const char *ip, const char *user_agent, unsigned absolute_h, long long *session_id)
@@ -26,7 +49,7 @@ int session_create(struct db *db, struct resp *rs, long long user_id, int mfa_pe
 		return DB_ERROR;
 	crypto_b64url(raw, sizeof(raw), token);
 	crypto_sha256(token, strlen(token), hash);
-	snprintf(ua, sizeof(ua), "%s", user_agent != NULL ? user_agent : "");
+	session_ua_summary(user_agent != NULL ? user_agent : "", ua, sizeof(ua));
 	rc = db_exec(db, "INSERT INTO sessions (token_hash, user_id, csrf_secret, mfa_pending, "
 	    "expires_at, ip, user_agent) VALUES (?, ?, ?, ?, UTC_TIMESTAMP(3) + INTERVAL ? HOUR, ?, ?)",
 	    DB_ARGS(DB_BLOB(hash, sizeof(hash)), DB_INT(user_id), DB_BLOB(csrf, sizeof(csrf)),

@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,4 +98,52 @@ long long valid_id(const char *s)
 	errno = 0;
 	v = strtoll(s, &end, 10);
 	return errno != 0 || *end != '\0' || v <= 0 ? 0 : v;
+}
+
+int valid_public_id(const char *s, const char *prefix)
+{
+	size_t n = s != NULL ? strlen(s) : 0;
+
+	if (n != VALID_PUBLIC_ID_LEN || strncmp(s, prefix, 4) != 0)
+		return 0;
+	for (size_t i = 4; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_')
+			return 0;
+	return 1;
+}
+
+/* Digits, at least one; returns where they end. */
+static const char *digits_end(const char *p)
+{
+	const char *q = p;
+
+	while (*q >= '0' && *q <= '9')
+		q++;
+	return q == p ? NULL : q;
+}
+
+int valid_decimal(const char *s, double *out)
+{
+	const char *p = s;
+	char *end;
+
+	if (s == NULL)
+		return 0;
+	if (*p == '-' || *p == '+')
+		p++;
+	if ((p = digits_end(p)) == NULL)
+		return 0;
+	if (*p == '.' && (p = digits_end(p + 1)) == NULL)
+		return 0;
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '-' || *p == '+')
+			p++;
+		if ((p = digits_end(p)) == NULL)
+			return 0;
+	}
+	if (*p != '\0')
+		return 0;
+	*out = strtod(s, &end);
+	return *end == '\0' && isfinite(*out);
 }

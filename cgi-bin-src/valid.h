@@ -27,4 +27,14 @@ const char *role_name(enum role r);
 /* A positive decimal id that fits a signed 64-bit integer; 0 otherwise. */
 long long valid_id(const char *s);
 
+/* A public device or group id: its 4-byte prefix ("dev_", "grp_") and 16
+ * base64url characters, as public_id_generate() makes them.  Checked before
+ * any query, so a malformed id is answered like an unknown one. */
+#define VALID_PUBLIC_ID_LEN 20
+int valid_public_id(const char *s, const char *prefix);
+/* A finite decimal number as people write it: optional sign, digits, an
+ * optional fraction and exponent.  No hex, inf, nan or spaces.  1 when
+ * valid, with the value in *out. */
+int valid_decimal(const char *s, double *out);
+
 #endif

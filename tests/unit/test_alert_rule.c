@@ -69,6 +69,16 @@ int main(void)
 		{ KV("name", "x", "device", DEV, "channel", "t", "kind", "above", "threshold", "1", "recipients", "+0123456789"), "neither" },
 		{ KV("name", "x", "device", DEV, "channel", "t", "kind", "above", "threshold", "1", "recipients", "+1415555"), "neither" },
 		{ KV("name", "x", "device", "dev_short", "channel", "t", "kind", "above", "threshold", "1", "recipients", "a@b.example"), "no such" },
+		/* issue 9: ids, numbers and switches that were let through */
+		{ KV("name", "x", "device", "dev_\xc3\xa9" "AAAAAAAAAAAAAA", "channel", "t", "kind", "above", "threshold", "1",
+		  "recipients", "a@b.example"), "no such" },
+		{ KV("name", "x", "group", "dev_AAAAAAAAAAAAAAAA", "channel", "t", "kind", "above", "threshold", "1",
+		  "recipients", "a@b.example"), "no such" },
+		{ KV("name", "x", "device", DEV, "channel", "t", "kind", "above", "threshold", "0x10", "recipients", "a@b.example"), "numbers" },
+		{ KV("name", "x", "device", DEV, "channel", "t", "kind", "above", "threshold", "1", "enabled", "banana",
+		  "recipients", "a@b.example"), "enabled is on or off" },
+		{ KV("name", "x", "device", DEV, "channel", "t", "kind", "above", "threshold", "1", "notify_clear", "\x01",
+		  "recipients", "a@b.example"), "notify_clear is on or off" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int rc = parse(&in, err, bad[i].kv);
@@ -77,6 +87,9 @@ int main(void)
 		if (rc == 0 || strstr(err, bad[i].why) == NULL)
 			fprintf(stderr, "     case %zu said: %s\n", i, rc == 0 ? "(accepted)" : err);
 	}
+	CHECK(parse(&in, err, KV("name", "x", "device", DEV, "channel", "temp", "kind", "above", "threshold", "1",
+	    "enabled", "false", "notify_clear", "off", "recipients", "a@b.example")) == 0 && !in.enabled &&
+	    !in.rule.notify_clear, "enabled and notify_clear can be switched off");
 	CHECK(phone_e164_ok("+14155550123") && phone_e164_ok("+4915112345678"), "E.164 numbers pass");
 	CHECK(!phone_e164_ok("14155550123") && !phone_e164_ok("+1 415 555 0123") && !phone_e164_ok("+1234567890123456"),
 	    "other phone formats are refused");

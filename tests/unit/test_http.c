@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "page.h"
 #include "req.h"
 #include "resp.h"
 #include "route.h"
@@ -161,8 +162,41 @@ static void test_head(void)
 	req_free(&r);
 }
 
+/* After sign-in the browser goes to "next": only a path on this site. */
+static void test_local_path(void)
+{
+	static const struct { const char *s; int ok; } cases[] = {
+		{ "/devices", 1 }, { "/devices/dev_x/settings?done=1", 1 }, { "/", 1 },
+		{ "//evil.example", 0 }, { "/\\evil.example", 0 }, { "/\t/evil.example", 0 },
+		{ "/\r\n/evil.example", 0 }, { "/\x01/x", 0 }, { "/a\x7f", 0 }, { "/a\\b", 0 },
+		{ "/a\x1f/b", 0 }, { "https://evil.example/", 0 }, { "evil", 0 }, { "", 0 }, { NULL, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CHECK(page_local_path(cases[i].s) == cases[i].ok, cases[i].s ? cases[i].s : "(null)");
+}
+
+/* A request refused before routing still answers JSON under /api/. */
+static void test_refused_api_request_is_json(void)
+{
+	const char *env[] = { "REQUEST_METHOD=GET", "REQUEST_URI=/api/v1/devices/..%2f/readings", NULL };
+	struct buf b = { .len = 0 };
+	struct req_error err;
+	struct resp rs;
+	struct req r;
+
+	CHECK(req_parse(&r, (char *const *)env, NULL, NULL, 0, &err) != 0, "a dot segment is refused");
+	resp_init(&rs, (struct out){ buf_write, &b }, &r);
+	resp_error(&rs, err.status, err.code, err.message);
+	CHECK(strstr(b.data, "Content-Type: application/json\r\n") != NULL, "with a JSON error body");
+	CHECK(strstr(b.data, "\"code\":\"bad_path\"") != NULL, "that names its code");
+	req_free(&r);
+}
+
 int main(void)
 {
+	test_local_path();
+	test_refused_api_request_is_json();
 	test_routes();
 	test_error_json();
 	test_error_html();

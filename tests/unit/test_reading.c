@@ -65,59 +65,95 @@ static void test_single(void)
 }
 
 struct refusal {
+	int line;
 	const char *json;
+	size_t len;                 /* 0: strlen(json) */
 	int status;
-	const char *field;
+	const char *pointer;        /* the JSON Pointer the error names */
 	long index;
 };
 
 static void test_refusals(void)
 {
 	static const struct refusal cases[] = {
-		{ "{\"values\":{\"temp\":\"21\"}}", 422, "values.temp", -1 },
-		{ "{\"values\":{\"temp\":true}}", 422, "values.temp", -1 },
-		{ "{\"values\":{\"temp\":null}}", 422, "values.temp", -1 },
-		{ "{\"values\":{\"temp\":NaN}}", 422, "values.temp", -1 },
-		{ "{\"values\":{\"temp\":Infinity}}", 422, "values.temp", -1 },
-		{ "{\"values\":{\"temp\":1e999}}", 422, "values.temp", -1 },
-		{ "{\"values\":{}}", 422, "values", -1 },
-		{ "{\"values\":[1,2]}", 422, "values", -1 },
-		{ "{\"values\":{\"9lives\":1}}", 422, "values", -1 },
-		{ "{\"values\":{\"a.b\":1}}", 422, "values", -1 },
-		{ "{\"values\":{\"$where\":1}}", 422, "values", -1 },
-		{ "{\"values\":{\"t\":1},\"ts\":\"2026-11-18T00:00:00\"}", 422, "ts", -1 },
-		{ "{\"values\":{\"t\":1},\"ts\":4102444800000}", 422, "ts", -1 },   /* 2100: future */
-		{ "{\"values\":{\"t\":1},\"ts\":1794960000}", 422, "ts", -1 },      /* seconds, not ms */
-		{ "{\"values\":{\"t\":1},\"id\":\"\"}", 422, "id", -1 },
-		{ "{\"values\":{\"t\":1},\"id\":\"has space\"}", 422, "id", -1 },
-		{ "{\"values\":{\"t\":1},\"id\":7}", 422, "id", -1 },
-		{ "{\"valuse\":{\"t\":1}}", 422, "", -1 },
-		{ "{\"ts\":1794960000000}", 422, "values", -1 },
-		{ "[1,2]", 400, "", -1 },
-		{ "{\"values\":{\"t\":1}} trailing", 400, "", -1 },
-		{ "{\"values\":{\"t\":1},}", 400, "", -1 },
-		{ "", 400, "", -1 },
-		{ "{\"readings\":[]}", 422, "readings", -1 },
-		{ "{\"readings\":{}}", 400, "readings", -1 },
-		{ "{\"readings\":[{\"values\":{\"t\":1}}],\"extra\":1}", 400, "readings", -1 },
-		{ "{\"readings\":[{\"values\":{\"t\":1}},{\"values\":{\"t\":1}},{\"values\":{\"t\":\"x\"}}]}",
-		  422, "values.t", 2 },
-		{ "{\"readings\":[{\"values\":{\"t\":1}},7]}", 422, "", 1 },
+		{ __LINE__, "{\"values\":{\"temp\":\"21\"}}", 0, 422, "/values/temp", -1 },
+		{ __LINE__, "{\"values\":{\"temp\":true}}", 0, 422, "/values/temp", -1 },
+		{ __LINE__, "{\"values\":{\"temp\":null}}", 0, 422, "/values/temp", -1 },
+		{ __LINE__, "{\"values\":{\"temp\":NaN}}", 0, 400, "/values/temp", -1 },      /* not JSON */
+		{ __LINE__, "{\"values\":{\"temp\":Infinity}}", 0, 400, "/values/temp", -1 },
+		{ __LINE__, "{\"values\":{\"temp\":1e999}}", 0, 422, "/values/temp", -1 },
+		{ __LINE__, "{\"values\":{}}", 0, 422, "/values", -1 },
+		{ __LINE__, "{\"values\":[1,2]}", 0, 422, "/values", -1 },
+		{ __LINE__, "{\"values\":{\"9lives\":1}}", 0, 422, "/values/9lives", -1 },
+		{ __LINE__, "{\"values\":{\"a.b\":1}}", 0, 422, "/values/a.b", -1 },
+		{ __LINE__, "{\"values\":{\"$where\":1}}", 0, 422, "/values/$where", -1 },
+		{ __LINE__, "{\"values\":{\"t\":1},\"ts\":\"2026-11-18T00:00:00\"}", 0, 422, "/ts", -1 },
+		{ __LINE__, "{\"values\":{\"t\":1},\"ts\":4102444800000}", 0, 422, "/ts", -1 },   /* 2100: future */
+		{ __LINE__, "{\"values\":{\"t\":1},\"ts\":1794960000}", 0, 422, "/ts", -1 },      /* seconds, not ms */
+		{ __LINE__, "{\"values\":{\"t\":1},\"id\":\"\"}", 0, 422, "/id", -1 },
+		{ __LINE__, "{\"values\":{\"t\":1},\"id\":\"has space\"}", 0, 422, "/id", -1 },
+		{ __LINE__, "{\"values\":{\"t\":1},\"id\":7}", 0, 422, "/id", -1 },
+		{ __LINE__, "{\"valuse\":{\"t\":1}}", 0, 422, "/valuse", -1 },
+		{ __LINE__, "{\"ts\":1794960000000}", 0, 422, "/values", -1 },
+		{ __LINE__, "[1,2]", 0, 400, "", -1 },
+		{ __LINE__, "{\"values\":{\"t\":1}} trailing", 0, 400, "", -1 },
+		{ __LINE__, "{\"values\":{\"t\":1},}", 0, 400, "", -1 },
+		{ __LINE__, "", 0, 400, "", -1 },
+		{ __LINE__, "{\"readings\":[]}", 0, 422, "/readings", -1 },
+		{ __LINE__, "{\"readings\":{}}", 0, 400, "/readings", -1 },
+		{ __LINE__, "{\"readings\":[{\"values\":{\"t\":1}}],\"extra\":1}", 0, 400, "/readings", -1 },
+		{ __LINE__, "{\"readings\":[{\"values\":{\"t\":1}},{\"values\":{\"t\":1}},{\"values\":{\"t\":\"x\"}}]}",
+		  0, 422, "/readings/2/values/t", 2 },
+		{ __LINE__, "{\"readings\":[{\"values\":{\"t\":1}},7]}", 0, 422, "/readings/1", 1 },
+		{ __LINE__, "{\"readings\":[{\"values\":{\"t\":1}},{\"ts\":\"x\",\"values\":{\"t\":1}}]}", 0, 422,
+		  "/readings/1/ts", 1 },
+		/* what the review found accepted or changed (issue 9, items 1 to 3) */
+		{ __LINE__, "{\"values\":{\"te\\u0000mp\":1}}", 0, 422, "/values/te\\u0000mp", -1 },
+		{ __LINE__, "{\"values\":{\"t\\u0000a\":1,\"t\\u0000b\":2}}", 0, 422, "/values/t\\u0000a", -1 },
+		{ __LINE__, "{\"id\":\"a\\u0000zzz\",\"values\":{\"t\":1}}", 0, 422, "/id", -1 },
+		{ __LINE__, "{\"values\":{\"t\":1000000000000000000000000000000000000000000}}", 0, 422, "/values/t", -1 },
+		{ __LINE__, "{\"values\":{\"t\":18446744073709551616}}", 0, 422, "/values/t", -1 },
+		{ __LINE__, "{\"id\":\"a\",\"id\":\"b\",\"values\":{\"t\":1}}", 0, 400, "", -1 },
+		{ __LINE__, "{\"ts\":1794960000000,\"values\":{\"t\":1},\"ts\":1794960000001}", 0, 400, "", -1 },
+		{ __LINE__, "{\"values\":{\"t\":1,\"t\":2}}", 0, 400, "/values", -1 },
+		{ __LINE__, "{'values':{'t':1}}", 0, 400, "", -1 },
+		{ __LINE__, "{\"values\":{\"t\":1}}\0", 20, 400, "", -1 },
 	};
 	struct arena a;
 	struct batch b;
 	struct reading_error err;
+	char what[200];
 
 	arena_init(&a);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int rc = parse(cases[i].json, &b, &err, &a);
+		size_t len = cases[i].len ? cases[i].len : strlen(cases[i].json);
+		int rc = reading_parse_json(&a, cases[i].json, len, NOW, &b, &err);
 
-		CHECK(rc == -1 && err.status == cases[i].status, cases[i].json);
+		snprintf(what, sizeof(what), "line %d: refused with status %d", cases[i].line, cases[i].status);
+		CHECK(rc == -1 && err.status == cases[i].status, what);
+		if (rc == -1 && err.status != cases[i].status)
+			fprintf(stderr, "     got %d: %s\n", err.status, err.message);
 		if (rc == -1 && err.status == 422) {
-			CHECK_STR(err.field, cases[i].field, cases[i].json);
-			CHECK(err.index == cases[i].index, "the offending reading is named by its index");
+			snprintf(what, sizeof(what), "line %d: the error points at the field", cases[i].line);
+			CHECK_STR(err.pointer, cases[i].pointer, what);
+			snprintf(what, sizeof(what), "line %d: the offending reading is named by its index", cases[i].line);
+			CHECK(err.index == cases[i].index, what);
 		}
 	}
+	arena_free(&a);
+}
+
+static void test_big_integer_kept(void)
+{
+	struct arena a;
+	struct batch b;
+	struct reading_error err;
+	const char *json = "{\"values\":{\"t\":9007199254740993,\"u\":-42}}";
+
+	arena_init(&a);
+	CHECK(reading_parse_json(&a, json, strlen(json), NOW, &b, &err) == 0 &&
+	    b.items[0].values[0].v == 9007199254740992.0 && b.items[0].values[1].v == -42,
+	    "integers within 64 bits are stored as the nearest double");
 	arena_free(&a);
 }
 
@@ -173,6 +209,16 @@ static void test_form(void)
 	body = "api_key=gdk_x";
 	req_parse_urlencoded(&a, body, strlen(body), &form);
 	CHECK(reading_parse_form(&a, &form, NOW, &b, &err) == -1, "a form without values is refused");
+	{
+		static const char *const not_decimal[] = { "temp=0x10", "temp=nan", "temp=infinity",
+			"temp=+inf", "temp=1e400", "temp=%201", "temp=1%20", "temp=", "temp=0x1p4" };
+
+		for (size_t i = 0; i < sizeof(not_decimal) / sizeof(not_decimal[0]); i++) {
+			form.n = 0;
+			req_parse_urlencoded(&a, not_decimal[i], strlen(not_decimal[i]), &form);
+			CHECK(reading_parse_form(&a, &form, NOW, &b, &err) == -1 && err.status == 422, not_decimal[i]);
+		}
+	}
 	arena_free(&a);
 }
 
@@ -181,6 +227,7 @@ int main(void)
 	test_ts();
 	test_single();
 	test_refusals();
+	test_big_integer_kept();
 	test_batch_limit();
 	test_form();
 	return check_done("test_reading");

@@ -172,6 +172,7 @@ static void test_paths(void)
 		{ "REQUEST_URI=/?a=%G1", 400, "bad_query" },
 		{ "REQUEST_URI=/?a=1&%00=2", 400, "bad_query" },
 		{ "REQUEST_URI=/?=novalue", 400, "bad_query" },     /* empty parameter name */
+		{ "REQUEST_URI=/?next=/a&next=/b", 400, "bad_param" }, /* a parameter given twice */
 		{ "REQUEST_URI=/.well-known/x", 200, NULL },        /* dots inside a name are fine */
 		{ "REQUEST_URI=/a/..b/c", 200, NULL },
 		{ "REQUEST_URI=/?a&&b=", 200, NULL },               /* empty pairs and values are fine */
@@ -253,8 +254,44 @@ static void test_pct_decode(void)
 	CHECK(req_pct_decode("%4", 2, out, 0) == -1, "a truncated escape fails");
 }
 
+static void test_repeated_fields(void)
+{
+	struct arena a;
+	struct kvlist l = { 0 };
+	const char *body = "temp=1&api_key=k1&rh=2&api_key=k2";
+	struct req r;
+	struct req_error err;
+
+	arena_init(&a);
+	CHECK(req_parse_urlencoded(&a, body, strlen(body), &l) == 0, "a form with a repeated field parses");
+	CHECK_STR(kv_first_repeat(&l), "api_key", "and the repeated field is named, never read first-wins");
+	l.n = 0;
+	body = "a=1&b=2&A=3";
+	req_parse_urlencoded(&a, body, strlen(body), &l);
+	CHECK(kv_first_repeat(&l) == NULL, "names differing in case are different fields");
+	arena_free(&a);
+	CHECK(parse(&r, &err, ENV("REQUEST_METHOD=GET", "REQUEST_URI=/x?from=1&limit=2&from=3"), NULL, 10) == 400 &&
+	    strncmp(err.message, "from:", 5) == 0, "a repeated query parameter is 400 naming it");
+	req_free(&r);
+}
+
+static void test_api_errors_before_routing(void)
+{
+	struct req r;
+	struct req_error err;
+
+	CHECK(parse(&r, &err, ENV("REQUEST_METHOD=GET", "REQUEST_URI=/api/v1/devices/..%2f/readings"), NULL, 10) == 400 &&
+	    strncmp(r.raw_path, "/api/", 5) == 0, "a refused API path keeps its raw path, so its error is JSON");
+	req_free(&r);
+	CHECK(parse(&r, &err, ENV("REQUEST_METHOD=BREW", "REQUEST_URI=/api/v1/devices"), NULL, 10) == 501 &&
+	    strcmp(r.raw_path, "/api/v1/devices") == 0, "an unknown method on an API path too");
+	req_free(&r);
+}
+
 int main(void)
 {
+	test_repeated_fields();
+	test_api_errors_before_routing();
 	test_good_get();
 	test_body();
 	test_methods();
