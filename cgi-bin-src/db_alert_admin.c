@@ -125,17 +125,22 @@ int db_alert_states_of_device(struct db *db, long long account_id, const char *d
 	return rc == DB_NOTFOUND ? DB_OK : rc;
 }
 
+/* Times as epoch ms (the page writes them as the message did). */
 int db_alert_verify(struct db *db, const char *code, db_row_fn fn, void *ctx)
 {
-	return db_query(db, "SELECT kind, rule_name, device_name, channel, value, "
-	    "DATE_FORMAT(reading_at, '%Y-%m-%d %H:%i:%s UTC'), DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s UTC') "
+	return db_query(db, "SELECT kind, rule_name, device_name, channel, value, rule_kind, "
+	    "CAST(UNIX_TIMESTAMP(reading_at) * 1000 AS SIGNED), CAST(UNIX_TIMESTAMP(condition_since) * 1000 AS SIGNED), "
+	    "CAST(UNIX_TIMESTAMP(created_at) * 1000 AS SIGNED) "
 	    "FROM alert_events WHERE verify_code = ?", DB_ARGS(DB_TEXT(code)), fn, ctx);
 }
 
+/* Each message of the event and what became of it.  A held message went
+ * out (or not) in a digest: its status is the digest's. */
 int db_alert_verify_recipients(struct db *db, const char *code, db_row_fn fn, void *ctx)
 {
-	int rc = db_query(db, "SELECT o.transport, o.recipient, o.status FROM alert_outbox o "
-	    "JOIN alert_events e ON e.id = o.event_id WHERE e.verify_code = ? ORDER BY o.id",
+	int rc = db_query(db, "SELECT o.transport, o.recipient, o.status, dg.status FROM alert_outbox o "
+	    "JOIN alert_events e ON e.id = o.event_id LEFT JOIN alert_outbox dg ON dg.id = o.digest_id "
+	    "WHERE e.verify_code = ? ORDER BY o.id",
 	    DB_ARGS(DB_TEXT(code)), fn, ctx);
 
 	return rc == DB_NOTFOUND ? DB_OK : rc;
