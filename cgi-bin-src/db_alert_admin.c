@@ -115,8 +115,11 @@ int db_alert_ack(struct db *db, long long account_id, long long rule_id, const c
 
 int db_alert_states_of_device(struct db *db, long long account_id, const char *device_uid, db_row_fn fn, void *ctx)
 {
+	/* A state row written before its first evaluation holds the epoch as
+	 * since: that is no time at which anything happened. */
 	int rc = db_query(db, "SELECT r.name, r.channel, COALESCE(s.state, 'ok'), "
-	    "DATE_FORMAT(s.since, '%Y-%m-%d %H:%i:%s UTC'), s.acknowledged_at IS NOT NULL "
+	    "IF(s.since > '1970-01-02', DATE_FORMAT(s.since, '%Y-%m-%d %H:%i:%s UTC'), NULL), "
+	    "s.acknowledged_at IS NOT NULL "
 	    "FROM alert_rules r JOIN devices d ON d.id = r.device_id OR (r.group_id IS NOT NULL AND d.group_id = r.group_id) "
 	    "LEFT JOIN alert_state s ON s.rule_id = r.id AND s.device_id = d.id "
 	    "WHERE r.account_id = ? AND d.uid = ? AND r.enabled = 1 ORDER BY r.name",
