@@ -102,57 +102,101 @@ static enum alert_action alarm_cleared(const struct alert_rule *r, struct alert_
 	return r->notify_clear ? ALERT_CLEAR : ALERT_NONE;
 }
 
+static enum alert_action remind(const struct alert_rule *r, struct alert_track *t, long long at)
+{
+	if (r->reminder_ms > 0 && !t->acknowledged && at - t->last_notified_ms >= r->reminder_ms) {
+		t->last_notified_ms = at;
+		return ALERT_REMIND;
+	}
+	return ALERT_NONE;
+}
+
+/* Records what an action reports, and passes the action on. */
+static enum alert_action tell(struct alert_track *t, enum alert_action a, double value,
+    long long reading_ms, long long since_ms)
+{
+	if (a != ALERT_NONE) {
+		t->told.value = value;
+		t->told.reading_ms = reading_ms;
+		t->told.since_ms = since_ms;
+	}
+	return a;
+}
+
+/* no_data: a reading ends the silence (or the pending silence). */
+static enum alert_action no_data_reading(const struct alert_rule *r, struct alert_track *t, long long t_ms)
+{
+	long long silent_since = t->last_reading_ms;
+	int was_silent = t->state == ALERT_ALARM;
+
+	/* Silence counts from the newest reading, whatever order they came in. */
+	if (t_ms > t->last_reading_ms)
+		t->last_reading_ms = t_ms;
+	t->last_value = NAN;
+	if (t->state == ALERT_PENDING)
+		enter(t, ALERT_OK, t_ms);
+	if (!was_silent)
+		return ALERT_NONE;
+	return tell(t, alarm_cleared(r, t, t_ms), NAN, t_ms, silent_since);
+}
+
 enum alert_action alert_on_reading(const struct alert_rule *r, struct alert_track *t,
     double value, long long t_ms)
 {
-	int was_silent = t->state == ALERT_ALARM && r->kind == ALERT_NO_DATA;
+	enum alert_action a = ALERT_NONE;
 
-	t->last_reading_ms = t_ms > t->last_reading_ms ? t_ms : t->last_reading_ms;
+	if (t->since_ms == 0)
+		t->since_ms = t_ms;     /* ok since the first reading evaluated */
+	if (r->kind == ALERT_NO_DATA)
+		return no_data_reading(r, t, t_ms);
+	/* The reading that decided the state, in the order readings were fed:
+	 * in pending every one of them met the condition. */
+	t->last_reading_ms = t_ms;
 	t->last_value = value;
-	if (r->kind == ALERT_NO_DATA) {
-		if (t->state == ALERT_PENDING)
-			enter(t, ALERT_OK, t_ms);
-		return was_silent ? alarm_cleared(r, t, t_ms) : ALERT_NONE;
-	}
 	switch (t->state) {
 	case ALERT_OK:
 		if (!triggers(r, value))
 			return ALERT_NONE;
-		return enter(t, r->min_duration_ms == 0 ? ALERT_ALARM : ALERT_PENDING, t_ms);
+		t->condition_ms = t_ms;
+		a = enter(t, r->min_duration_ms == 0 ? ALERT_ALARM : ALERT_PENDING, t_ms);
+		break;
 	case ALERT_PENDING:
 		if (!triggers(r, value))
 			return enter(t, ALERT_OK, t_ms);
 		/* A late, older reading cannot complete the duration (negative span). */
 		if (t_ms - t->since_ms >= r->min_duration_ms)
-			return enter(t, ALERT_ALARM, t_ms);
-		return ALERT_NONE;
+			a = enter(t, ALERT_ALARM, t_ms);
+		break;
 	case ALERT_ALARM:
 		if (clears(r, value))
-			return alarm_cleared(r, t, t_ms);
-		return alert_on_tick(r, t, t_ms);
+			return tell(t, alarm_cleared(r, t, t_ms), value, t_ms, t_ms);
+		a = remind(r, t, t_ms);
+		break;
 	}
-	return ALERT_NONE;
+	return tell(t, a, value, t_ms, t->condition_ms);
 }
 
 enum alert_action alert_on_tick(const struct alert_rule *r, struct alert_track *t, long long now_ms)
 {
+	enum alert_action a = ALERT_NONE;
+
 	switch (t->state) {
 	case ALERT_OK:
-		/* Silence counts from the last reading, or from when watching began. */
+		/* Silence counts from the last reading (none yet: nothing to miss). */
 		if (r->kind == ALERT_NO_DATA && t->last_reading_ms > 0 &&
-		    now_ms - t->last_reading_ms >= r->no_data_ms)
-			return enter(t, r->min_duration_ms == 0 ? ALERT_ALARM : ALERT_PENDING, now_ms);
-		return ALERT_NONE;
+		    now_ms - t->last_reading_ms >= r->no_data_ms) {
+			t->condition_ms = t->last_reading_ms;
+			a = enter(t, r->min_duration_ms == 0 ? ALERT_ALARM : ALERT_PENDING, now_ms);
+		}
+		break;
 	case ALERT_PENDING:
 		if (now_ms - t->since_ms >= r->min_duration_ms)
-			return enter(t, ALERT_ALARM, now_ms);
-		return ALERT_NONE;
+			a = enter(t, ALERT_ALARM, now_ms);
+		break;
 	case ALERT_ALARM:
-		if (r->reminder_ms > 0 && !t->acknowledged && now_ms - t->last_notified_ms >= r->reminder_ms) {
-			t->last_notified_ms = now_ms;
-			return ALERT_REMIND;
-		}
-		return ALERT_NONE;
+		a = remind(r, t, now_ms);
+		break;
 	}
-	return ALERT_NONE;
+	/* Raised now, but about the newest reading: no reading exists at now_ms. */
+	return tell(t, a, r->kind == ALERT_NO_DATA ? NAN : t->last_value, t->last_reading_ms, t->condition_ms);
 }

@@ -10,6 +10,12 @@
  *
  * Hysteresis: an alarm clears at the clear threshold, not the trigger
  * threshold, so a value hovering at the limit does not flap.
+ *
+ * Every action comes with the facts it reports (struct alert_fact): the
+ * value and time of a reading that exists, never the moment of evaluation.
+ * An alarm completed by a tick (minimum duration, readings stopped) or a
+ * reminder reports the newest reading; a no_data alarm reports no value
+ * and the time of the last reading, since which nothing has arrived.
  */
 #ifndef GAUGE_ALERT_EVAL_H
 #define GAUGE_ALERT_EVAL_H
@@ -30,13 +36,23 @@ struct alert_rule {
 	int notify_clear;
 };
 
+/* What an action reports.  Set by the machine whenever it returns an
+ * action other than ALERT_NONE; not part of the stored state. */
+struct alert_fact {
+	double value;               /* the reading's value; NaN for no_data */
+	long long reading_ms;       /* the reading's own time (no_data: the last one) */
+	long long since_ms;         /* alarm condition held since (no_data: silent since) */
+};
+
 struct alert_track {
 	enum alert_state state;
-	long long since_ms;         /* when the current state began */
+	long long since_ms;         /* when the current state began; 0: not evaluated yet */
+	long long condition_ms;     /* pending/alarm: since when the condition has held */
 	long long last_notified_ms;
 	int acknowledged;
-	long long last_reading_ms;  /* 0: none seen yet */
-	double last_value;
+	long long last_reading_ms;  /* the newest reading; 0: none seen yet */
+	double last_value;          /* its value (NaN for no_data rules) */
+	struct alert_fact told;     /* what the last action reported */
 };
 
 /* Fills clear thresholds left unset (NaN) from the trigger thresholds, and

@@ -25,10 +25,12 @@
 #include "delivery.h"
 #include "log.h"
 #include "mail.h"
+#include "reading.h"
 #include "secretbox.h"
 #include "twilio.h"
 
 #define CLAIM_BATCH 20
+#define EVENT_NCOLS 9     /* columns in EVENT_COLS */
 #define DIGEST_MAX  50
 
 struct outbox_item {
@@ -36,7 +38,9 @@ struct outbox_item {
 	int sms, digest;
 	unsigned attempts;
 	char recipient[255];
-	char code[33], kind[16], rule[101], device[101], channel[33], value[32], at[40];
+	char code[33], kind[16], rule[101], device[101], channel[READING_CHANNEL_LEN + 1], value[32];
+	char at[TS_LEN], since[TS_LEN];     /* the reading's time; condition held since */
+	int no_data;
 	char tw_sid[64], tw_from[24];
 	unsigned char tw_token[SECRETBOX_SEALED_LEN(128)];
 	size_t tw_token_len;
@@ -54,6 +58,16 @@ static void col(char *dst, size_t len, const struct db_row *row, size_t i)
 	snprintf(dst, len, "%s", s != NULL ? s : "");
 }
 
+/* An epoch-ms column as ISO 8601 with milliseconds, as the API writes
+ * times; "" when NULL. */
+static void ms_col(char dst[TS_LEN], const struct db_row *row, size_t i)
+{
+	if (db_row_str(row, i) == NULL)
+		dst[0] = '\0';
+	else
+		ts_format(db_row_int(row, i), dst);
+}
+
 /* The EVENT_COLS block of a row, starting at column o. */
 static void event_cols(struct outbox_item *it, const struct db_row *row, size_t o)
 {
@@ -63,7 +77,9 @@ static void event_cols(struct outbox_item *it, const struct db_row *row, size_t 
 	col(it->device, sizeof(it->device), row, o + 3);
 	col(it->channel, sizeof(it->channel), row, o + 4);
 	col(it->value, sizeof(it->value), row, o + 5);
-	col(it->at, sizeof(it->at), row, o + 6);
+	ms_col(it->at, row, o + 6);
+	ms_col(it->since, row, o + 7);
+	it->no_data = db_row_str(row, o + 8) != NULL && strcmp(db_row_str(row, o + 8), "no_data") == 0;
 }
 
 static int claim_row(void *ctx, const struct db_row *row)
@@ -81,18 +97,19 @@ static int claim_row(void *ctx, const struct db_row *row)
 	it->attempts = (unsigned)db_row_int(row, 3);
 	it->digest = db_row_int(row, 4) != 0;
 	event_cols(it, row, 5);
-	it->account_id = db_row_int(row, 12);
-	col(it->tw_sid, sizeof(it->tw_sid), row, 13);
-	col(it->tw_from, sizeof(it->tw_from), row, 14);
-	if (row->cols[15] != NULL && row->lens[15] <= sizeof(it->tw_token)) {
-		memcpy(it->tw_token, row->cols[15], row->lens[15]);
-		it->tw_token_len = row->lens[15];
+	it->account_id = db_row_int(row, 5 + EVENT_NCOLS);
+	col(it->tw_sid, sizeof(it->tw_sid), row, 6 + EVENT_NCOLS);
+	col(it->tw_from, sizeof(it->tw_from), row, 7 + EVENT_NCOLS);
+	if (row->cols[8 + EVENT_NCOLS] != NULL && row->lens[8 + EVENT_NCOLS] <= sizeof(it->tw_token)) {
+		memcpy(it->tw_token, row->cols[8 + EVENT_NCOLS], row->lens[8 + EVENT_NCOLS]);
+		it->tw_token_len = row->lens[8 + EVENT_NCOLS];
 	}
 	return 0;
 }
 
 #define EVENT_COLS "e.verify_code, e.kind, e.rule_name, e.device_name, e.channel, " \
-	"IF(e.value IS NULL, NULL, CAST(e.value AS CHAR)), DATE_FORMAT(e.reading_at, '%Y-%m-%dT%H:%i:%s.%fZ')"
+	"IF(e.value IS NULL, NULL, CAST(e.value AS CHAR)), CAST(UNIX_TIMESTAMP(e.reading_at) * 1000 AS SIGNED), " \
+	"CAST(UNIX_TIMESTAMP(e.condition_since) * 1000 AS SIGNED), e.rule_kind"
 
 static int claim(struct alertd *ad, struct claim_ctx *c)
 {
@@ -121,6 +138,8 @@ static void view_of(const struct outbox_item *it, struct alert_event_view *v)
 	v->channel = it->channel;
 	v->value = it->value[0] != '\0' ? it->value : NULL;
 	v->reading_at = it->at[0] != '\0' ? it->at : NULL;
+	v->since = it->since[0] != '\0' ? it->since : NULL;
+	v->no_data = it->no_data;
 }
 
 struct digest_ctx {

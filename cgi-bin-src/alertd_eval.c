@@ -101,10 +101,13 @@ struct cycle {
 	int failed;
 };
 
-/* Records what an action means: an alert event with its outbox rows. */
-static void act(struct cycle *c, struct alert_pair *p, enum alert_action a, double value, long long at_ms)
+/* Records what an action means: an alert event with its outbox rows.  The
+ * event names what the machine says the action reports (track.told): the
+ * value and time of a real reading, not the moment of this cycle. */
+static void act(struct cycle *c, struct alert_pair *p, enum alert_action a)
 {
 	const struct alert_rule_row *rule = &c->set.rules[p->rule];
+	const struct alert_fact *f = &p->track.told;
 	unsigned char raw[16];
 	char code[33];
 	const char *kind;
@@ -119,11 +122,11 @@ static void act(struct cycle *c, struct alert_pair *p, enum alert_action a, doub
 		return;
 	}
 	crypto_hex(raw, sizeof(raw), code);
-	if (db_alert_event(c->ad->db, rule, p, kind, value, at_ms, code, c->ad->conf->alertd_budget_per_hour) != DB_OK)
+	if (db_alert_event(c->ad->db, rule, p, kind, f, code, c->ad->conf->alertd_budget_per_hour) != DB_OK)
 		c->failed = 1;
 	else
-		log_info("alert %s: rule %lld (%s) device %lld (%s) value %g code %s", kind, rule->id,
-		    rule->name, p->device_id, p->device_name, value, code);
+		log_info("alert %s: rule %lld (%s) device %lld (%s) value %g at %lld code %s", kind, rule->id,
+		    rule->name, p->device_id, p->device_name, f->value, f->reading_ms, code);
 }
 
 static int reading_fn(void *ctx, const bson_t *doc)
@@ -149,10 +152,9 @@ static int reading_fn(void *ctx, const bson_t *doc)
 		 * arrives late is still a crossing, and must not be missed. */
 		p->dirty = 1;
 		if (c->set.rules[p->rule].rule.kind == ALERT_NO_DATA)
-			act(c, p, alert_on_reading(&c->set.rules[p->rule].rule, &p->track, 0, v.ts_ms), NAN, v.ts_ms);
+			act(c, p, alert_on_reading(&c->set.rules[p->rule].rule, &p->track, NAN, v.ts_ms));
 		else if (v.has_values && bson_iter_find(&val, c->set.rules[p->rule].channel) && BSON_ITER_HOLDS_NUMBER(&val))
-			act(c, p, alert_on_reading(&c->set.rules[p->rule].rule, &p->track, bson_iter_as_double(&val), v.ts_ms),
-			    bson_iter_as_double(&val), v.ts_ms);
+			act(c, p, alert_on_reading(&c->set.rules[p->rule].rule, &p->track, bson_iter_as_double(&val), v.ts_ms));
 	}
 	if (db_alertd_mark_seen(c->ad->db, v.oid.bytes, v.received_ms) != DB_OK || oidset_add(&c->seen, v.oid.bytes) != 0)
 		c->failed = 1;
@@ -187,7 +189,7 @@ static int finish_cycle(struct cycle *c, long long now_ms, long long window_ms)
 		struct alert_pair *p = &c->set.pairs[i];
 		enum alert_state before = p->track.state;
 
-		act(c, p, alert_on_tick(&c->set.rules[p->rule].rule, &p->track, now_ms), p->track.last_value, now_ms);
+		act(c, p, alert_on_tick(&c->set.rules[p->rule].rule, &p->track, now_ms));
 		if (p->track.state != before)
 			p->dirty = 1;
 	}

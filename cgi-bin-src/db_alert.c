@@ -104,6 +104,7 @@ static int pair_row(void *ctx, const struct db_row *row)
 		p->track.last_reading_ms = db_row_int(row, 6);
 		p->track.last_notified_ms = db_row_int(row, 7);
 		p->track.acknowledged = db_row_int(row, 8) != 0;
+		p->track.condition_ms = db_row_int(row, 9);
 	}
 	return 0;
 }
@@ -123,7 +124,7 @@ int db_alert_load(struct db *db, struct alert_set *set)
 	if (rc == DB_OK || rc == DB_NOTFOUND)
 		rc = db_query(db, "SELECT r.id, d.id, d.name, s.state, " MS("s.since") ", s.last_value, "
 		    "COALESCE(" MS("s.last_reading_at") ", 0), COALESCE(" MS("s.last_notified_at") ", 0), "
-		    "s.acknowledged_at IS NOT NULL FROM alert_rules r "
+		    "s.acknowledged_at IS NOT NULL, " MS("COALESCE(s.condition_since, s.since)") " FROM alert_rules r "
 		    "JOIN devices d ON d.id = r.device_id OR (r.group_id IS NOT NULL AND d.group_id = r.group_id) "
 		    "LEFT JOIN alert_state s ON s.rule_id = r.id AND s.device_id = d.id "
 		    "WHERE r.enabled = 1 ORDER BY r.id, d.id", NULL, 0, pair_row, set);
@@ -144,16 +145,20 @@ int db_alert_save_track(struct db *db, long long rule_id, const struct alert_pai
 {
 	const struct alert_track *t = &p->track;
 	const long long notified = t->last_notified_ms, reading = t->last_reading_ms;
+	/* The condition's start means something only while it holds. */
+	const long long cond = t->state == ALERT_OK ? 0 : t->condition_ms;
 
-	return db_exec(db, "INSERT INTO alert_state (rule_id, device_id, state, since, last_value, "
-	    "last_reading_at, last_notified_at) VALUES (?, ?, ?, FROM_UNIXTIME(? / 1000), ?, "
+	return db_exec(db, "INSERT INTO alert_state (rule_id, device_id, state, since, condition_since, last_value, "
+	    "last_reading_at, last_notified_at) VALUES (?, ?, ?, FROM_UNIXTIME(? / 1000), "
+	    "IF(? = 0, NULL, FROM_UNIXTIME(? / 1000)), ?, "
 	    "IF(? = 0, NULL, FROM_UNIXTIME(? / 1000)), IF(? = 0, NULL, FROM_UNIXTIME(? / 1000))) "
 	    "ON DUPLICATE KEY UPDATE "
 	    "acknowledged_at = IF(state = VALUES(state) AND since = VALUES(since), acknowledged_at, NULL), "
-	    "state = VALUES(state), since = VALUES(since), last_value = VALUES(last_value), "
+	    "state = VALUES(state), since = VALUES(since), condition_since = VALUES(condition_since), "
+	    "last_value = VALUES(last_value), "
 	    "last_reading_at = VALUES(last_reading_at), last_notified_at = VALUES(last_notified_at)",
 	    DB_ARGS(DB_INT(rule_id), DB_INT(p->device_id), DB_TEXT(alert_state_name(t->state)),
-	    DB_INT(t->since_ms), isnan(t->last_value) ? DB_NULL : DB_DOUBLE(t->last_value),
+	    DB_INT(t->since_ms), DB_INT(cond), DB_INT(cond), isnan(t->last_value) ? DB_NULL : DB_DOUBLE(t->last_value),
 	    DB_INT(reading), DB_INT(reading), DB_INT(notified), DB_INT(notified)), NULL);
 }
 
@@ -259,15 +264,17 @@ static int recent_count(struct db *db, const char *recipient, long long *n)
 }
 
 int db_alert_event(struct db *db, const struct alert_rule_row *rule, const struct alert_pair *p,
-    const char *kind, double value, long long reading_ms, const char *code, unsigned budget_per_hour)
+    const char *kind, const struct alert_fact *f, const char *code, unsigned budget_per_hour)
 {
 	struct db_result res;
 	int rc = db_exec(db, "INSERT INTO alert_events (verify_code, account_id, rule_id, device_id, device_name, "
-	    "rule_name, channel, kind, value, reading_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	    "rule_name, channel, kind, rule_kind, value, reading_at, condition_since) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, IF(? = 0, NULL, FROM_UNIXTIME(? / 1000)), "
 	    "IF(? = 0, NULL, FROM_UNIXTIME(? / 1000)))",
 	    DB_ARGS(DB_TEXT(code), DB_INT(rule->account_id), DB_INT(rule->id), DB_INT(p->device_id),
 	    DB_TEXT(p->device_name), DB_TEXT(rule->name), DB_TEXT(rule->channel), DB_TEXT(kind),
-	    isnan(value) ? DB_NULL : DB_DOUBLE(value), DB_INT(reading_ms), DB_INT(reading_ms)), &res);
+	    DB_TEXT(alert_kind_name(rule->rule.kind)), isnan(f->value) ? DB_NULL : DB_DOUBLE(f->value),
+	    DB_INT(f->reading_ms), DB_INT(f->reading_ms), DB_INT(f->since_ms), DB_INT(f->since_ms)), &res);
 
 	for (size_t i = 0; rc == DB_OK && i < rule->nrecipients; i++) {
 		const struct alert_recipient *to = &rule->recipients[i];

@@ -52,8 +52,10 @@ int  db_alertd_seen(struct db *db, long long since_ms, db_oid_fn fn, void *ctx);
 int  db_alertd_mark_seen(struct db *db, const unsigned char oid[12], long long received_ms);
 int  db_alertd_prune_seen(struct db *db, long long before_ms);
 
-/* An alert event and its outbox rows (held when over a recipient's budget). */
+/* An alert event and its outbox rows (held when over a recipient's budget);
+ * f is what the event reports: the reading's value and time, and since when
+ * the condition held. */
 int  db_alert_event(struct db *db, const struct alert_rule_row *rule, const struct alert_pair *p,
-    const char *kind, double value, long long reading_ms, const char *code, unsigned budget_per_hour);
+    const char *kind, const struct alert_fact *f, const char *code, unsigned budget_per_hour);
 
 #endif

@@ -115,8 +115,11 @@ int db_alert_ack(struct db *db, long long account_id, long long rule_id, const c
 
 int db_alert_states_of_device(struct db *db, long long account_id, const char *device_uid, db_row_fn fn, void *ctx)
 {
+	/* A state row written before its first evaluation holds the epoch as
+	 * since: that is no time at which anything happened. */
 	int rc = db_query(db, "SELECT r.name, r.channel, COALESCE(s.state, 'ok'), "
-	    "DATE_FORMAT(s.since, '%Y-%m-%d %H:%i:%s UTC'), s.acknowledged_at IS NOT NULL "
+	    "IF(s.since > '1970-01-02', DATE_FORMAT(s.since, '%Y-%m-%d %H:%i:%s UTC'), NULL), "
+	    "s.acknowledged_at IS NOT NULL "
 	    "FROM alert_rules r JOIN devices d ON d.id = r.device_id OR (r.group_id IS NOT NULL AND d.group_id = r.group_id) "
 	    "LEFT JOIN alert_state s ON s.rule_id = r.id AND s.device_id = d.id "
 	    "WHERE r.account_id = ? AND d.uid = ? AND r.enabled = 1 ORDER BY r.name",
@@ -125,17 +128,22 @@ int db_alert_states_of_device(struct db *db, long long account_id, const char *d
 	return rc == DB_NOTFOUND ? DB_OK : rc;
 }
 
+/* Times as epoch ms (the page writes them as the message did). */
 int db_alert_verify(struct db *db, const char *code, db_row_fn fn, void *ctx)
 {
-	return db_query(db, "SELECT kind, rule_name, device_name, channel, value, "
-	    "DATE_FORMAT(reading_at, '%Y-%m-%d %H:%i:%s UTC'), DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s UTC') "
+	return db_query(db, "SELECT kind, rule_name, device_name, channel, value, rule_kind, "
+	    "CAST(UNIX_TIMESTAMP(reading_at) * 1000 AS SIGNED), CAST(UNIX_TIMESTAMP(condition_since) * 1000 AS SIGNED), "
+	    "CAST(UNIX_TIMESTAMP(created_at) * 1000 AS SIGNED) "
 	    "FROM alert_events WHERE verify_code = ?", DB_ARGS(DB_TEXT(code)), fn, ctx);
 }
 
+/* Each message of the event and what became of it.  A held message went
+ * out (or not) in a digest: its status is the digest's. */
 int db_alert_verify_recipients(struct db *db, const char *code, db_row_fn fn, void *ctx)
 {
-	int rc = db_query(db, "SELECT o.transport, o.recipient, o.status FROM alert_outbox o "
-	    "JOIN alert_events e ON e.id = o.event_id WHERE e.verify_code = ? ORDER BY o.id",
+	int rc = db_query(db, "SELECT o.transport, o.recipient, o.status, dg.status FROM alert_outbox o "
+	    "JOIN alert_events e ON e.id = o.event_id LEFT JOIN alert_outbox dg ON dg.id = o.digest_id "
+	    "WHERE e.verify_code = ? ORDER BY o.id",
 	    DB_ARGS(DB_TEXT(code)), fn, ctx);
 
 	return rc == DB_NOTFOUND ? DB_OK : rc;

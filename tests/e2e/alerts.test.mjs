@@ -281,3 +281,136 @@ describe('in the dashboard and for operators', () => {
     assert.match(s.evaluator, /:\d+:/);
   });
 });
+
+// What a message says must be true: the reading it reports, with that
+// reading's own time; a silence as a silence; each delivery as it went.
+// (After the operators' block: these add a failed row to the outbox.)
+describe('what an alert says', () => {
+  let boss;
+  const mailText = (m) => m.message.text;
+  const smsText = (m) => m.message.body;
+  const iso = (ms) => new Date(ms).toISOString();
+  const codeOf = (m) => /verify\/([0-9a-f]{32})/.exec(JSON.stringify(m))[1];
+  const verify = async (code) => (await stack.client('GET', `/verify/${code}`)).text;
+  // A cell of the verify page, by its id.
+  const cell = (html, id) => new RegExp(`id="${id}">([^<]*)<`).exec(html)?.[1];
+
+  before(async () => {
+    boss = new WebClient(stack);
+    assert.equal((await boss.signIn('boss@kiln.example', PW)).status, 303);
+  });
+
+  test('an alarm with a minimum duration names the reading\'s own value and time', async () => {
+    const d = await watched('Slow kiln', ['slow@kiln.example', '+14155550111'], { min_duration_s: 2 });
+    // Two readings over the limit, then silence: the 2 s complete between
+    // readings, at a moment when no reading exists.
+    const t1 = Date.now() - 500;
+    const t2 = t1 + 321;
+    assert.equal((await post(d, { temp: 150 }, iso(t1))).status, 201);
+    assert.equal((await post(d, { temp: 96.5 + 100 }, iso(t2))).status, 201);
+    const [mail] = await until('the alarm e-mail', () => mailsTo('slow@kiln.example').length === 1 && mailsTo('slow@kiln.example'));
+    const [sms] = await until('the alarm SMS', () => smsTo('+14155550111').length === 1 && smsTo('+14155550111'));
+    const body = mailText(mail);
+    assert.match(body, /^Value: +196\.5$/m, 'the newest reading\'s value');
+    assert.match(body, new RegExp(`^Time: +${iso(t2)} \\(when this reading was taken\\)$`, 'm'), 'that reading\'s own time');
+    assert.match(body, new RegExp(`^Since: +${iso(t1)} `, 'm'), 'and since when the condition has held');
+    assert.match(smsText(sms), new RegExp(`temp 196\\.5 at ${iso(t2)} \\(since ${iso(t1)}\\)`));
+    const code = codeOf(mail);
+    const page = await verify(code);
+    assert.equal(cell(page, 'value'), '196.5');
+    assert.equal(cell(page, 'reading-at'), iso(t2), 'the verify page names the reading\'s time');
+    assert.equal(cell(page, 'since'), iso(t1));
+    assert.notEqual(cell(page, 'raised-at'), iso(t2), 'raised is when Gauge evaluated, shown apart');
+    const [[at]] = stack.sql(`SELECT CAST(UNIX_TIMESTAMP(reading_at) * 1000 AS SIGNED) FROM alert_events WHERE verify_code = '${code}'`);
+    assert.equal(Number(at), t2, 'alert_events stores the reading\'s time');
+  });
+
+  test('a reminder names the reading\'s own value and time', async () => {
+    const d = await watched('Reminding kiln', ['remind@kiln.example'], { reminder_s: 1, notify_clear: false });
+    const t = Date.now() - 250;
+    await post(d, { temp: 133 }, iso(t));
+    const mails = await until('a reminder', () => mailsTo('remind@kiln.example').length >= 2 && mailsTo('remind@kiln.example'), 20000);
+    const [[ruleId]] = stack.sql("SELECT id FROM alert_rules WHERE name = 'Reminding kiln hot'");
+    assert.equal((await api('DELETE', `/api/v1/alert-rules/${ruleId}`, acct.account_key)).status, 200);
+    const reminder = mails.find((m) => m.message.subject.includes('Still in alarm'));
+    assert.ok(reminder, 'a reminder was sent');
+    assert.match(mailText(reminder), /^Value: +133$/m);
+    assert.match(mailText(reminder), new RegExp(`^Time: +${iso(t)} `, 'm'), 'the reading\'s time, not the reminder\'s');
+    assert.match(mailText(reminder), /Acknowledge the alarm in the dashboard to stop these reminders/);
+    assert.equal(cell(await verify(codeOf(reminder)), 'reading-at'), iso(t));
+  });
+
+  test('a no_data alert says no data since the last reading\'s time', async () => {
+    const d = stack.ctl(['create-device', '--account', String(acct.id), '--name', 'Quiet kiln']);
+    const r = await api('POST', '/api/v1/alert-rules', acct.account_key, { name: 'Quiet kiln silent', device: d.id,
+      channel: 'temp', kind: 'no_data', no_data_minutes: 1, recipients: ['quiet@kiln.example', '+14155550222'] });
+    assert.equal(r.status, 201, r.text);
+    // The last reading was taken two minutes ago: the silence is already over a minute.
+    const t = Date.now() - 120000 + 7;
+    assert.equal((await post(d, { temp: 21 }, iso(t))).status, 201);
+    const [mail] = await until('the no_data e-mail', () => mailsTo('quiet@kiln.example').length === 1 && mailsTo('quiet@kiln.example'));
+    const [sms] = await until('the no_data SMS', () => smsTo('+14155550222').length === 1 && smsTo('+14155550222'));
+    assert.equal(mail.message.subject, '[Gauge] No data: Quiet kiln silent on Quiet kiln');
+    assert.match(mailText(mail), new RegExp(`No data has arrived since the last reading, taken at ${iso(t)}\\.`));
+    assert.doesNotMatch(mailText(mail), /Value:/, 'a silence has no value');
+    assert.match(smsText(sms), new RegExp(`no data since ${iso(t)}`));
+    assert.doesNotMatch(smsText(sms), /temp 0|Value/);
+    const page = await verify(codeOf(mail));
+    assert.equal(cell(page, 'alert-kind'), 'No data');
+    assert.equal(cell(page, 'value'), 'No data since the last reading');
+    assert.equal(cell(page, 'reading-at'), iso(t));
+    const [[value]] = stack.sql(`SELECT COALESCE(value, 'NULL') FROM alert_events WHERE verify_code = '${codeOf(mail)}'`);
+    assert.equal(value, 'NULL', 'alert_events stores no value for a silence');
+  });
+
+  test('the device page shows no 1970 "since" for a rule that never fired', async () => {
+    const d = await watched('Calm kiln', ['calm@kiln.example']);
+    await post(d, { temp: 20 });
+    await until('the rule to be evaluated', () => stack.sql(`SELECT COUNT(*) FROM alert_state s
+      JOIN devices d ON d.id = s.device_id WHERE d.uid = '${d.id}'`)[0][0] === '1');
+    const page = (await boss.get(`/devices/${d.id}`)).text;
+    assert.match(page, /Calm kiln hot/);
+    assert.doesNotMatch(page, /1970/);
+    // A state row written before this fix (since = the epoch) reads as unknown, not 1970.
+    stack.sql(`UPDATE alert_state s JOIN devices d ON d.id = s.device_id SET s.since = FROM_UNIXTIME(0) WHERE d.uid = '${d.id}'`);
+    assert.doesNotMatch((await boss.get(`/devices/${d.id}`)).text, /1970/);
+  });
+
+  test('the verify page shows a failed SMS as failed', async () => {
+    const d = await watched('Unlucky kiln', ['unlucky@kiln.example', '+14155550777']);
+    stack.failPlan({ twilio: [400] });
+    await post(d, { temp: 150 });
+    await until('the SMS to fail', () => outboxRow('+14155550777')[0] === 'failed');
+    stack.failPlan({});
+    const [mail] = await until('the e-mail', () => mailsTo('unlucky@kiln.example').length === 1 && mailsTo('unlucky@kiln.example'));
+    const page = await verify(codeOf(mail));
+    assert.match(page, /\+1415\*+77 \(SMS\): <span class="badge bad" data-status="failed">failed: not delivered<\/span>/,
+      'the SMS is shown as failed');
+    assert.match(page, /u\*\*\*@kiln\.example \(e-mail\): <span class="badge ok" data-status="sent">sent<\/span>/,
+      'the e-mail as sent');
+    assert.doesNotMatch(page, /\(SMS\): <span[^>]*>sent/);
+  });
+
+  test('a back-to-normal message does not ask to acknowledge', async () => {
+    const d = await watched('Cooling kiln', ['cool@kiln.example', '+14155550333']);
+    await post(d, { temp: 150 });
+    await until('the alarm', () => mailsTo('cool@kiln.example').length === 1);
+    const t = Date.now() - 100;
+    await post(d, { temp: 55 }, iso(t));
+    const mails = await until('back to normal', () => mailsTo('cool@kiln.example').length === 2 && mailsTo('cool@kiln.example'));
+    const texts = await until('both SMS', () => smsTo('+14155550333').length === 2 && smsTo('+14155550333'));
+    const clear = mails.find((m) => m.message.subject.startsWith('[Gauge] Back to normal'));
+    assert.ok(clear, 'a back-to-normal e-mail');
+    assert.doesNotMatch(mailText(clear), /acknowledge the alarm|Acknowledge the alarm|reminders/);
+    assert.match(mailText(clear), /nothing to acknowledge/);
+    assert.match(mailText(clear), /^Value: +55$/m);
+    assert.match(mailText(clear), new RegExp(`^Time: +${iso(t)} `, 'm'), 'the reading that ended the alarm');
+    const clearSms = texts.find((m) => smsText(m).startsWith('Gauge Back to normal'));
+    assert.ok(clearSms);
+    assert.match(smsText(clearSms), new RegExp(`temp 55 at ${iso(t)}`));
+    assert.doesNotMatch(smsText(clearSms), /[Aa]cknowledge/);
+    const alarm = mails.find((m) => m.message.subject.startsWith('[Gauge] ALARM'));
+    assert.match(mailText(alarm), /See or acknowledge the alarm in the dashboard/, 'an alarm still says where to acknowledge');
+    assert.doesNotMatch(mailText(alarm), /to stop reminders/, 'but promises no reminders the rule does not send');
+  });
+});

@@ -126,6 +126,74 @@ static void test_no_data(void)
 	CHECK(alert_on_tick(&r, &t, T0 + 650 * S) == ALERT_NONE, "and the clock restarts");
 }
 
+/* What an action reports: a reading that exists, never the tick's moment. */
+static void test_facts_min_duration(void)
+{
+	struct alert_rule r = rule(ALERT_ABOVE, 80, NAN, 75, NAN);
+	struct alert_track t = { 0 };
+
+	r.min_duration_ms = 3 * S;
+	CHECK(alert_on_reading(&r, &t, 91, T0 + 79) == ALERT_NONE, "pending");
+	CHECK(alert_on_reading(&r, &t, 96, T0 + 1079) == ALERT_NONE, "still pending");
+	CHECK(alert_on_tick(&r, &t, T0 + 3744) == ALERT_FIRE, "the duration completes between readings");
+	CHECK(t.told.value == 96, "the alarm names the newest reading's value");
+	CHECK(t.told.reading_ms == T0 + 1079, "and that reading's own time, not the tick's");
+	CHECK(t.told.since_ms == T0 + 79, "and since when the condition has held");
+	CHECK(t.since_ms == T0 + 3744, "the alarm state itself began at the tick");
+
+	t = (struct alert_track){ 0 };
+	CHECK(alert_on_reading(&r, &t, 85, T0) == ALERT_NONE, "pending");
+	CHECK(alert_on_reading(&r, &t, 87, T0 + 3 * S) == ALERT_FIRE, "a reading completes the duration");
+	CHECK(t.told.value == 87 && t.told.reading_ms == T0 + 3 * S && t.told.since_ms == T0,
+	    "an alarm raised by a reading names that reading");
+}
+
+static void test_facts_reminder_and_clear(void)
+{
+	struct alert_rule r = rule(ALERT_ABOVE, 80, NAN, 75, NAN);
+	struct alert_track t = { 0 };
+
+	r.reminder_ms = 60 * S;
+	CHECK(alert_on_reading(&r, &t, 90, T0 + 250) == ALERT_FIRE, "fires");
+	CHECK(t.told.value == 90 && t.told.reading_ms == T0 + 250 && t.told.since_ms == T0 + 250,
+	    "without a minimum duration the alarm names its reading, held since then");
+	CHECK(alert_on_reading(&r, &t, 93, T0 + 10 * S) == ALERT_NONE, "a later reading in alarm");
+	CHECK(alert_on_tick(&r, &t, T0 + 70 * S) == ALERT_REMIND, "a reminder from a tick");
+	CHECK(t.told.value == 93 && t.told.reading_ms == T0 + 10 * S, "names the newest reading and its time");
+	CHECK(t.told.since_ms == T0 + 250, "and the condition's start");
+	CHECK(alert_on_reading(&r, &t, 70, T0 + 71 * S) == ALERT_CLEAR, "back to normal");
+	CHECK(t.told.value == 70 && t.told.reading_ms == T0 + 71 * S, "names the reading that cleared it");
+}
+
+static void test_facts_no_data(void)
+{
+	struct alert_rule r = { ALERT_NO_DATA, NAN, NAN, NAN, NAN, 60 * S, 0, 30 * S, 1 };
+	struct alert_track t = { 0 };
+
+	CHECK(alert_rule_normalise(&r) == 0, "valid");
+	CHECK(alert_on_reading(&r, &t, NAN, T0 + 5 * S) == ALERT_NONE, "the newest reading");
+	CHECK(alert_on_reading(&r, &t, NAN, T0 + 2 * S) == ALERT_NONE, "a late, older one");
+	CHECK(alert_on_tick(&r, &t, T0 + 64 * S) == ALERT_NONE, "silence counts from the newest reading");
+	CHECK(alert_on_tick(&r, &t, T0 + 65 * S) == ALERT_FIRE, "60 s of silence fires");
+	CHECK(isnan(t.told.value), "a silence has no value (never 0)");
+	CHECK(t.told.reading_ms == T0 + 5 * S && t.told.since_ms == T0 + 5 * S,
+	    "it names the last reading's time, since which nothing arrived");
+	CHECK(alert_on_tick(&r, &t, T0 + 95 * S) == ALERT_REMIND, "a reminder");
+	CHECK(isnan(t.told.value) && t.told.reading_ms == T0 + 5 * S, "still no data since the same reading");
+	CHECK(alert_on_reading(&r, &t, NAN, T0 + 100 * S) == ALERT_CLEAR, "data again");
+	CHECK(t.told.reading_ms == T0 + 100 * S && t.told.since_ms == T0 + 5 * S,
+	    "back to normal names the new reading and when the silence began");
+}
+
+static void test_first_evaluation_sets_since(void)
+{
+	struct alert_rule r = rule(ALERT_ABOVE, 80, NAN, 75, NAN);
+	struct alert_track t = { 0 };
+
+	CHECK(alert_on_reading(&r, &t, 20, T0) == ALERT_NONE && t.state == ALERT_OK, "ok");
+	CHECK(t.since_ms == T0, "a rule that never fired is ok since its first reading, not since 1970");
+}
+
 static void test_invalid_rules(void)
 {
 	struct alert_rule r = { ALERT_ABOVE, 80, NAN, 85, NAN, 0, 0, 0, 1 };
@@ -153,6 +221,10 @@ int main(void)
 	test_reminders_and_ack();
 	test_no_clear_message();
 	test_no_data();
+	test_facts_min_duration();
+	test_facts_reminder_and_clear();
+	test_facts_no_data();
+	test_first_evaluation_sets_since();
 	test_invalid_rules();
 	return check_done("test_alert_eval");
 }
