@@ -26,7 +26,9 @@ function api(method, p, key, json) {
 function outbox(provider) {
   const dir = path.join(stack.dirs.outbox, provider);
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).sort().map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
+  // Only finished messages: the sink writes .tmp-* and renames it into place.
+  return fs.readdirSync(dir).filter((f) => !f.startsWith('.')).sort()
+    .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
 }
 
 async function until(what, check, ms = 15000) {
