@@ -57,6 +57,13 @@ function webServerPromises(name, getClient) {
       assert.equal(r.json.request_id, r.headers['x-request-id']);
     });
 
+    test('a device key in the Authorization header reaches the app', async () => {
+      const { device } = stack.demo;
+      const r = await getClient()('POST', `/api/v1/devices/${device.id}/readings`, { headers: {
+        authorization: `Bearer ${device.key}`, 'content-type': 'application/json' }, body: '{"values":{"t":1}}' });
+      assert.equal(r.status, 201, r.text);
+    });
+
     test('an unknown page is a readable HTML 404 for a browser', async () => {
       const r = await getClient()('GET', '/no/such/page', { headers: { accept: 'text/html' } });
       assert.equal(r.status, 404);

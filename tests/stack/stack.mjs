@@ -358,6 +358,11 @@ class Stack {
     await waitFor('gauge.fcgi', () => unixConnects(this.s.fcgiSocket), { proc: this.s.procs.fcgi });
   }
 
+  async stopFcgi() {
+    await stopProcess(this.s.procs.fcgi);
+    delete this.s.procs.fcgi;
+  }
+
   // The pids of the FastCGI workers (children of the supervisor).
   fcgiWorkers() {
     const sup = this.s.procs.fcgi?.pid;
