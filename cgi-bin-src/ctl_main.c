@@ -7,6 +7,8 @@
  *                                  [--role admin|user|viewer] [--password-stdin]
  *   gaugectl -c CONFIG create-device --account ID --name NAME [--group NAME]
  *   gaugectl -c CONFIG device-public --device ID --on|--off
+ *   gaugectl -c CONFIG set-twilio --account ID --sid SID --from NUMBER [--if-unset]
+ *                                 (auth token: one line on stdin)
  *   gaugectl -c CONFIG check-config
  *   gaugectl -c CONFIG status
  *
@@ -16,20 +18,24 @@
  */
 #include <getopt.h>
 #include <json-c/json.h>
+#include <openssl/crypto.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "alert_rule.h"
 #include "auth_key.h"
 #include "auth_password.h"
 #include "conf.h"
 #include "crypto.h"
 #include "db.h"
 #include "db_account.h"
+#include "db_admin.h"
 #include "db_api.h"
 #include "db_migrate.h"
 #include "log.h"
+#include "secretbox.h"
 #include "store.h"
 #include "valid.h"
 
@@ -317,6 +323,121 @@ static int ctl_device_public(struct ctl *ctl, int argc, char **argv)
 	return 0;
 }
 
+/* What set-twilio finds on the account, compared with what it was given. */
+struct ctl_twilio {
+	const struct secretbox_key *key;
+	const char *aad, *sid, *token, *from;
+	int set, same;
+};
+
+static int ctl_twilio_row(void *ctx, const struct db_row *row)
+{
+	struct ctl_twilio *t = ctx;
+	unsigned char plain[SECRETBOX_SEALED_LEN(128)];
+	size_t n = 0;
+
+	t->set = row->cols[0] != NULL || row->cols[1] != NULL || row->cols[2] != NULL;
+	t->same = row->cols[0] != NULL && row->cols[1] != NULL && row->cols[2] != NULL &&
+	    strcmp(row->cols[0], t->sid) == 0 && strcmp(row->cols[2], t->from) == 0 &&
+	    row->lens[1] >= SECRETBOX_OVERHEAD && row->lens[1] <= sizeof(plain) &&
+	    secretbox_open(t->key, (const unsigned char *)row->cols[1], row->lens[1],
+	    t->aad, strlen(t->aad), plain, &n) == 0 &&
+	    n == strlen(t->token) && CRYPTO_memcmp(plain, t->token, n) == 0;
+	OPENSSL_cleanse(plain, sizeof(plain));
+	return 1;
+}
+
+static int ctl_sid_ok(const char *s)
+{
+	if (strlen(s) != 34 || strncmp(s, "AC", 2) != 0)
+		return 0;
+	for (size_t i = 2; i < 34; i++)
+		if (!strchr("0123456789abcdefABCDEF", s[i]))
+			return 0;
+	return 1;
+}
+
+/* The account's Twilio settings, as the dashboard stores them (the token
+ * sealed with the server key).  With --if-unset, settings the account
+ * already has are kept ("kept"); the same settings again are "unchanged". */
+static int ctl_set_twilio_tx(struct ctl *ctl, long long account, struct ctl_twilio *t,
+    int if_unset, const char **result)
+{
+	unsigned char sealed[SECRETBOX_SEALED_LEN(128)];
+	size_t n = strlen(t->token);
+	int rc;
+
+	if ((rc = db_begin(ctl->db)) != DB_OK)
+		return rc;
+	rc = db_admin_twilio(ctl->db, account, ctl_twilio_row, t);
+	if (rc == DB_OK && t->same)
+		*result = "unchanged";
+	else if (rc == DB_OK && t->set && if_unset)
+		*result = "kept";
+	else if (rc == DB_OK) {
+		*result = "set";
+		rc = secretbox_seal(t->key, t->token, n, t->aad, strlen(t->aad), sealed) != 0 ? DB_ERROR
+		    : db_admin_set_twilio(ctl->db, account, t->sid, sealed, SECRETBOX_SEALED_LEN(n), t->from);
+	}
+	if (rc == DB_OK)
+		rc = db_commit(ctl->db);
+	if (rc != DB_OK)
+		db_rollback(ctl->db);
+	return rc;
+}
+
+static int ctl_set_twilio(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "account", required_argument, NULL, 0 }, { "sid", required_argument, NULL, 0 },
+		{ "from", required_argument, NULL, 0 }, { "if-unset", no_argument, NULL, 0 }, { 0 },
+	};
+	const char *v[4] = { NULL, NULL, NULL, NULL }, *result = NULL;
+	char token[256], aad[48], idbuf[24];
+	struct secretbox_key key;
+	struct ctl_twilio t = { 0 };
+	struct json_object *o;
+	long long account;
+	int rc;
+
+	if (ctl_opts(argc, argv, opts, v) != 0 || v[0] == NULL || v[1] == NULL || v[2] == NULL)
+		return ctl_fail("%s", "usage: set-twilio --account ID --sid SID --from NUMBER [--if-unset] "
+		    "(the auth token on standard input)");
+	if ((account = valid_id(v[0])) == 0)
+		return ctl_fail("--account must be an account id, not '%s'", v[0]);
+	if (!ctl_sid_ok(v[1]))
+		return ctl_fail("%s", "--sid is AC followed by 32 hexadecimal characters");
+	if (!phone_e164_ok(v[2]))
+		return ctl_fail("--from must be in E.164 form, like +14155550123, not '%s'", v[2]);
+	if (ctl_read_password(token, sizeof(token)) != 0 || strlen(token) < 16 || strlen(token) > 128)
+		return ctl_fail("%s", "give the auth token (16-128 characters) as one line on standard input");
+	if (secretbox_key_parse(ctl->conf->server_key_hex, 1, &key) != 0) {
+		OPENSSL_cleanse(token, sizeof(token));
+		return ctl_fail("%s", "Twilio settings need a usable server key (security.server_key)");
+	}
+	snprintf(aad, sizeof(aad), "account:%lld:twilio", account);
+	t = (struct ctl_twilio){ .key = &key, .aad = aad, .sid = v[1], .token = token, .from = v[2] };
+	rc = ctl_set_twilio_tx(ctl, account, &t, v[3] != NULL, &result);
+	secretbox_key_clear(&key);
+	OPENSSL_cleanse(token, sizeof(token));
+	if (rc == DB_NOTFOUND)
+		return ctl_fail("no account with id %s", v[0]);
+	if (rc != DB_OK)
+		return ctl_db_fail(ctl, rc, "Twilio settings");
+	snprintf(idbuf, sizeof(idbuf), "%lld", account);
+	if (strcmp(result, "set") == 0)
+		ctl_audit(ctl, account, "twilio.update", "account", idbuf);
+	o = json_object_new_object();
+	json_object_object_add(o, "account_id", json_object_new_int64(account));
+	json_object_object_add(o, "result", json_object_new_string(result));
+	if (strcmp(result, "kept") != 0) {
+		json_object_object_add(o, "sid", json_object_new_string(v[1]));
+		json_object_object_add(o, "from", json_object_new_string(v[2]));
+	}
+	ctl_print(o);
+	return 0;
+}
+
 static int ctl_count_row(void *ctx, const struct db_row *row)
 {
 	struct json_object *o = ctx;
@@ -390,6 +511,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "create-device", ctl_create_device, "--account ID --name NAME [--group NAME]" },
 	{ "device-public", ctl_device_public,
 	  "--device ID --on|--off  (key authentication off: anyone with the id may read)" },
+	{ "set-twilio", ctl_set_twilio,
+	  "--account ID --sid SID --from NUMBER [--if-unset]  (auth token on stdin)" },
 	{ "check-config", ctl_check_config, "load the config and reach both databases" },
 	{ "status", ctl_status, "alert queue by status, oldest undelivered, last poll, evaluator" },
 };

@@ -124,6 +124,14 @@ int db_admin_set_twilio(struct db *db, long long account_id, const char *sid,
 	    DB_ARGS(DB_TEXT(sid), DB_BLOB(token_enc, len), DB_TEXT(from), DB_INT(account_id)), NULL);
 }
 
+/* Inside a transaction the row stays locked until commit, so a caller can
+ * compare the settings and change them without a dashboard edit between. */
+int db_admin_twilio(struct db *db, long long account_id, db_row_fn fn, void *ctx)
+{
+	return db_query(db, "SELECT twilio_account_sid, twilio_auth_token_enc, twilio_from_number "
+	    "FROM accounts WHERE id = ? FOR UPDATE", DB_ARGS(DB_INT(account_id)), fn, ctx);
+}
+
 int db_admin_clear_twilio(struct db *db, long long account_id)
 {
 	return db_exec(db, "UPDATE accounts SET twilio_account_sid = NULL, twilio_auth_token_enc = NULL, "

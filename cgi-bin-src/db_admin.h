@@ -24,6 +24,9 @@ int db_admin_set_require_2fa(struct db *db, long long account_id, int on);
 int db_admin_set_twilio(struct db *db, long long account_id, const char *sid,
     const unsigned char *token_enc, size_t len, const char *from);
 int db_admin_clear_twilio(struct db *db, long long account_id);
+/* One row: SID, sealed auth token (bytes), sending number; each NULL when
+ * unset.  DB_NOTFOUND when there is no such account. */
+int db_admin_twilio(struct db *db, long long account_id, db_row_fn fn, void *ctx);
 
 int db_admin_account_keys(struct db *db, long long account_id, db_row_fn fn, void *ctx);
 /* Revokes the account's current account keys and adds key. */

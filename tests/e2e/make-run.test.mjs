@@ -1,15 +1,17 @@
 // make-run.test.mjs - `make run` brings the whole stack up, Ctrl-C takes
-// all of it down, and a second `make run` reuses the data.
+// all of it down, and a second `make run` reuses the data; what it prints
+// (keys, Twilio credentials) works, also after changes in the dashboard.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 
 import { makeClient } from '../stack/https.mjs';
 import { freePort, waitFor } from '../stack/proc.mjs';
 import { ROOT } from '../stack/stack.mjs';
+import { textOf, WebClient } from './web-client.mjs';
 
 const varDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gauge-makerun-'));
 after(() => fs.rmSync(varDir, { recursive: true, force: true }));
@@ -26,8 +28,8 @@ function processesUsing(dir) {
   return found;
 }
 
-async function makeRun(port) {
-  const child = spawn('make', ['--no-print-directory', 'run', `GAUGE_VAR=${varDir}`, `GAUGE_HTTPS_PORT=${port}`],
+async function makeRun(port, dir = varDir) {
+  const child = spawn('make', ['--no-print-directory', 'run', `GAUGE_VAR=${dir}`, `GAUGE_HTTPS_PORT=${port}`],
     { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => { out += d; });
@@ -71,4 +73,129 @@ test('make run serves /healthz over TLS and Ctrl-C stops everything it started',
   process.kill(-again.child.pid, 'SIGINT');
   await stoppedCleanly(again);
   assert.deepEqual(processesUsing(varDir), []);
+});
+
+// What `make run` prints for the demo account must work as printed, on the
+// first run and after an administrator changed things in the dashboard.
+const printedKeys = (out) => [...out.matchAll(/\bg[ad]k_[A-Za-z0-9_-]+/g)].map((m) => m[0]);
+const printed = (out, label) => new RegExp(`${label}:\\s+(\\S+)`).exec(out)?.[1];
+const smsDir = (dir) => path.join(dir, 'outbox/twilio');
+const smsCount = (dir) => (fs.existsSync(smsDir(dir)) ? fs.readdirSync(smsDir(dir)).length : 0);
+
+function bearer(client, method, p, key, json) {
+  return client(method, p, { headers: { authorization: `Bearer ${key}`,
+    ...(json ? { 'content-type': 'application/json' } : {}) }, body: json ? JSON.stringify(json) : undefined });
+}
+
+// A key works when an authenticated request with it succeeds; the path fits its kind.
+async function keyStatus(client, key, deviceId) {
+  const p = key.startsWith('gdk_') ? `/api/v1/devices/${deviceId}/readings?limit=1` : '/api/v1/account';
+  return (await bearer(client, 'GET', p, key)).status;
+}
+
+async function stop(run, dir) {
+  process.kill(-run.child.pid, 'SIGINT');
+  await stoppedCleanly(run);
+  assert.deepEqual(processesUsing(dir), []);
+}
+
+describe('make run prints demo credentials that work', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gauge-makerun-creds-'));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  let port;
+  let client;
+  let first;        // what the first run printed
+  let secrets;
+
+  test('make run prints Twilio credentials that the SMS sink accepts and an SMS alert arrives', async () => {
+    port = await freePort();
+    const run = await makeRun(port, dir);
+    try {
+      const out = run.output();
+      client = makeClient({ port, caFile: path.join(dir, 'tls/cert.pem') });
+      secrets = JSON.parse(fs.readFileSync(path.join(dir, 'etc/secrets.json'), 'utf8'));
+      const tw = /Twilio:\s+SID (\S+)\s+token (\S+)\s+from (\S+)/.exec(out);
+      assert.ok(tw, out);
+      // the sink was started with exactly these (tests/stack/stack.mjs: --twilio=SID:TOKEN)
+      assert.deepEqual([tw[1], tw[2]], [secrets.twilioSid, secrets.twilioToken]);
+      first = { out, device: /Device:\s+.*\((dev_[^)]+)\)/.exec(out)[1], deviceKey: printed(out, 'Device key'),
+        accountKey: printed(out, 'Account key'), password: printed(out, 'Password') };
+      for (const key of printedKeys(out)) assert.equal(await keyStatus(client, key, first.device), 200, key);
+
+      // An SMS alert on the demo account, with nothing configured by hand.
+      const rule = await bearer(client, 'POST', '/api/v1/alert-rules', first.accountKey, { name: 'Boiler hot',
+        device: first.device, channel: 'temp', kind: 'above', threshold: 90, recipients: ['+14155550123'] });
+      assert.equal(rule.status, 201, rule.text);
+      const r = await bearer(client, 'POST', `/api/v1/devices/${first.device}/readings`, first.deviceKey,
+        { values: { temp: 96 } });
+      assert.equal(r.status, 201, r.text);
+      await waitFor('the SMS in the Twilio sink', () => smsCount(dir) === 1, { timeoutMs: 20000 });
+      const sms = fs.readFileSync(path.join(smsDir(dir), fs.readdirSync(smsDir(dir))[0]), 'utf8');
+      assert.match(sms, /\+14155550123/);
+      assert.match(sms, new RegExp(tw[3].replace('+', '\\+')), 'sent from the printed number');
+      const failed = fs.readFileSync(path.join(dir, 'log/gauge-alertd.log'), 'utf8');
+      assert.doesNotMatch(failed, /20003|usable Twilio settings/);
+    } finally {
+      await stop(run, dir);
+    }
+  });
+
+  test('after the account key is regenerated, make run does not print a key that answers 401', async () => {
+    let run = await makeRun(port, dir);
+    try {
+      const admin = new WebClient({ httpsPort: port, tls: { cert: path.join(dir, 'tls/cert.pem') } });
+      assert.equal((await admin.signIn(printed(first.out, 'Login'), first.password)).status, 303);
+      const regen = await admin.post('/account', { action: 'key_regenerate' });
+      assert.equal(regen.status, 201, regen.text);
+      const newAccountKey = textOf(regen.text, 'new-key');
+      assert.match(newAccountKey, /^gak_/);
+      // the device key too, through the API, with no grace period
+      const rot = await bearer(client, 'POST', `/api/v1/devices/${first.device}/keys/rotate`, newAccountKey,
+        { grace_seconds: 0 });
+      assert.equal(rot.status, 201, rot.text);
+    } finally {
+      await stop(run, dir);
+    }
+
+    run = await makeRun(port, dir);
+    try {
+      const out = run.output();
+      assert.equal(await keyStatus(client, first.accountKey, first.device), 401, 'the old account key is dead');
+      assert.equal(await keyStatus(client, first.deviceKey, first.device), 401, 'the old device key is dead');
+      for (const key of printedKeys(out)) {
+        assert.equal(await keyStatus(client, key, first.device), 200, `make run printed ${key}:\n${out}`);
+      }
+      assert.ok(!out.includes(first.accountKey) && !out.includes(first.deviceKey), out);
+      // and it says what happened and where to go instead
+      assert.match(out, /Account key:\s+\(none to show: .*401[^]*regenerated or revoked[^]*\/account\)/, out);
+      assert.match(out, new RegExp(`Device key:\\s+\\(none to show: [^]*/devices/${first.device}/settings\\)`), out);
+      assert.match(out, /Twilio:\s+SID /, 'the demo Twilio settings are still the sink\'s');
+    } finally {
+      await stop(run, dir);
+    }
+  });
+
+  test('make run keeps Twilio settings an administrator changed in the dashboard', async () => {
+    let run = await makeRun(port, dir);
+    const mine = { sid: `AC${'12ab'.repeat(8)}`, token: 'my-own-twilio-token-0001', from: '+14155550100' };
+    const admin = new WebClient({ httpsPort: port, tls: { cert: path.join(dir, 'tls/cert.pem') } });
+    try {
+      assert.equal((await admin.signIn(printed(first.out, 'Login'), first.password)).status, 303);
+      assert.equal((await admin.post('/account', { action: 'twilio', ...mine })).status, 303);
+    } finally {
+      await stop(run, dir);
+    }
+    run = await makeRun(port, dir);
+    try {
+      const out = run.output();
+      assert.match(out, /Twilio:\s+the demo account's own settings \(changed in the dashboard\) are left as they are/, out);
+      assert.ok(out.includes(secrets.twilioSid) && out.includes(secrets.twilioToken), 'it still says what the sink accepts');
+      const again = new WebClient({ httpsPort: port, tls: { cert: path.join(dir, 'tls/cert.pem') } });
+      assert.equal((await again.signIn(printed(first.out, 'Login'), first.password)).status, 303);
+      const page = (await again.get('/account')).text;
+      assert.ok(page.includes(mine.sid) && page.includes(mine.from), 'the administrator\'s settings are untouched');
+    } finally {
+      await stop(run, dir);
+    }
+  });
 });

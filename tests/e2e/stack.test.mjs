@@ -243,6 +243,47 @@ describe('gaugectl', () => {
     assert.equal(count(), n);
   });
 
+  test('set-twilio seals the token, keeps an account\'s own settings with --if-unset, refuses bad input', () => {
+    const sql = (q) => execFileSync('mariadb', ['--no-defaults', `--socket=${stack.dirs.run}/mysql.sock`,
+      '-uroot', '-N', '-e', q]).toString().trim();
+    const row = (id) => sql(`SELECT twilio_account_sid, twilio_from_number, HEX(twilio_auth_token_enc) FROM gauge.accounts WHERE id = ${id}`);
+    // the dev stack gave the demo account the Twilio sink's credentials
+    const demoId = stack.demo.account.id;
+    assert.equal(stack.demoTwilio.result, 'set');
+    assert.match(row(demoId), new RegExp(`^${stack.secrets.twilioSid}\t\\+15005550006\t[0-9A-F]+$`));
+    assert.ok(!row(demoId).includes(Buffer.from(stack.secrets.twilioToken).toString('hex').toUpperCase()),
+      'the token is stored sealed');
+
+    const a = JSON.parse(ctl(['create-account', '--name', 'Twilio Works']).stdout).id;
+    const mine = ['--account', String(a), '--sid', `AC${'ab'.repeat(16)}`, '--from', '+14155550100'];
+    const set = (args, token) => ctl(['set-twilio', ...args], `${token}\n`);
+    let r = set([...mine, '--if-unset'], 'first-token-0123456789');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).result, 'set');
+    const sealed = row(a);
+    r = set([...mine, '--if-unset'], 'first-token-0123456789');
+    assert.equal(JSON.parse(r.stdout).result, 'unchanged');
+    assert.equal(row(a), sealed, 'the same settings again write nothing');
+    r = set([...mine, '--if-unset'], 'other-token-0123456789');
+    assert.deepEqual(JSON.parse(r.stdout), { account_id: a, result: 'kept' });
+    assert.equal(row(a), sealed, 'settings that differ are kept with --if-unset');
+    r = set(mine, 'other-token-0123456789');
+    assert.equal(JSON.parse(r.stdout).result, 'set', 'without --if-unset they are replaced');
+    assert.notEqual(row(a), sealed);
+
+    for (const [args, token, msg] of [
+      [['--account', String(a), '--sid', 'AC123', '--from', '+14155550100'], 'a-token-0123456789', /--sid/],
+      [['--account', String(a), '--sid', `AC${'ab'.repeat(16)}`, '--from', '0800'], 'a-token-0123456789', /--from/],
+      [mine, 'short', /auth token/],
+      [['--account', '999999', '--sid', `AC${'ab'.repeat(16)}`, '--from', '+14155550100'], 'a-token-0123456789', /no account/],
+    ]) {
+      r = set(args, token);
+      assert.notEqual(r.status, 0, args.join(' '));
+      assert.match(r.stderr, msg);
+      assert.equal(r.stdout, '');
+    }
+  });
+
   test('check-config reports both databases', () => {
     const r = ctl(['check-config']);
     assert.equal(r.status, 0, r.stdout + r.stderr);

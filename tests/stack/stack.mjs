@@ -266,6 +266,25 @@ function ensureDemo(dirs, conf) {
   return demo;
 }
 
+// Twilio's own test "From" number; the sink accepts any valid sender.
+export const DEMO_TWILIO_FROM = '+15005550006';
+
+// The demo account sends SMS through the local Twilio sink: its Twilio
+// settings are set to the sink's credentials through gaugectl (sealed with
+// the server key, as the dashboard does), but only while they are unset or
+// still the same: settings changed in the dashboard are kept ("kept").
+// A failure here costs SMS only, not the stack: result 'failed' and why.
+function ensureDemoTwilio(conf, demo, secrets) {
+  const sink = { sid: secrets.twilioSid, token: secrets.twilioToken, from: DEMO_TWILIO_FROM };
+  try {
+    const r = JSON.parse(gaugectl(conf, ['set-twilio', `--account=${demo.account.id}`,
+      `--sid=${secrets.twilioSid}`, `--from=${DEMO_TWILIO_FROM}`, '--if-unset'], `${secrets.twilioToken}\n`));
+    return { ...r, ...sink };
+  } catch (e) {
+    return { result: 'failed', error: (e.stderr?.toString() || e.message).trim(), ...sink };
+  }
+}
+
 export async function startStack(opts = {}) {
   const dirs = mkdirs(path.resolve(opts.varDir));
   await killLeftovers(dirs.run, dirs.var);
@@ -303,6 +322,7 @@ export async function startStack(opts = {}) {
     s.conf = writeConf(dirs, s);
     gaugectl(s.conf, ['migrate']);
     s.demo = opts.demo === false ? null : ensureDemo(dirs, s.conf);
+    if (s.demo) s.demoTwilio = ensureDemoTwilio(s.conf, s.demo, s.secrets);
     await stack.startFcgi();
     s.procs.lighttpd = startProcess({ name: 'lighttpd', cmd: 'lighttpd', logDir: dirs.log, runDir: dirs.run,
       args: ['-D', '-f', writeLighttpdConf(dirs, s)] });
@@ -326,6 +346,8 @@ class Stack {
   get client() { return this.s.client; }
   get httpsPort() { return this.s.httpsPort; }
   get demo() { return this.s.demo; }
+  // { result: 'set' | 'unchanged' | 'kept' | 'failed', sid, token, from }: the sink's credentials
+  get demoTwilio() { return this.s.demoTwilio; }
   get dirs() { return this.s.dirs; }
   get tls() { return this.s.tls; }
   get procs() { return this.s.procs; }
