@@ -55,12 +55,18 @@ function raw(port, head, body) {
     sock.on('error', (e) => { failure = e; });
     sock.on('close', finish);
     sock.once('secureConnect', async () => {
-      sock.write(head);
-      // Stop sending once the server has answered, as a client would.
-      for (let off = 0; body && off < body.length && sock.writable && !chunks.length; off += 65536) {
-        if (!sock.write(body.subarray(off, off + 65536))) {
-          await Promise.race([new Promise((r) => sock.once('drain', r)), new Promise((r) => sock.once('close', r))]);
+      // A server that answers early closes while we still write: EPIPE or
+      // ECONNRESET then is expected, and the answer already read is what counts.
+      try {
+        sock.write(head);
+        // Stop sending once the server has answered, as a client would.
+        for (let off = 0; body && off < body.length && sock.writable && !chunks.length; off += 65536) {
+          if (!sock.write(body.subarray(off, off + 65536))) {
+            await Promise.race([new Promise((r) => sock.once('drain', r)), new Promise((r) => sock.once('close', r))]);
+          }
         }
+      } catch (e) {
+        failure = e;
       }
     });
     let done = false;
@@ -140,7 +146,11 @@ function webServerErrors(name, port, { refusedPath, limitedBy }) {
     };
 
     test(`under /api/ a body over ${who} is a JSON 413`, async () => {
-      assertTooLarge(await raw(port(), post(readingsPath(), `Content-Length: ${huge.length}\r\n`), huge));
+      // lighttpd answers on the announced length alone, before the body:
+      // sending all of it would only race its answer against a reset
+      // connection.  Apache hands the app the whole body first.
+      assertTooLarge(await raw(port(), post(readingsPath(), `Content-Length: ${huge.length}\r\n`),
+        limitedBy === 'server' ? huge.subarray(0, 1024) : huge));
     });
 
     test(`under /api/ a chunked body over ${who} is a JSON 413`, async () => {
