@@ -14,7 +14,7 @@
   <nav class="main">
     <a href="/devices"<?cs if:nav.devices ?> class="on"<?cs /if ?>>Devices</a>
     <a href="/groups"<?cs if:nav.groups ?> class="on"<?cs /if ?>>Groups</a>
-    <a href="/alerts"<?cs if:nav.alerts ?> class="on"<?cs /if ?>>Alerts</a>
+    <?cs if:user.can_edit ?><a href="/alerts"<?cs if:nav.alerts ?> class="on"<?cs /if ?>>Alerts</a><?cs /if ?>
     <?cs if:user.is_admin ?>
     <a href="/account"<?cs if:nav.account ?> class="on"<?cs /if ?>>Account</a>
     <a href="/audit"<?cs if:nav.audit ?> class="on"<?cs /if ?>>Audit log</a>
