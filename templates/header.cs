@@ -4,6 +4,8 @@
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title><?cs if:page.title ?><?cs var:page.title ?> · <?cs /if ?>Gauge</title>
+<link rel="icon" href="/favicon.ico" sizes="16x16 32x32 48x48">
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/css/gauge.css">
 <?cs if:page.chart ?><link rel="stylesheet" href="/static/vendor/uplot/uPlot.min.css"><?cs /if ?>
 </head>
