@@ -12,6 +12,8 @@
 #include "api.h"
 #include "app.h"
 #include "db_account.h"
+#include "db_api.h"
+#include "reading.h"
 #include "handlers.h"
 #include "req.h"
 #include "resp.h"
@@ -19,23 +21,31 @@
 
 #define GRACE_MAX_S (30 * 86400)
 
-static struct json_object *opt_string(const char *s)
+/* An instant as the API prints every time: millisecond ISO 8601, or null. */
+static struct json_object *opt_time(long long ms)
 {
-	return s != NULL ? json_object_new_string(s) : NULL;
+	char t[TS_LEN];
+
+	if (ms == 0)
+		return NULL;
+	ts_format(ms, t);
+	return json_object_new_string(t);
 }
 
-static int key_row(void *ctx, const struct db_row *row)
+static int key_row(void *ctx, const struct api_key_info *key)
 {
 	struct json_object *k = json_object_new_object();
 
-	json_object_object_add(k, "id", json_object_new_int64(db_row_int(row, 0)));
-	json_object_object_add(k, "prefix", json_object_new_string(db_row_str(row, 1)));
-	json_object_object_add(k, "created_at", opt_string(db_row_str(row, 2)));
-	json_object_object_add(k, "expires_at", opt_string(db_row_str(row, 3)));
-	json_object_object_add(k, "revoked_at", opt_string(db_row_str(row, 4)));
-	json_object_object_add(k, "last_used_at", opt_string(db_row_str(row, 5)));
-	json_object_object_add(k, "last_used_from", opt_string(db_row_str(row, 6)));
-	json_object_object_add(k, "active", json_object_new_boolean(db_row_int(row, 7) != 0));
+	json_object_object_add(k, "id", json_object_new_int64(key->id));
+	json_object_object_add(k, "prefix", json_object_new_string(key->prefix));
+	json_object_object_add(k, "created_at", opt_time(key->created_ms));
+	json_object_object_add(k, "expires_at", opt_time(key->expires_ms));
+	json_object_object_add(k, "revoked_at", opt_time(key->revoked_ms));
+	json_object_object_add(k, "last_used_at", opt_time(key->last_used_ms));
+	json_object_object_add(k, "last_used_from",
+	    key->last_ip[0] != '\0' ? json_object_new_string(key->last_ip) : NULL);
+	json_object_object_add(k, "status", json_object_new_string(key_status_name(key->status)));
+	json_object_object_add(k, "active", json_object_new_boolean(key->status == KEY_STATUS_ACTIVE));
 	json_object_array_add(ctx, k);
 	return 0;
 }

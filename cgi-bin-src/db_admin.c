@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 
+#include "db_api.h"
 #include "key_cache.h"
 
 int db_admin_users(struct db *db, long long account_id, db_row_fn fn, void *ctx)
@@ -138,26 +139,13 @@ int db_admin_clear_twilio(struct db *db, long long account_id)
 	    "twilio_from_number = NULL WHERE id = ?", DB_ARGS(DB_INT(account_id)), NULL);
 }
 
-int db_admin_account_keys(struct db *db, long long account_id, db_row_fn fn, void *ctx)
-{
-	int rc = db_query(db,
-	    "SELECT k.id, k.display_prefix, DATE_FORMAT(k.created_at, '%Y-%m-%d %H:%i UTC'), "
-	    "DATE_FORMAT(u.last_used_at, '%Y-%m-%d %H:%i UTC'), COALESCE(u.last_used_ip, ''), "
-	    "k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > UTC_TIMESTAMP(3)) "
-	    "FROM api_keys k LEFT JOIN api_key_usage u ON u.key_id = k.id "
-	    "WHERE k.account_id = ? AND k.kind = 'account' ORDER BY k.id DESC",
-	    DB_ARGS(DB_INT(account_id)), fn, ctx);
-
-	return rc == DB_NOTFOUND ? DB_OK : rc;
-}
-
-int db_admin_account_key_regenerate(struct db *db, long long account_id, const struct new_key *key)
+int db_admin_account_key_regenerate(struct db *db, long long account_id, unsigned grace_s,
+    const struct new_key *key)
 {
 	int rc = db_begin(db);
 
 	if (rc == DB_OK)
-		rc = db_exec(db, "UPDATE api_keys SET revoked_at = UTC_TIMESTAMP(3) WHERE account_id = ? "
-		    "AND kind = 'account' AND revoked_at IS NULL", DB_ARGS(DB_INT(account_id)), NULL);
+		rc = db_api_keys_retire(db, KEY_ACCOUNT, account_id, grace_s);
 	if (rc == DB_OK)
 		rc = db_exec(db, "INSERT INTO api_keys (account_id, kind, key_hash, display_prefix) "
 		    "VALUES (?, 'account', ?, ?)", DB_ARGS(DB_INT(account_id),
@@ -175,7 +163,8 @@ int db_admin_account_key_revoke(struct db *db, long long account_id, long long k
 {
 	struct db_result res;
 	int rc = db_exec(db, "UPDATE api_keys SET revoked_at = UTC_TIMESTAMP(3) WHERE id = ? "
-	    "AND account_id = ? AND kind = 'account' AND revoked_at IS NULL",
+	    "AND account_id = ? AND kind = 'account' AND revoked_at IS NULL "
+	    "AND (expires_at IS NULL OR expires_at > UTC_TIMESTAMP(3))",
 	    DB_ARGS(DB_INT(key_id), DB_INT(account_id)), &res);
 
 	if (rc == DB_OK && res.affected == 0)

@@ -28,9 +28,12 @@ int db_admin_clear_twilio(struct db *db, long long account_id);
  * unset.  DB_NOTFOUND when there is no such account. */
 int db_admin_twilio(struct db *db, long long account_id, db_row_fn fn, void *ctx);
 
-int db_admin_account_keys(struct db *db, long long account_id, db_row_fn fn, void *ctx);
-/* Revokes the account's current account keys and adds key. */
-int db_admin_account_key_regenerate(struct db *db, long long account_id, const struct new_key *key);
+/* Ends the account's live account keys after grace_s (0: at once, as a
+ * device key rotation does; see db_api_keys_retire) and adds key.  The
+ * account's keys are listed by db_api_account_keys. */
+int db_admin_account_key_regenerate(struct db *db, long long account_id, unsigned grace_s,
+    const struct new_key *key);
+/* DB_NOTFOUND when the key is not a live account key of the account. */
 int db_admin_account_key_revoke(struct db *db, long long account_id, long long key_id);
 
 #endif

@@ -144,23 +144,101 @@ int db_api_group_exists(struct db *db, long long account_id, const char *group_u
 int db_api_account(struct db *db, long long account_id, db_row_fn fn, void *ctx)
 {
 	return db_query(db,
-	    "SELECT a.id, a.name, DATE_FORMAT(a.created_at, '%Y-%m-%dT%H:%i:%s.%fZ'), "
+	    "SELECT a.id, a.name, CONCAT(LEFT(DATE_FORMAT(a.created_at, '%Y-%m-%dT%H:%i:%s.%f'), 23), 'Z'), "
 	    "(SELECT COUNT(*) FROM devices WHERE account_id = a.id), "
 	    "(SELECT COUNT(*) FROM device_groups WHERE account_id = a.id) "
 	    "FROM accounts a WHERE a.id = ?", DB_ARGS(DB_INT(account_id)), fn, ctx);
 }
 
-int db_api_device_keys(struct db *db, long long device_id, db_row_fn fn, void *ctx)
+/* Epoch milliseconds of a DATETIME(3) column stored in UTC (NULL stays NULL). */
+#define EPOCH_MS(col) "TIMESTAMPDIFF(MICROSECOND, '1970-01-01', " col ") DIV 1000"
+
+/* The key lists' columns, one shape for device and account keys (key_from_row). */
+#define KEY_COLUMNS \
+    "SELECT k.id, k.display_prefix, " EPOCH_MS("k.created_at") ", " EPOCH_MS("k.expires_at") ", " \
+    EPOCH_MS("k.revoked_at") ", " EPOCH_MS("u.last_used_at") ", u.last_used_ip, " \
+    "CASE WHEN k.revoked_at IS NOT NULL AND (k.expires_at IS NULL OR k.revoked_at < k.expires_at) " \
+    "THEN 2 WHEN k.expires_at IS NOT NULL AND k.expires_at <= UTC_TIMESTAMP(3) THEN 1 ELSE 0 END " \
+    "FROM api_keys k LEFT JOIN api_key_usage u ON u.key_id = k.id "
+
+/* A key is live while it is neither revoked nor past its expiry. */
+#define KEY_LIVE "revoked_at IS NULL AND (expires_at IS NULL OR expires_at > UTC_TIMESTAMP(3))"
+
+static const char *const key_status_names[] = { "active", "expired", "revoked" };
+
+const char *key_status_name(enum key_status s)
 {
-	int rc = db_query(db,
-	    "SELECT k.id, k.display_prefix, DATE_FORMAT(k.created_at, '%Y-%m-%dT%H:%i:%s.%fZ'), "
-	    "DATE_FORMAT(k.expires_at, '%Y-%m-%dT%H:%i:%s.%fZ'), DATE_FORMAT(k.revoked_at, '%Y-%m-%dT%H:%i:%s.%fZ'), "
-	    "DATE_FORMAT(u.last_used_at, '%Y-%m-%dT%H:%i:%s.%fZ'), u.last_used_ip, "
-	    "k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > UTC_TIMESTAMP(3)) "
-	    "FROM api_keys k LEFT JOIN api_key_usage u ON u.key_id = k.id "
-	    "WHERE k.device_id = ? ORDER BY k.id", DB_ARGS(DB_INT(device_id)), fn, ctx);
+	return key_status_names[s];
+}
+
+struct keys_ctx {
+	db_key_fn fn;
+	void *ctx;
+};
+
+static long long opt_int(const struct db_row *row, size_t i)
+{
+	return db_row_str(row, i) != NULL ? db_row_int(row, i) : 0;
+}
+
+static int key_from_row(void *ctx, const struct db_row *row)
+{
+	struct keys_ctx *c = ctx;
+	struct api_key_info k;
+	long long status = db_row_int(row, 7);
+
+	memset(&k, 0, sizeof(k));
+	k.id = db_row_int(row, 0);
+	copy_col(k.prefix, sizeof(k.prefix), row, 1);
+	k.created_ms = opt_int(row, 2);
+	k.expires_ms = opt_int(row, 3);
+	k.revoked_ms = opt_int(row, 4);
+	k.last_used_ms = opt_int(row, 5);
+	copy_col(k.last_ip, sizeof(k.last_ip), row, 6);
+	k.status = status == 2 ? KEY_STATUS_REVOKED : status == 1 ? KEY_STATUS_EXPIRED : KEY_STATUS_ACTIVE;
+	return c->fn(c->ctx, &k);
+}
+
+int db_api_device_keys(struct db *db, long long device_id, db_key_fn fn, void *ctx)
+{
+	struct keys_ctx c = { fn, ctx };
+	int rc = db_query(db, KEY_COLUMNS "WHERE k.device_id = ? ORDER BY k.id",
+	    DB_ARGS(DB_INT(device_id)), key_from_row, &c);
 
 	return rc == DB_NOTFOUND ? DB_OK : rc;
+}
+
+int db_api_account_keys(struct db *db, long long account_id, db_key_fn fn, void *ctx)
+{
+	struct keys_ctx c = { fn, ctx };
+	int rc = db_query(db, KEY_COLUMNS "WHERE k.account_id = ? AND k.kind = 'account' ORDER BY k.id DESC",
+	    DB_ARGS(DB_INT(account_id)), key_from_row, &c);
+
+	return rc == DB_NOTFOUND ? DB_OK : rc;
+}
+
+/* The four ways a rotation ends keys: [kind][grace > 0]. */
+static const char *const retire_sql[2][2] = {
+	[KEY_DEVICE] = {
+		"UPDATE api_keys SET revoked_at = UTC_TIMESTAMP(3) WHERE device_id = ? AND " KEY_LIVE,
+		"UPDATE api_keys SET expires_at = LEAST(COALESCE(expires_at, '9999-12-31'), "
+		"UTC_TIMESTAMP(3) + INTERVAL ? SECOND) WHERE device_id = ? AND " KEY_LIVE,
+	},
+	[KEY_ACCOUNT] = {
+		"UPDATE api_keys SET revoked_at = UTC_TIMESTAMP(3) "
+		"WHERE account_id = ? AND kind = 'account' AND " KEY_LIVE,
+		"UPDATE api_keys SET expires_at = LEAST(COALESCE(expires_at, '9999-12-31'), "
+		"UTC_TIMESTAMP(3) + INTERVAL ? SECOND) WHERE account_id = ? AND kind = 'account' AND " KEY_LIVE,
+	},
+};
+
+int db_api_keys_retire(struct db *db, enum key_kind kind, long long owner_id, unsigned grace_s)
+{
+	const char *sql = retire_sql[kind == KEY_ACCOUNT ? KEY_ACCOUNT : KEY_DEVICE][grace_s > 0];
+
+	if (grace_s == 0)
+		return db_exec(db, sql, DB_ARGS(DB_INT(owner_id)), NULL);
+	return db_exec(db, sql, DB_ARGS(DB_INT(grace_s), DB_INT(owner_id)), NULL);
 }
 
 int db_api_key_rotate(struct db *db, long long account_id, long long device_id,
@@ -169,14 +247,8 @@ int db_api_key_rotate(struct db *db, long long account_id, long long device_id,
 	struct db_result res;
 	int rc = db_begin(db);
 
-	if (rc == DB_OK && grace_s == 0)
-		rc = db_exec(db, "UPDATE api_keys SET revoked_at = UTC_TIMESTAMP(3) "
-		    "WHERE device_id = ? AND revoked_at IS NULL", DB_ARGS(DB_INT(device_id)), NULL);
-	else if (rc == DB_OK)   /* a key already ending sooner keeps its earlier end */
-		rc = db_exec(db, "UPDATE api_keys SET expires_at = LEAST(COALESCE(expires_at, "
-		    "'9999-12-31'), UTC_TIMESTAMP(3) + INTERVAL ? SECOND) "
-		    "WHERE device_id = ? AND revoked_at IS NULL",
-		    DB_ARGS(DB_INT(grace_s), DB_INT(device_id)), NULL);
+	if (rc == DB_OK)
+		rc = db_api_keys_retire(db, KEY_DEVICE, device_id, grace_s);
 	if (rc == DB_OK)
 		rc = db_exec(db, "INSERT INTO api_keys (account_id, device_id, kind, key_hash, display_prefix) "
 		    "VALUES (?, ?, 'device', ?, ?)", DB_ARGS(DB_INT(account_id), DB_INT(device_id),
@@ -194,7 +266,7 @@ int db_api_key_revoke(struct db *db, long long device_id, long long key_id)
 {
 	struct db_result res;
 	int rc = db_exec(db, "UPDATE api_keys SET revoked_at = UTC_TIMESTAMP(3) "
-	    "WHERE id = ? AND device_id = ? AND revoked_at IS NULL",
+	    "WHERE id = ? AND device_id = ? AND " KEY_LIVE,
 	    DB_ARGS(DB_INT(key_id), DB_INT(device_id)), &res);
 
 	if (rc == DB_OK && res.affected == 0)

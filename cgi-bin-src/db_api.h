@@ -51,7 +51,40 @@ int db_api_groups(struct db *db, long long account_id, db_row_fn fn, void *ctx);
 int db_api_group_exists(struct db *db, long long account_id, const char *group_uid);
 int db_api_account(struct db *db, long long account_id, db_row_fn fn, void *ctx);
 
-int db_api_device_keys(struct db *db, long long device_id, db_row_fn fn, void *ctx);
+/* How a key ended, if it did.  A key ends once: revoked (by hand, or by a
+ * rotation without grace) or expired (its rotation's grace ran out), and
+ * is labelled by whichever came first. */
+enum key_status {
+	KEY_STATUS_ACTIVE,
+	KEY_STATUS_EXPIRED,
+	KEY_STATUS_REVOKED,
+};
+
+/* One key as the key lists show it; times are epoch ms UTC, 0 for none. */
+struct api_key_info {
+	long long id;
+	char prefix[KEY_DISPLAY_LEN + 1];
+	long long created_ms;
+	long long expires_ms;       /* end of a grace period (in the future while active) */
+	long long revoked_ms;
+	long long last_used_ms;
+	char last_ip[64];
+	enum key_status status;
+};
+
+typedef int (*db_key_fn)(void *ctx, const struct api_key_info *key);
+const char *key_status_name(enum key_status s);
+
+/* A device's keys, oldest first. */
+int db_api_device_keys(struct db *db, long long device_id, db_key_fn fn, void *ctx);
+/* An account's account keys, newest first. */
+int db_api_account_keys(struct db *db, long long account_id, db_key_fn fn, void *ctx);
+/* Inside the caller's transaction: ends the live keys of one device (kind
+ * KEY_DEVICE, owner = device id) or the live account keys of one account
+ * (KEY_ACCOUNT, owner = account id) after grace_s, or at once when 0.  A
+ * key already ending sooner keeps its earlier end; keys that have already
+ * ended are left as they are (an expired key is never relabelled revoked). */
+int db_api_keys_retire(struct db *db, enum key_kind kind, long long owner_id, unsigned grace_s);
 /* Ends the device's current keys after grace_s (0: at once) and adds key. */
 int db_api_key_rotate(struct db *db, long long account_id, long long device_id,
     unsigned grace_s, const struct new_key *key, long long *key_id);

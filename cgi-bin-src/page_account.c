@@ -1,7 +1,8 @@
 /*
  * page_account.c - /account, administrators only: users (add with a
  * one-time set-password link, change role, remove), the account API key
- * (regenerate, revoke; shown once), requiring 2FA for everyone, and the
+ * (regenerate after a confirmation, with the same grace period as a device
+ * key rotation; revoke; shown once), requiring 2FA for everyone, and the
  * account's own Twilio settings (the auth token is sealed with the server
  * key and never shown again).  An account always keeps an administrator.
  */
@@ -9,6 +10,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "app.h"
 #include "auth_key.h"
@@ -19,6 +21,7 @@
 #include "log.h"
 #include "mail.h"
 #include "page.h"
+#include "page_keys.h"
 #include "resp.h"
 #include "secretbox.h"
 
@@ -41,16 +44,6 @@ static int user_row(void *ctx, const struct db_row *row)
 	return 0;
 }
 
-static int key_row(void *ctx, const struct db_row *row)
-{
-	struct list_ctx *c = ctx;
-	static const char *const cols[] = { "id", "prefix", "created", "last_used", "last_ip", "active" };
-
-	page_row(c->p, "keys", c->n, cols, sizeof(cols) / sizeof(cols[0]), row);
-	c->n++;
-	return 0;
-}
-
 static int account_row(void *ctx, const struct db_row *row)
 {
 	struct page_ctx *p = ctx;
@@ -65,13 +58,13 @@ static int account_row(void *ctx, const struct db_row *row)
 
 static int account_render(struct page_ctx *p, int status)
 {
-	struct list_ctx users = { p, 0 }, keys = { p, 0 };
+	struct list_ctx users = { p, 0 };
 
 	page_set(p, "page.title", "Account");
 	page_set(p, "nav.account", "1");
 	if (db_admin_account(p->app->db, p->s.account_id, account_row, p) != DB_OK ||
 	    db_admin_users(p->app->db, p->s.account_id, user_row, &users) != DB_OK ||
-	    db_admin_account_keys(p->app->db, p->s.account_id, key_row, &keys) != DB_OK)
+	    page_keys(p, KEY_ACCOUNT, p->s.account_id) != 0)
 		return page_error(p, 503, "Gauge is temporarily unavailable. Try again in a moment.");
 	page_set(p, "server_key", p->app->box != NULL ? "1" : "");
 	return page_render(p, status, "account.cs");
@@ -271,17 +264,35 @@ static int act_twilio_clear(struct page_ctx *p)
 	return done(p, "twilio_clear");
 }
 
+/* Two steps: the first POST (grace chosen) asks for confirmation, saying
+ * what will happen to the integrations; only the second, with confirm=yes,
+ * regenerates.  The old keys keep working for the grace period, as after a
+ * device key rotation, and the key table shows until when. */
 static int act_key_regenerate(struct page_ctx *p)
 {
+	const char *confirm = page_field(p, "confirm"), *label;
+	char detail[96], until[PAGE_TIME_LEN];
 	struct new_key key;
+	unsigned grace;
 
+	if (page_key_grace(p, &grace, &label) != 0)
+		return refuse(p, "Choose how long the current account key keeps working.");
+	page_setf(p, "regen.grace", "%u", grace);
+	page_set(p, "regen.grace_label", label);
+	page_set(p, "nav.account", "1");
+	page_time(((long long)time(NULL) + grace) * 1000, until);
+	page_set(p, "regen.until", grace > 0 ? until : "");
+	if (confirm == NULL || strcmp(confirm, "yes") != 0) {
+		page_set(p, "page.title", "Regenerate the account key?");
+		return page_render(p, 200, "account_key.cs");
+	}
 	if (key_generate(KEY_ACCOUNT, &key) != 0 ||
-	    db_admin_account_key_regenerate(p->app->db, p->s.account_id, &key) != DB_OK)
+	    db_admin_account_key_regenerate(p->app->db, p->s.account_id, grace, &key) != DB_OK)
 		return unavailable(p);
-	page_audit(p, "key.account_regenerate", "account", key.display, NULL);
+	snprintf(detail, sizeof(detail), "{\"new_key\":\"%s\",\"grace_seconds\":%u}", key.display, grace);
+	page_audit(p, "key.account_regenerate", "account", key.display, detail);
 	page_set(p, "key.value", key.key);
 	page_set(p, "page.title", "New account key");
-	page_set(p, "nav.account", "1");
 	return page_render(p, 201, "account_key.cs");
 }
 
@@ -293,7 +304,7 @@ static int act_key_revoke(struct page_ctx *p)
 	if (id == 0)
 		return refuse(p, "Choose a key.");
 	if ((rc = db_admin_account_key_revoke(p->app->db, p->s.account_id, id)) == DB_NOTFOUND)
-		return refuse(p, "That is not an active key of your account.");
+		return refuse(p, "That is not an active key of your account (it was revoked or has expired).");
 	if (rc != DB_OK)
 		return unavailable(p);
 	page_audit(p, "key.account_revoke", "account", p->s.account_name, NULL);

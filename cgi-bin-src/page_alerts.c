@@ -1,9 +1,12 @@
 /*
  * page_alerts.c - alerts in the dashboard:
- *   GET/POST /alerts      rules: everyone reads; users and administrators
- *                         create and delete (the API's validator, same words)
+ *   GET/POST /alerts      rules: users and administrators read, create and
+ *                         delete them (the API's validator, same words)
  *   GET/POST /alerts/log  events with their delivery status; users and
  *                         administrators acknowledge an alarm (no more reminders)
+ * Viewers are refused both: rules name their recipients (e-mail addresses,
+ * phone numbers) and the log lists every delivery, and the README's role
+ * table gives viewers no alert rules.
  */
 #include <ClearSilver.h>
 #include <stdio.h>
@@ -66,7 +69,7 @@ API_HANDLER(page_alerts)
 	int st;
 
 	(void)m;
-	if ((st = page_begin(&p, app, r, rs, PAGE_VIEWER)) != 0)
+	if ((st = page_begin(&p, app, r, rs, PAGE_USER)) != 0)
 		return st;
 	if (done != NULL)
 		page_set(&p, "flash", strcmp(done, "created") == 0 ? "The rule was created." : "The rule was deleted.");
@@ -173,7 +176,7 @@ API_HANDLER(page_alert_log)
 	int st;
 
 	(void)m;
-	if ((st = page_begin(&p, app, r, rs, PAGE_VIEWER)) != 0)
+	if ((st = page_begin(&p, app, r, rs, PAGE_USER)) != 0)
 		return st;
 	if (req_param(r, "acked") != NULL)
 		page_set(&p, "flash", "Acknowledged: no more reminders for this alarm.");

@@ -1,7 +1,8 @@
 /*
  * page_device_settings.c - /devices/{id}/settings, administrators only:
  * rename, move between groups, key authentication off/on (public read),
- * keys (add, rotate with a grace period, revoke), delete with readings.
+ * keys (add, rotate with a grace period, revoke; the table is page_keys.c's),
+ * delete with readings.
  * Each POST carries one action; bad input re-displays the page with a
  * message and changes nothing.  Every change is audited.
  */
@@ -18,34 +19,17 @@
 #include "db_device.h"
 #include "handlers.h"
 #include "page.h"
+#include "page_keys.h"
 #include "resp.h"
 #include "store_readings.h"
 #include "valid.h"
 
-struct keys_ctx {
-	struct page_ctx *p;
-	int n;
-};
-
-static int key_row(void *ctx, const struct db_row *row)
-{
-	struct keys_ctx *c = ctx;
-	static const char *const cols[] = { "id", "prefix", "created", "expires", "revoked",
-		"last_used", "last_ip", "active" };
-
-	page_row(c->p, "keys", c->n, cols, sizeof(cols) / sizeof(cols[0]), row);
-	c->n++;
-	return 0;
-}
-
 static int settings_render(struct page_ctx *p, const struct api_device_row *d, int status)
 {
-	struct keys_ctx k = { p, 0 };
-
 	page_hdf_device(p, "device", d);
 	page_set(p, "page.title", d->name);
 	page_set(p, "nav.devices", "1");
-	if (db_api_device_keys(p->app->db, d->id, key_row, &k) != DB_OK || page_groups_options(p) != 0)
+	if (page_keys(p, KEY_DEVICE, d->id) != 0 || page_groups_options(p) != 0)
 		return page_error(p, 503, "Gauge is temporarily unavailable. Try again in a moment.");
 	return page_render(p, status, "device_settings.cs");
 }
@@ -144,24 +128,17 @@ static int act_key_new(struct page_ctx *p, struct api_device_row *d)
 
 static int act_key_rotate(struct page_ctx *p, struct api_device_row *d)
 {
-	static const struct { const char *v; unsigned s; } graces[] = {
-		{ "0", 0 }, { "3600", 3600 }, { "86400", 86400 }, { "604800", 604800 },
-	};
-	const char *g = page_field(p, "grace");
 	struct new_key key;
 	char detail[96];
+	unsigned grace;
 	long long id;
-	size_t i;
 
-	for (i = 0; g != NULL && i < sizeof(graces) / sizeof(graces[0]); i++)
-		if (strcmp(g, graces[i].v) == 0)
-			break;
-	if (g == NULL || i == sizeof(graces) / sizeof(graces[0]))
+	if (page_key_grace(p, &grace, NULL) != 0)
 		return settings_refuse(p, d, "Choose how long the old key keeps working.");
 	if (key_generate(KEY_DEVICE, &key) != 0 ||
-	    db_api_key_rotate(p->app->db, p->s.account_id, d->id, graces[i].s, &key, &id) != DB_OK)
+	    db_api_key_rotate(p->app->db, p->s.account_id, d->id, grace, &key, &id) != DB_OK)
 		return settings_unavailable(p);
-	snprintf(detail, sizeof(detail), "{\"new_key\":\"%s\",\"grace_seconds\":%u}", key.display, graces[i].s);
+	snprintf(detail, sizeof(detail), "{\"new_key\":\"%s\",\"grace_seconds\":%u}", key.display, grace);
 	page_audit(p, "key.rotate", "device", d->uid, detail);
 	return page_key_shown(p, d, key.key, "rotated");
 }
@@ -175,7 +152,7 @@ static int act_key_revoke(struct page_ctx *p, struct api_device_row *d)
 	if (id == 0)
 		return settings_refuse(p, d, "Choose a key to revoke.");
 	if ((rc = db_api_key_revoke(p->app->db, d->id, id)) == DB_NOTFOUND)
-		return settings_refuse(p, d, "That key is not an active key of this device.");
+		return settings_refuse(p, d, "That key is not an active key of this device (it was revoked or has expired).");
 	if (rc != DB_OK)
 		return settings_unavailable(p);
 	snprintf(detail, sizeof(detail), "{\"key_id\":%lld}", id);

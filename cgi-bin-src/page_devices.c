@@ -2,7 +2,8 @@
  * page_devices.c - the devices area of the dashboard:
  *   GET  /devices                   list with group, last seen, latest values
  *   POST /devices                   add a device (administrators); its key is shown once
- *   GET  /devices/{id}              chart, latest readings, CSV download
+ *   GET  /devices/{id}              chart, latest readings, CSV download, alert
+ *                                   state (not for viewers: no alert rules)
  *   GET  /devices/{id}/data         the chart's data (JSON) and CSV export, by session
  *   GET  /devices/{id}/settings     rename, group, public read, keys, delete (administrators)
  *   POST /devices/{id}/settings     one action per form (action=...)
@@ -262,7 +263,9 @@ API_HANDLER(page_device_show)
 	if (store_readings_find(app->store, &range, 1, NULL, 20, recent_doc, &recent) != STORE_OK)
 		return page_error(&p, 503, "Readings are temporarily unavailable. Try again in a moment.");
 	recent.n = 0;
-	if (db_alert_states_of_device(app->db, p.s.account_id, d.uid, alert_state_row, &recent) != DB_OK)
+	/* Alert rules are for users and administrators: viewers see no rule names. */
+	if (p.s.role != ROLE_VIEWER &&
+	    db_alert_states_of_device(app->db, p.s.account_id, d.uid, alert_state_row, &recent) != DB_OK)
 		return page_error(&p, 503, "Gauge is temporarily unavailable. Try again in a moment.");
 	return page_render(&p, 200, "device.cs");
 }

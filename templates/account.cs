@@ -1,4 +1,5 @@
 <?cs include:"header.cs" ?>
+<?cs include:"keys.cs" ?>
 <h1>Account: <?cs var:acct.name ?></h1>
 <section class="card">
   <h2>Users</h2>
@@ -59,18 +60,25 @@
 
 <section class="card">
   <h2>Account API key</h2>
-  <table>
-    <thead><tr><th>Key</th><th>Created</th><th>Last used</th><th></th></tr></thead>
+  <table class="keys account-keys">
+    <thead><tr><th>Key</th><th>Created</th><th>Last used</th><th>Status</th><th></th></tr></thead>
     <tbody>
-    <?cs each:k = keys ?><tr><td class="mono"><?cs var:k.prefix ?>…</td><td class="mono"><?cs var:k.created ?></td>
-      <td class="mono"><?cs if:k.last_used ?><?cs var:k.last_used ?> from <?cs var:k.last_ip ?><?cs else ?>never<?cs /if ?></td>
-      <td><?cs if:k.active == "1" ?><form method="post" class="inline"><input type="hidden" name="csrf" value="<?cs var:csrf ?>">
+    <?cs each:k = keys ?><tr data-key="<?cs var:k.prefix ?>" data-status="<?cs var:k.status ?>">
+      <td class="mono"><?cs var:k.prefix ?>…</td><td class="mono"><?cs var:k.created ?></td>
+      <td class="mono"><?cs call:key_used(k) ?></td>
+      <td><?cs call:key_status(k) ?></td>
+      <td><?cs if:k.status == "active" ?><form method="post" class="inline"><input type="hidden" name="csrf" value="<?cs var:csrf ?>">
         <input type="hidden" name="action" value="key_revoke"><input type="hidden" name="key" value="<?cs var:k.id ?>">
-        <button type="submit" class="danger">Revoke</button></form><?cs else ?><span class="badge bad">revoked</span><?cs /if ?></td></tr><?cs /each ?>
+        <button type="submit" class="danger">Revoke</button></form><?cs /if ?></td></tr><?cs /each ?>
     </tbody>
   </table>
-  <form method="post"><input type="hidden" name="csrf" value="<?cs var:csrf ?>"><input type="hidden" name="action" value="key_regenerate">
-    <button type="submit">Regenerate (the current key stops working)</button></form>
+  <form method="post" class="row">
+    <input type="hidden" name="csrf" value="<?cs var:csrf ?>"><input type="hidden" name="action" value="key_regenerate">
+    <label>Regenerate: the current key keeps working for
+      <select name="grace"><?cs call:grace_options(grace_default) ?></select></label>
+    <button type="submit">Regenerate…</button>
+  </form>
+  <p class="small">Every integration that uses the account key needs the new one. You will be asked to confirm.</p>
 </section>
 </div>
 

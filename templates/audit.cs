@@ -9,7 +9,7 @@
   <tbody>
   <?cs each:e = events ?>
     <tr><td class="mono"><?cs var:e.at ?></td><td><?cs var:e.who ?></td><td><code><?cs var:e.action ?></code></td>
-      <td><?cs var:e.type ?> <?cs var:e.target ?></td><td class="small mono"><?cs var:e.detail ?><?cs if:e.result ?> → <?cs var:e.result ?><?cs /if ?></td>
+      <td><?cs var:e.type ?> <?cs var:e.target ?></td><td class="detail small mono"><?cs var:e.detail ?><?cs if:e.result ?> → <?cs var:e.result ?><?cs /if ?></td>
       <td class="mono"><?cs var:e.ip ?></td></tr>
   <?cs /each ?>
   </tbody>

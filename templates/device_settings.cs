@@ -1,4 +1,5 @@
 <?cs include:"header.cs" ?>
+<?cs include:"keys.cs" ?>
 <p class="small"><a href="/devices">Devices</a> › <a href="/devices/<?cs var:url_escape(device.id) ?>"><?cs var:device.name ?></a> ›</p>
 <h1>Settings: <?cs var:device.name ?></h1>
 <div class="grid2">
@@ -35,15 +36,15 @@
 <section class="card">
   <h2>Keys</h2>
   <table class="keys">
-    <thead><tr><th>Key</th><th>Created (UTC)</th><th>Last used</th><th>Status</th><th></th></tr></thead>
+    <thead><tr><th>Key</th><th>Created</th><th>Last used</th><th>Status</th><th></th></tr></thead>
     <tbody>
     <?cs each:k = keys ?>
-      <tr>
+      <tr data-key="<?cs var:k.prefix ?>" data-status="<?cs var:k.status ?>">
         <td class="mono"><?cs var:k.prefix ?>…</td>
         <td class="mono"><?cs var:k.created ?></td>
-        <td class="mono"><?cs if:k.last_used ?><?cs var:k.last_used ?> from <?cs var:k.last_ip ?><?cs else ?><span class="muted">never</span><?cs /if ?></td>
-        <td><?cs if:k.active == "1" ?><span class="badge ok">active</span><?cs if:k.expires ?> until <?cs var:k.expires ?><?cs /if ?><?cs elif:k.revoked ?><span class="badge bad">revoked</span><?cs else ?><span class="badge">expired</span><?cs /if ?></td>
-        <td><?cs if:k.active == "1" ?>
+        <td class="mono"><?cs call:key_used(k) ?></td>
+        <td><?cs call:key_status(k) ?></td>
+        <td><?cs if:k.status == "active" ?>
           <form method="post" class="inline"><input type="hidden" name="csrf" value="<?cs var:csrf ?>">
             <input type="hidden" name="action" value="key_revoke"><input type="hidden" name="key" value="<?cs var:k.id ?>">
             <button type="submit" class="danger">Revoke</button></form><?cs /if ?></td>
@@ -54,8 +55,7 @@
   <form method="post" class="row">
     <input type="hidden" name="csrf" value="<?cs var:csrf ?>"><input type="hidden" name="action" value="key_rotate">
     <label>Rotate: the old keys keep working for
-      <select name="grace"><option value="0">no time (stop now)</option><option value="3600">1 hour</option>
-      <option value="86400" selected>1 day</option><option value="604800">7 days</option></select></label>
+      <select name="grace"><?cs call:grace_options(grace_default) ?></select></label>
     <button type="submit">Rotate key</button>
   </form>
   <form method="post" class="row">

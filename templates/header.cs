@@ -4,6 +4,8 @@
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title><?cs if:page.title ?><?cs var:page.title ?> · <?cs /if ?>Gauge</title>
+<link rel="icon" href="/favicon.ico" sizes="16x16 32x32 48x48">
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/css/gauge.css">
 <?cs if:page.chart ?><link rel="stylesheet" href="/static/vendor/uplot/uPlot.min.css"><?cs /if ?>
 </head>
@@ -14,7 +16,7 @@
   <nav class="main">
     <a href="/devices"<?cs if:nav.devices ?> class="on"<?cs /if ?>>Devices</a>
     <a href="/groups"<?cs if:nav.groups ?> class="on"<?cs /if ?>>Groups</a>
-    <a href="/alerts"<?cs if:nav.alerts ?> class="on"<?cs /if ?>>Alerts</a>
+    <?cs if:user.can_edit ?><a href="/alerts"<?cs if:nav.alerts ?> class="on"<?cs /if ?>>Alerts</a><?cs /if ?>
     <?cs if:user.is_admin ?>
     <a href="/account"<?cs if:nav.account ?> class="on"<?cs /if ?>>Account</a>
     <a href="/audit"<?cs if:nav.audit ?> class="on"<?cs /if ?>>Audit log</a>

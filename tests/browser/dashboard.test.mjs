@@ -1,7 +1,10 @@
 // dashboard.test.mjs - the dashboard in a real browser (Debian's chromium
 // driven by playwright-core): sign in, turn on two-factor sign-in and use
 // it, add a device, post readings to it through the API, see them on the
-// chart, rotate its key, download CSV.  Screenshots go to tests/out/.
+// chart, rotate its key, download CSV, regenerate the account key (after
+// a confirmation); every page fits a 1280 px window, prints no microseconds
+// and logs no console error (the favicon included).  Screenshots go to
+// tests/out/.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -20,6 +23,9 @@ let varDir;
 let browser;
 let page;
 let base;
+const problems = [];
+const LONG_EMAIL = `maintenance.supervisor.nightshift.${'x'.repeat(25)}@plantfloor.automation.browser.example`;
+let acct;
 
 // RFC 6238 TOTP, computed here independently of the server.
 function totp(secretB32, when = Date.now()) {
@@ -42,9 +48,12 @@ before(async () => {
   fs.mkdirSync(OUT, { recursive: true });
   varDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gauge-browser-'));
   stack = await startStack({ varDir, workers: 2, bcryptCost: 4 });
-  const acct = stack.ctl(['create-account', '--name', 'Browser Works']);
+  acct = stack.ctl(['create-account', '--name', 'Browser Works']);
   stack.ctl(['create-user', '--account', String(acct.id), '--email', 'ops@browser.example', '--role', 'admin',
     '--password-stdin'], `${PASSWORD}\n`);
+  // A second administrator with a long address: the audit log's widest "who".
+  stack.ctl(['create-user', '--account', String(acct.id), '--email', LONG_EMAIL,
+    '--role', 'admin', '--password-stdin'], `${PASSWORD}\n`);
   base = `https://localhost:${stack.httpsPort}`;
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -53,6 +62,10 @@ before(async () => {
   });
   const context = await browser.newContext({ ignoreHTTPSErrors: true, acceptDownloads: true, viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
+  // Every console error, uncaught exception and failed request of the whole run.
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()} (${page.url()})`); });
+  page.on('pageerror', (e) => problems.push(`exception: ${e.message} (${page.url()})`));
+  page.on('response', (r) => { if (r.status() >= 400 && r.request().resourceType() !== 'document') problems.push(`${r.status()} ${r.url()}`); });
 });
 
 after(async () => {
@@ -98,6 +111,8 @@ test('signing in again asks for the code, and a replayed code is refused', async
   await page.fill('input[name=code]', enrolmentCode);    // already used: refused whatever the clock
   await page.click('main button[type=submit]');
   assert.match(await page.textContent('.flash.bad'), /not valid/);
+  // That refusal is a 401 page, which the browser logs: it is this test's point, not a fault.
+  problems.splice(0, problems.length, ...problems.filter((x) => !/status of 401\b.*\/login\/2fa/.test(x)));
   await page.fill('input[name=code]', totp(secret, Date.now() + 30000));  // the next step: accepted (±1)
   await page.click('main button[type=submit]');
   await page.waitForURL(`${base}/devices`);
@@ -163,4 +178,68 @@ test('CSV of the device\'s history downloads with every reading', async () => {
   const lines = fs.readFileSync(file, 'utf8').trim().split('\r\n');
   assert.equal(lines[0], 'ts,received_at,id,rh,temp');
   assert.equal(lines.length, 1 + 240 + 2);
+});
+
+test('regenerating the account key asks for confirmation first', async () => {
+  await page.goto(`${base}/account`);
+  await page.selectOption('form:has(input[value=key_regenerate]) select[name=grace]', '86400');
+  await page.click('button:has-text("Regenerate…")');
+  assert.match(await page.textContent('main h1'), /Regenerate the account key\?/);
+  assert.equal(await page.locator('#new-key').count(), 0, 'no new key before confirming');
+  await shot('08-account-key-confirm');
+  await page.click('button:has-text("Yes, regenerate the account key")');
+  assert.match((await page.textContent('#new-key')).trim(), /^gak_/);
+  assert.match(await page.textContent('#grace-until'), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+  await page.goto(`${base}/account`);
+  assert.equal(await page.locator('table.account-keys tbody tr[data-status=active]').count(), 2, 'old and new key, both working');
+  assert.match(await page.textContent('table.account-keys tbody tr:nth-child(2)'), /until \d{4}-/);
+  await shot('09-account-keys');
+});
+
+// Pages a signed-in administrator can open, with enough rows to be wide.
+const PAGES = () => ['/devices', `/devices/${deviceId}`, `/devices/${deviceId}/settings`, '/groups', '/alerts',
+  '/alerts/log', '/account', '/audit', '/profile', '/profile/2fa'];
+
+test('the audit page fits a 1280 px window', async () => {
+  // The widest entries: a deletion (its range in the details), a user with a long address.
+  const from = new Date(Date.now() - 86400000).toISOString();
+  const del = await stack.client('DELETE', `/api/v1/devices/${deviceId}/readings?from=${from}&to=${new Date(Date.now() - 3600000 * 3).toISOString()}`, {
+    headers: { authorization: `Bearer ${acct.account_key}` } });
+  assert.equal(del.status, 200, del.text);
+  // A sign-in is audited under the user's address, however long.
+  const other = await browser.newContext({ ignoreHTTPSErrors: true });
+  const colleague = await other.newPage();
+  await colleague.goto(`${base}/login`);
+  await colleague.fill('input[name=email]', LONG_EMAIL);
+  await colleague.fill('input[name=password]', PASSWORD);
+  await colleague.click('main button[type=submit]');
+  await colleague.waitForURL(`${base}/devices`);
+  await other.close();
+  await page.goto(`${base}/audit`);
+  const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+  await shot('10-audit');
+  assert.ok(scroll <= client && scroll <= 1280, `the audit page is ${scroll} px wide in a ${client} px window`);
+  for (const p of PAGES()) {
+    await page.goto(`${base}${p}`);
+    const w = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(w <= 1280, `${p} is ${w} px wide`);
+  }
+});
+
+test('no page prints microseconds', async () => {
+  for (const p of PAGES()) {
+    await page.goto(`${base}${p}`);
+    const text = await page.textContent('main');
+    assert.doesNotMatch(text, /\d\d:\d\d:\d\d[.,]\d{4,}/, p);
+  }
+});
+
+test('no console errors on any page', async () => {
+  const icon = await page.request.get(`${base}/favicon.ico`);
+  assert.equal(icon.status(), 200, '/favicon.ico is served');
+  for (const p of [...PAGES(), '/login']) {
+    await page.goto(`${base}${p}`);
+    await page.waitForLoadState('networkidle');
+  }
+  assert.deepEqual(problems, []);
 });

@@ -233,7 +233,7 @@ describe('delivery', () => {
 });
 
 describe('in the dashboard and for operators', () => {
-  test('users create rules, viewers only read; bad input re-displays and changes nothing', async () => {
+  test('users create rules, viewers see none; bad input re-displays and changes nothing', async () => {
     stack.ctl(['create-user', '--account', String(acct.id), '--email', 'eng@kiln.example', '--role', 'user', '--password-stdin'], `${PW}\n`);
     stack.ctl(['create-user', '--account', String(acct.id), '--email', 'look@kiln.example', '--role', 'viewer', '--password-stdin'], `${PW}\n`);
     const eng = new WebClient(stack);
@@ -251,8 +251,9 @@ describe('in the dashboard and for operators', () => {
     assert.equal(count(), '0');
     assert.equal((await eng.post('/alerts', fields)).status, 303);
     assert.equal(count(), '1');
-    assert.match((await look.get('/alerts')).text, /Form rule/, 'viewers see the rules');
-    assert.match((await look.get(`/devices/${dev.id}`)).text, /Alert state/);
+    assert.equal((await look.get('/alerts')).status, 403, 'viewers get no alert rules (they name recipients)');
+    assert.doesNotMatch((await look.get(`/devices/${dev.id}`)).text, /Alert state|Form rule/);
+    assert.match((await eng.get(`/devices/${dev.id}`)).text, /Alert state/);
   });
 
   test('acknowledging an alarm stops its reminders', async () => {

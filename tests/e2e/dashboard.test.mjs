@@ -1,8 +1,10 @@
 // dashboard.test.mjs - user security and the dashboard's rules, end to end
 // through lighttpd with TLS: every role against every page and action,
 // ids from another account, CSRF, throttling and lockout, session expiry,
-// two-factor sign-in (enrolment, TOTP, replay, recovery codes once), and
-// password reset through the SES path.
+// two-factor sign-in (enrolment, TOTP, replay, recovery codes once),
+// password reset through the SES path, key lists (expired versus revoked,
+// the account key's confirmation and grace period), what viewers never see
+// (alert rules, recipients), and the favicon.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -70,6 +72,8 @@ describe('roles', () => {
     [`${dev()}/settings`, { admin: 200, user: 403, viewer: 403 }],
     ['/account', { admin: 200, user: 403, viewer: 403 }],
     ['/profile', { admin: 200, user: 200, viewer: 200 }],
+    ['/alerts', { admin: 200, user: 200, viewer: 403 }],
+    ['/alerts/log', { admin: 200, user: 200, viewer: 403 }],
   ];
 
   test('every role opens exactly the pages it may', async () => {
@@ -429,5 +433,198 @@ describe('audit log', () => {
     assert.ok(ids(second.text) > 0);
     const others = await freshRoles();
     for (const role of ['user', 'viewer']) assert.equal((await others[role].get('/audit')).status, 403);
+  });
+});
+
+// Times on pages read "2026-11-24 18:00:35 UTC"; the API's are ISO with milliseconds.
+const PAGE_TIME = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/;
+const API_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+const MICROSECONDS = /\d\d:\d\d:\d\d[.,]\d{4,}/;
+
+// The rows of a key table: prefix, status and the text of the row.
+function keyRows(html, table = 'keys') {
+  const body = new RegExp(`<table class="${table}[^"]*">[\\s\\S]*?</table>`).exec(html)?.[0] ?? '';
+  return [...body.matchAll(/<tr data-key="([^"]+)" data-status="([a-z]+)">([\s\S]*?)<\/tr>/g)]
+    .map(([, prefix, status, row]) => ({ prefix, status, text: row.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim() }));
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+describe('keys', () => {
+  let K;
+  const api = (method, p, key) => stack.client(method, p, { headers: { authorization: `Bearer ${key}` } });
+  const prefixOf = (key) => key.slice(0, 12);
+
+  before(async () => {
+    const account = stack.ctl(['create-account', '--name', 'Keyholders']);
+    const admin = user(account, 'admin@keys.example', 'admin');
+    K = { account, admin, device: stack.ctl(['create-device', '--account', String(account.id), '--name', 'Press']),
+      c: await signedIn(admin.email) };
+  });
+
+  test('a key that outlived its grace period shows as expired, not revoked', async () => {
+    const settings = `/devices/${K.device.id}/settings`;
+    const first = K.device.key;
+    const rotated = await K.c.post(settings, { action: 'key_rotate', grace: '3600' });
+    assert.equal(rotated.status, 201);
+    const second = textOf(rotated.text, 'new-key');
+    // The grace period ends; then a rotation without grace ends the second key at once.
+    stack.sql(`UPDATE api_keys SET expires_at = UTC_TIMESTAMP(3) - INTERVAL 1 SECOND WHERE display_prefix = '${prefixOf(first)}'`);
+    assert.equal((await K.c.post(settings, { action: 'key_rotate', grace: '0' })).status, 201);
+    const page = await K.c.get(settings);
+    const rows = keyRows(page.text);
+    const row = (key) => rows.find((x) => x.prefix === prefixOf(key));
+    assert.equal(row(first).status, 'expired');
+    assert.match(row(first).text, /\bexpired\b/);
+    assert.doesNotMatch(row(first).text, /revoked/, 'an expired key is never called revoked');
+    assert.equal(row(second).status, 'revoked');
+    assert.match(row(second).text, /\brevoked\b/);
+    assert.equal(rows.filter((x) => x.status === 'active').length, 1);
+    const again = await K.c.post(settings, { action: 'key_revoke', key: stack.sql(`SELECT id FROM api_keys WHERE display_prefix = '${prefixOf(first)}'`)[0][0] });
+    assert.equal(again.status, 400, 'an expired key cannot be revoked as well');
+    assert.equal(keyRows((await K.c.get(settings)).text).find((x) => x.prefix === prefixOf(first)).status, 'expired');
+    const list = await api('GET', `/api/v1/devices/${K.device.id}/keys`, K.account.account_key);
+    assert.equal(list.status, 200);
+    const byPrefix = Object.fromEntries(list.json.keys.map((k) => [k.prefix, k]));
+    assert.equal(byPrefix[prefixOf(first)].status, 'expired');
+    assert.equal(byPrefix[prefixOf(first)].revoked_at, null);
+    assert.equal(byPrefix[prefixOf(second)].status, 'revoked');
+    assert.equal(byPrefix[prefixOf(second)].active, false);
+  });
+
+  test('key tables print times to the second, the API to the millisecond; never microseconds', async () => {
+    await api('GET', `/api/v1/devices/${K.device.id}/keys`, K.account.account_key);
+    const page = await K.c.get(`/devices/${K.device.id}/settings`);
+    assert.doesNotMatch(page.text, MICROSECONDS);
+    const created = [...page.text.matchAll(/<td class="mono">(\d{4}-[^<]*)<\/td>/g)].map((x) => x[1]);
+    assert.ok(created.length >= 3 && created.every((t) => PAGE_TIME.test(t)), created.join(' | '));
+    const list = await api('GET', `/api/v1/devices/${K.device.id}/keys`, K.account.account_key);
+    for (const k of list.json.keys)
+      for (const f of ['created_at', 'expires_at', 'revoked_at', 'last_used_at'])
+        if (k[f] !== null) assert.match(k[f], API_TIME, `${f} ${k[f]}`);
+    const acct = await api('GET', '/api/v1/account', K.account.account_key);
+    assert.match(acct.json.created_at ?? acct.json.account?.created_at, API_TIME);
+    for (const p of ['/account', '/audit']) assert.doesNotMatch((await K.c.get(p)).text, MICROSECONDS, p);
+  });
+
+  test('regenerating the account key asks for confirmation and keeps the old key working for the grace window', async () => {
+    const old = K.account.account_key;
+    const count = () => stack.sql(`SELECT COUNT(*) FROM api_keys WHERE account_id = ${K.account.id} AND kind = 'account'`)[0][0];
+    const before = count();
+    const form = await K.c.get('/account');
+    assert.match(form.text, /<select name="grace">[\s\S]*value="3600"/, 'the same grace choices as a device key rotation');
+    const ask = await K.c.post('/account', { action: 'key_regenerate', grace: '3600' });
+    assert.equal(ask.status, 200);
+    assert.match(ask.text, /Regenerate the account key\?/);
+    assert.match(ask.text, /name="confirm" value="yes"/);
+    assert.equal(textOf(ask.text, 'new-key'), null, 'no key before confirming');
+    assert.equal(count(), before, 'asking changes nothing');
+    assert.equal((await api('GET', '/api/v1/account', old)).status, 200);
+    assert.equal((await K.c.post('/account', { action: 'key_regenerate', grace: '99', confirm: 'yes' })).status, 400);
+
+    const done = await K.c.post('/account', { action: 'key_regenerate', grace: '3600', confirm: 'yes' });
+    assert.equal(done.status, 201);
+    const fresh = textOf(done.text, 'new-key');
+    assert.match(fresh, /^gak_[A-Za-z0-9_-]{43}$/);
+    assert.match(textOf(done.text, 'grace-until'), PAGE_TIME);
+    assert.equal((await api('GET', '/api/v1/account', old)).status, 200, 'the old key works during the grace period');
+    assert.equal((await api('GET', '/api/v1/account', fresh)).status, 200, 'the new key works at once');
+    const rows = keyRows((await K.c.get('/account')).text);
+    const oldRow = rows.find((x) => x.prefix === prefixOf(old));
+    assert.equal(oldRow.status, 'active');
+    assert.match(oldRow.text, /until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/, 'the key list shows when the old key ends');
+    const [[detail]] = stack.sql(`SELECT detail FROM audit_log WHERE account_id = ${K.account.id} AND action = 'key.account_regenerate' ORDER BY id DESC LIMIT 1`);
+    assert.deepEqual(JSON.parse(detail), { new_key: prefixOf(fresh), grace_seconds: 3600 });
+
+    // The grace period ends (a worker may remember the key for a second).
+    stack.sql(`UPDATE api_keys SET expires_at = UTC_TIMESTAMP(3) - INTERVAL 1 SECOND WHERE display_prefix = '${prefixOf(old)}'`);
+    await sleep(1200);
+    const after = await api('GET', '/api/v1/account', old);
+    assert.equal(after.status, 401, 'after the grace period the old key is refused');
+    assert.equal(after.json.code, 'invalid_key');
+    assert.equal(keyRows((await K.c.get('/account')).text).find((x) => x.prefix === prefixOf(old)).status, 'expired');
+
+    // Without grace, the current key stops at once; the expired one stays expired.
+    const now = await K.c.post('/account', { action: 'key_regenerate', grace: '0' });
+    assert.match(now.text, /stop working at once/);
+    const last = await K.c.post('/account', { action: 'key_regenerate', grace: '0', confirm: 'yes' });
+    assert.equal(last.status, 201);
+    assert.match(last.text, /no longer works/);
+    assert.equal((await api('GET', '/api/v1/account', fresh)).status, 401);
+    assert.equal((await api('GET', '/api/v1/account', textOf(last.text, 'new-key'))).status, 200);
+    const final = keyRows((await K.c.get('/account')).text);
+    assert.deepEqual(final.map((x) => x.status), ['active', 'revoked', 'expired'], 'newest first');
+  });
+});
+
+describe('viewers', () => {
+  const EMAIL = 'night-shift@acme.example';
+  const PHONE = '+14155550199';
+
+  test('a viewer sees no alert rules or recipients on any page', async () => {
+    const roles = await freshRoles();
+    const made = await roles.user.post('/alerts', { action: 'create', name: 'Boiler overheat', device: A.device.id,
+      channel: 'temp', kind: 'above', threshold: '90', recipients: `${EMAIL}, ${PHONE}` });
+    assert.equal(made.status, 303, flashOf(made.text) ?? '');
+    const [[ruleId]] = stack.sql("SELECT id FROM alert_rules WHERE name = 'Boiler overheat'");
+    const [[devId]] = stack.sql(`SELECT id FROM devices WHERE uid = '${A.device.id}'`);
+    // An alarm that was delivered to both recipients, as gauge-alertd records it.
+    stack.sql(`INSERT INTO alert_state (rule_id, device_id, state, since) VALUES (${ruleId}, ${devId}, 'alarm', UTC_TIMESTAMP(3))`);
+    stack.sql(`INSERT INTO alert_events (verify_code, account_id, rule_id, device_id, device_name, rule_name, channel, kind, value, reading_at)
+      VALUES ('${crypto.randomBytes(16).toString('hex')}', ${A.account.id}, ${ruleId}, ${devId}, 'Boiler', 'Boiler overheat', 'temp', 'alarm', 95, UTC_TIMESTAMP(3))`);
+    stack.sql(`INSERT INTO alert_outbox (event_id, transport, recipient, status) SELECT id, 'email', '${EMAIL}', 'sent' FROM alert_events WHERE rule_name = 'Boiler overheat'`);
+    stack.sql(`INSERT INTO alert_outbox (event_id, transport, recipient, status) SELECT id, 'sms', '${PHONE}', 'sent' FROM alert_events WHERE rule_name = 'Boiler overheat'`);
+
+    // Users see the rule, its recipients and the log; the device page names the rule.
+    assert.match((await roles.user.get('/alerts')).text, new RegExp(EMAIL));
+    assert.match((await roles.user.get('/alerts/log')).text, /Boiler overheat/);
+    assert.match((await roles.user.get(`/devices/${A.device.id}`)).text, /Boiler overheat/);
+
+    const v = roles.viewer;
+    for (const p of ['/alerts', '/alerts/log']) {
+      const r = await v.get(p);
+      assert.equal(r.status, 403, p);
+      assert.doesNotMatch(r.text, /Boiler overheat|night-shift|4155550199/, p);
+    }
+    const pages = ['/', '/devices', `/devices/${A.device.id}`, `/devices/${A.device.id}/data?interval=1h`, '/groups', '/profile'];
+    for (const p of pages) {
+      const r = await v.get(p);
+      assert.equal(r.status, 200, p);
+      assert.doesNotMatch(r.text, /Boiler overheat|night-shift|4155550199/, `${p} shows no rule and no recipient`);
+      assert.doesNotMatch(r.text, /href="\/alerts/, `${p} links to no alert page`);
+    }
+    // No API answers a session: the alert-rule API wants an account key.
+    const api = await v.send('GET', '/api/v1/alert-rules', { headers: { accept: 'application/json' } });
+    assert.equal(api.status, 401);
+    assert.doesNotMatch(api.text, /Boiler overheat|night-shift|4155550199/);
+    const post = await v.post('/alerts/log', { rule: ruleId, device: A.device.id }, { from: '/devices' });
+    assert.equal(post.status, 403, 'nor can a viewer acknowledge');
+  });
+});
+
+describe('static files', () => {
+  test('/favicon.ico is served, and every page links an icon', async () => {
+    const r = await stack.client('GET', '/favicon.ico');
+    assert.equal(r.status, 200);
+    assert.match(r.headers['content-type'], /^image\//);
+    const svg = await stack.client('GET', '/static/favicon.svg');
+    assert.equal(svg.status, 200);
+    assert.match(svg.headers['content-type'], /^image\/svg\+xml/);
+    for (const p of ['/login', '/devices']) {
+      const page = p === '/login' ? await new WebClient(stack).get(p) : await A.c.admin.get(p);
+      assert.match(page.text, /<link rel="icon" href="\/favicon\.ico"/, p);
+    }
+  });
+
+  test('/favicon.ico is served by the shipped Apache configuration too', async () => {
+    const net = await import('node:net');
+    const port = await new Promise((resolve) => {
+      const srv = net.createServer().listen(0, '127.0.0.1', () => { const { port: p } = srv.address(); srv.close(() => resolve(p)); });
+    });
+    const apache = await stack.startApache(port);
+    const r = await apache('GET', '/favicon.ico');
+    assert.equal(r.status, 200);
+    assert.match(r.headers['content-type'], /^image\//);
+    assert.equal((await apache('GET', '/static/favicon.svg')).status, 200);
   });
 });

@@ -1,0 +1,4 @@
+<?cs # Shared by device_settings.cs and account.cs (page_keys.c fills keys and graces). ?>
+<?cs def:key_status(k) ?><?cs if:k.status == "active" ?><span class="badge ok">active</span><?cs if:k.expires ?> <span class="small">until <?cs var:k.expires ?></span><?cs /if ?><?cs elif:k.status == "expired" ?><span class="badge">expired</span> <span class="small"><?cs var:k.expires ?></span><?cs else ?><span class="badge bad">revoked</span> <span class="small"><?cs var:k.revoked ?></span><?cs /if ?><?cs /def ?>
+<?cs def:key_used(k) ?><?cs if:k.last_used ?><?cs var:k.last_used ?> from <?cs var:k.last_ip ?><?cs else ?><span class="muted">never</span><?cs /if ?><?cs /def ?>
+<?cs def:grace_options(selected) ?><?cs each:g = graces ?><option value="<?cs var:g.value ?>"<?cs if:g.value == selected ?> selected<?cs /if ?>><?cs var:g.label ?></option><?cs /each ?><?cs /def ?>
