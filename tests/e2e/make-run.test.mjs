@@ -145,7 +145,7 @@ describe('make run prints demo credentials that work', () => {
     try {
       const admin = new WebClient({ httpsPort: port, tls: { cert: path.join(dir, 'tls/cert.pem') } });
       assert.equal((await admin.signIn(printed(first.out, 'Login'), first.password)).status, 303);
-      const regen = await admin.post('/account', { action: 'key_regenerate' });
+      const regen = await admin.post('/account', { action: 'key_regenerate', grace: '0', confirm: 'yes' });
       assert.equal(regen.status, 201, regen.text);
       const newAccountKey = textOf(regen.text, 'new-key');
       assert.match(newAccountKey, /^gak_/);
