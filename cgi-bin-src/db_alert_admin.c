@@ -93,7 +93,8 @@ int db_alert_log(struct db *db, long long account_id, db_row_fn fn, void *ctx)
 	    "e.device_name, e.channel, e.value, e.verify_code, e.rule_id, d.uid, "
 	    "(SELECT GROUP_CONCAT(CONCAT(o.recipient, ': ', o.status) ORDER BY o.id SEPARATOR '; ') "
 	    "  FROM alert_outbox o WHERE o.event_id = e.id), "
-	    "s.state = 'alarm' AND s.acknowledged_at IS NULL AND e.kind IN ('alarm', 'no_data', 'reminder') "
+	    "s.state = 'alarm' AND s.acknowledged_at IS NULL AND e.kind IN ('alarm', 'no_data', 'reminder'), "
+	    "CONCAT(LEFT(DATE_FORMAT(e.reading_at, '%Y-%m-%d %H:%i:%s.%f'), 23), ' UTC'), e.rule_kind "
 	    "FROM alert_events e LEFT JOIN devices d ON d.id = e.device_id "
 	    "LEFT JOIN alert_state s ON s.rule_id = e.rule_id AND s.device_id = e.device_id "
 	    "WHERE e.account_id = ? ORDER BY e.id DESC LIMIT 200", DB_ARGS(DB_INT(account_id)), fn, ctx);

@@ -151,7 +151,7 @@ API_HANDLER(page_alerts_post)
 static int event_row(void *ctx, const struct db_row *row)
 {
 	static const char *const cols[] = { "id", "at", "kind", "rule", "device", "channel", "value", "code",
-		"rule_id", "device_id", "deliveries", "ackable" };
+		"rule_id", "device_id", "deliveries", "ackable", "reading_at", "rule_kind" };
 	struct list_ctx *c = ctx;
 
 	page_row(c->p, "events", c->n, cols, sizeof(cols) / sizeof(cols[0]), row);

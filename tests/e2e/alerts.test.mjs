@@ -326,6 +326,9 @@ describe('what an alert says', () => {
     assert.notEqual(cell(page, 'raised-at'), iso(t2), 'raised is when Gauge evaluated, shown apart');
     const [[at]] = stack.sql(`SELECT CAST(UNIX_TIMESTAMP(reading_at) * 1000 AS SIGNED) FROM alert_events WHERE verify_code = '${code}'`);
     assert.equal(Number(at), t2, 'alert_events stores the reading\'s time');
+    const log = (await boss.get('/alerts/log')).text;
+    const logTime = iso(t2).replace('T', ' ').replace('Z', ' UTC');
+    assert.ok(log.includes(`196.5 <span class="small mono">at ${logTime}</span>`), 'the alert log names it too');
   });
 
   test('a reminder names the reading\'s own value and time', async () => {
@@ -364,6 +367,9 @@ describe('what an alert says', () => {
     assert.equal(cell(page, 'reading-at'), iso(t));
     const [[value]] = stack.sql(`SELECT COALESCE(value, 'NULL') FROM alert_events WHERE verify_code = '${codeOf(mail)}'`);
     assert.equal(value, 'NULL', 'alert_events stores no value for a silence');
+    const log = (await boss.get('/alerts/log')).text;
+    assert.ok(log.includes(`no data since <span class="mono">${iso(t).replace('T', ' ').replace('Z', ' UTC')}</span>`),
+      'the alert log says no data since the last reading, with no value');
   });
 
   test('the device page shows no 1970 "since" for a rule that never fired', async () => {
