@@ -265,6 +265,9 @@ static int scan_close(struct scan *sc)
 {
 	struct frame *f = &sc->stack[sc->depth];
 
+	if (sc->depth == 0)
+		return scan_refuse(sc, 400, "the body is not valid JSON: a bracket closes nothing");
+
 	/* Objects close inside out: keep the first in document order. */
 	if (f->is_object && f->object < sc->dup_object &&
 	    (f->object >= sc->ncounts || sc->counts[f->object] != f->members)) {
@@ -323,8 +326,10 @@ static int scan_text(struct scan *sc)
 			f->want_key = f->is_object;
 			f->index++;
 			sc->pos++;
-		} else
-			sc->pos++;      /* ':' and whitespace */
+		} else if (c == ':' || c == ' ' || c == '\t' || c == '\n' || c == '\r')
+			sc->pos++;
+		else    /* json-c takes single quotes even in strict mode */
+			rc = scan_refuse(sc, 400, "the body is not valid JSON: strings are in double quotes");
 		if (rc != 0)
 			return -1;
 	}
@@ -348,6 +353,12 @@ static int parse_tree(const char *body, size_t len, struct json_object **out, si
 	*out = json_tokener_parse_ex(tok, body, (int)len);
 	e = json_tokener_get_error(tok);
 	*end = json_tokener_get_parse_end(tok);
+	/* A bare number at the very end ("149") is complete only once json-c
+	 * sees that nothing follows: say so with the terminating NUL. */
+	if (*out == NULL && e == json_tokener_continue && *end == len) {
+		*out = json_tokener_parse_ex(tok, "", 1);
+		e = json_tokener_get_error(tok);
+	}
 	json_tokener_free(tok);
 	if (*out != NULL && e == json_tokener_success)
 		return 0;

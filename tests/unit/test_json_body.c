@@ -23,11 +23,16 @@ static const struct {
 	{ __LINE__, "{\"a\":1e308,\"b\":-0.0,\"c\":1e-400}", 0, 0, NULL },
 	{ __LINE__, "{\"a\":{\"b\":1},\"c\":{\"b\":2}}", 0, 0, NULL },
 	{ __LINE__, "[]", 0, 0, NULL },
+	{ __LINE__, "149", 0, 0, NULL },           /* a bare number ends with the body */
+	{ __LINE__, "149\t", 0, 0, NULL },
+	{ __LINE__, "-", 0, 400, NULL },
 	/* trailing bytes, loose syntax */
 	{ __LINE__, "{\"grace_seconds\":0}zzz", 0, 400, NULL },
 	{ __LINE__, "{\"a\":1}{}", 0, 400, NULL },
 	{ __LINE__, "{\"a\":1}\0", 8, 400, NULL },
 	{ __LINE__, "{'a':1}", 0, 400, NULL },
+	{ __LINE__, "{'])}\r=\r\r':0}", 0, 400, NULL },   /* found by fuzz_json_body */
+	{ __LINE__, "['a']", 0, 400, NULL },
 	{ __LINE__, "{\"a\":1,}", 0, 400, NULL },
 	{ __LINE__, "{\"a\":01}", 0, 400, NULL },
 	{ __LINE__, "{\"a\":NaN}", 0, 400, NULL },
