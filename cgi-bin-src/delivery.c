@@ -20,6 +20,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "json_body.h"
 #include "log.h"
 
 struct delivery_conn {
@@ -240,4 +241,14 @@ void delivery_log(const char *provider, const char *to,
 		    provider, to, r->outcome == DELIVERY_RETRY ?
 		    "will be retried" : "failed for good", r->error,
 		    r->http_status, rid, r->elapsed_ms);
+}
+
+struct json_object *delivery_json(const char *body)
+{
+	struct json_body_error err;
+	struct json_object *doc = NULL;
+
+	if (body != NULL)
+		(void)json_body_parse(body, strlen(body), &doc, &err);
+	return doc;
 }

@@ -29,6 +29,8 @@ enum delivery_outcome {
 #define DELIVERY_CAPTURE_MAX 2      /* response headers a request may keep */
 #define DELIVERY_TIMEOUT_S   10     /* used when a config says 0 */
 
+struct json_object;
+
 /* Caller-owned and fixed-size, so a result outlives everything else. */
 struct delivery_result {
 	enum delivery_outcome outcome;
@@ -88,6 +90,10 @@ int  delivery_post(struct delivery_conn *c, struct arena *a,
 /* The outcome an HTTP status alone implies: 2xx sent; 408, 429, 5xx and
  * no answer (0) retry; everything else permanent. */
 enum delivery_outcome delivery_outcome_of(long status);
+/* A provider's answer parsed as strictly as a client's body (json_body.h);
+ * NULL when it is not JSON, and the status alone then decides.  The caller
+ * owns the result (json_object_put). */
+struct json_object *delivery_json(const char *body);
 
 /* Sets outcome, status and a one-line error text (cut at the first
  * newline) in r; leaves id and request_id alone. */

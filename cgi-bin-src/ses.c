@@ -25,7 +25,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "json_body.h"
 #include "sigv4.h"
 
 #define SES_PATH "/v2/email/outbound-emails"
@@ -283,22 +282,10 @@ static void ses_error_type(const char *header, json_object *doc, char *out,
 	snprintf(out, len, "%.*s", (int)strcspn(t, ":"), t);
 }
 
-/* The provider's answer, parsed as strictly as a client's body; NULL when
- * it is not JSON (the status alone then decides). */
-static json_object *provider_json(const char *body)
-{
-	struct json_body_error err;
-	json_object *doc = NULL;
-
-	if (body != NULL)
-		(void)json_body_parse(body, strlen(body), &doc, &err);
-	return doc;
-}
-
 void ses_classify(long status, const char *error_type, const char *body,
     struct delivery_result *r)
 {
-	json_object *doc = provider_json(body);
+	json_object *doc = delivery_json(body);
 	const char *msg, *id;
 	char type[96];
 

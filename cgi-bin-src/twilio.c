@@ -18,7 +18,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "json_body.h"
 
 #define TWILIO_ENDPOINT "https://api.twilio.com"
 
@@ -122,21 +121,9 @@ static json_object *twilio_field(json_object *doc, const char *key,
 	return v;
 }
 
-/* The provider's answer, parsed as strictly as a client's body; NULL when
- * it is not JSON (the status alone then decides). */
-static json_object *provider_json(const char *body)
-{
-	struct json_body_error err;
-	json_object *doc = NULL;
-
-	if (body != NULL)
-		(void)json_body_parse(body, strlen(body), &doc, &err);
-	return doc;
-}
-
 void twilio_classify(long status, const char *body, struct delivery_result *r)
 {
-	json_object *doc = provider_json(body);
+	json_object *doc = delivery_json(body);
 	json_object *sid, *code, *msg;
 	int c;
 
