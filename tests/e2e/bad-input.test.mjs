@@ -179,7 +179,8 @@ describe('ids are checked before any query', () => {
 
 describe('errors under /api/ are JSON', () => {
   test('dot segments and bad percent-encoding answer the JSON error body', async () => {
-    for (const p of ['/api/v1/devices/..%2f/readings', '/api/v1/devices/%zz/readings', '/api/v1/devices/a%00b/latest']) {
+    for (const p of ['/api/v1/devices/..%2f/readings', '/api/v1/./devices', '/api/v1/devices/%zz/readings',
+      '/api/v1/devices/a%00b/latest']) {
       const r = await api('GET', p, { key: A.key });
       assert.equal(r.status, 400, p);
       assert.match(r.headers['content-type'], /^application\/json/, p);
