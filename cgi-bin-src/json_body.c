@@ -52,8 +52,7 @@ struct walk {
 	size_t *counts;
 	size_t n, cap;
 	int failed;                 /* out of memory */
-	char bad_number[128];       /* pointer to the first non-finite double */
-	int has_bad_number;
+	struct json_object *bad_number;     /* the first non-finite double */
 };
 
 static int fail(struct json_body_error *err, int status, const char *fmt, ...)
@@ -101,59 +100,67 @@ int json_pointer_append_index(char *ptr, size_t cap, size_t index)
 
 /* ---- the tree ---------------------------------------------------------- */
 
-static void walk_value(struct walk *w, struct json_object *v, char *ptr, size_t cap);
-
-static void walk_child(struct walk *w, struct json_object *v, char *ptr, size_t cap,
-    const char *key, size_t index)
-{
-	size_t mark = strlen(ptr);
-	int fits = key != NULL ? json_pointer_append(ptr, cap, key, strlen(key)) :
-	    json_pointer_append_index(ptr, cap, index);
-
-	walk_value(w, v, ptr, cap);
-	if (fits == 0)
-		ptr[mark] = '\0';
-}
-
-static void walk_object(struct walk *w, struct json_object *v, char *ptr, size_t cap)
-{
-	if (w->n == w->cap) {
-		size_t ncap = w->cap == 0 ? 16 : w->cap * 2;
-		size_t *c = realloc(w->counts, ncap * sizeof(*c));
-
-		if (c == NULL) {
-			w->failed = 1;
-			return;
-		}
-		w->counts = c;
-		w->cap = ncap;
-	}
-	w->counts[w->n++] = (size_t)json_object_object_length(v);
-	json_object_object_foreach(v, key, val)
-		walk_child(w, val, ptr, cap, key, 0);
-}
-
-static void walk_value(struct walk *w, struct json_object *v, char *ptr, size_t cap)
+/* The walk builds no pointers: it only remembers the first non-finite
+ * double, whose pointer find_path() makes on that rare path. */
+static void walk_value(struct walk *w, struct json_object *v)
 {
 	if (w->failed)
 		return;
 	switch (json_object_get_type(v)) {
 	case json_type_object:
-		walk_object(w, v, ptr, cap);
+		if (w->n == w->cap) {
+			size_t ncap = w->cap == 0 ? 16 : w->cap * 2;
+			size_t *c = realloc(w->counts, ncap * sizeof(*c));
+
+			if (c == NULL) {
+				w->failed = 1;
+				return;
+			}
+			w->counts = c;
+			w->cap = ncap;
+		}
+		w->counts[w->n++] = (size_t)json_object_object_length(v);
+		json_object_object_foreach(v, key, val) {
+			(void)key;
+			walk_value(w, val);
+		}
 		break;
 	case json_type_array:
-		for (size_t i = 0; i < json_object_array_length(v); i++)
-			walk_child(w, json_object_array_get_idx(v, i), ptr, cap, NULL, i);
+		for (size_t i = 0, n = json_object_array_length(v); i < n; i++)
+			walk_value(w, json_object_array_get_idx(v, i));
 		break;
 	case json_type_double:
-		if (!isfinite(json_object_get_double(v)) && !w->has_bad_number) {
-			w->has_bad_number = 1;
-			snprintf(w->bad_number, sizeof(w->bad_number), "%s", ptr);
-		}
+		if (w->bad_number == NULL && !isfinite(json_object_get_double(v)))
+			w->bad_number = v;
 		break;
 	default:
 		break;
 	}
+}
+
+/* Appends the path from v down to target to ptr; 1 when found. */
+static int find_path(struct json_object *v, const struct json_object *target, char *ptr, size_t cap)
+{
+	size_t mark = strlen(ptr);
+
+	if (v == target)
+		return 1;
+	if (json_object_is_type(v, json_type_object)) {
+		json_object_object_foreach(v, key, val) {
+			if (json_pointer_append(ptr, cap, key, strlen(key)) == 0 &&
+			    find_path(val, target, ptr, cap))
+				return 1;
+			ptr[mark] = '\0';
+		}
+	} else if (json_object_is_type(v, json_type_array)) {
+		for (size_t i = 0, n = json_object_array_length(v); i < n; i++) {
+			if (json_pointer_append_index(ptr, cap, i) == 0 &&
+			    find_path(json_object_array_get_idx(v, i), target, ptr, cap))
+				return 1;
+			ptr[mark] = '\0';
+		}
+	}
+	return 0;
 }
 
 /* ---- the text ---------------------------------------------------------- */
@@ -375,7 +382,6 @@ int json_body_parse(const char *body, size_t len, struct json_object **out,
 {
 	struct walk w = { 0 };
 	struct scan sc = { .s = body, .len = len, .err = err, .dup_object = SIZE_MAX };
-	char ptr[sizeof(err->pointer)] = "";
 	size_t end = 0;
 
 	memset(err, 0, sizeof(*err));
@@ -388,13 +394,13 @@ int json_body_parse(const char *body, size_t len, struct json_object **out,
 		end++;
 	if (end != len)
 		goto trailing;
-	walk_value(&w, *out, ptr, sizeof(ptr));
+	walk_value(&w, *out);
 	sc.counts = w.counts;
 	sc.ncounts = w.n;
 	if (w.failed)
 		fail(err, 503, "out of memory");
-	else if (scan_text(&sc) == 0 && w.has_bad_number) {
-		snprintf(err->pointer, sizeof(err->pointer), "%s", w.bad_number);
+	else if (scan_text(&sc) == 0 && w.bad_number != NULL) {
+		(void)find_path(*out, w.bad_number, err->pointer, sizeof(err->pointer));
 		fail(err, 422, "a number is not a finite double");
 	}
 	free(w.counts);
