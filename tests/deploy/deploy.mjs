@@ -1,0 +1,288 @@
+// deploy.mjs - Gauge deployed as the README's "Deploying for real" says, on
+// lab hosts (lab.mjs): a database host behind a firewall, two web hosts
+// (Apache and lighttpd, each with its own gauge.fcgi pool) and HAProxy in
+// front, every program and shipped file from a `make install DESTDIR=`
+// tree of its own host, never from the build tree.
+//
+//   client  --relay-->  lb (HAProxy, TLS)  --TLS-->  web1 (Apache)   --\
+//                                          --TLS-->  web2 (lighttpd) ---> db (MariaDB, MongoDB; nftables)
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import https from 'node:https';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { Lab, sweepLabs } from './lab.mjs';
+import { waitFor } from '../stack/proc.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const PREFIX = '/usr/local';
+
+export const HOSTS = { lb: 2, db: 5, web1: 11, web2: 12, client: 100 };
+const WEB = ['web1', 'web2'];
+
+// One certificate for the site and the web hosts' own TLS, with every name
+// and address it is reached by; the balancer verifies the web hosts with it.
+function makeCert(dir, ips) {
+  const cert = path.join(dir, 'site.pem');
+  const key = path.join(dir, 'site.key');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
+    '-days', '2', '-subj', '/CN=gauge.test', '-keyout', key, '-out', cert,
+    '-addext', `subjectAltName=DNS:gauge.test,${ips.map((a) => `IP:${a}`).join(',')}`], { stdio: 'ignore' });
+  fs.writeFileSync(path.join(dir, 'site-combined.pem'), fs.readFileSync(cert) + fs.readFileSync(key));
+  return { cert, key, combined: path.join(dir, 'site-combined.pem') };
+}
+
+function mkdir(p) {
+  fs.mkdirSync(p, { recursive: true });
+  return p;
+}
+
+// make install into the host's own tree; returns where things landed.
+function installTree(dir, host) {
+  const root = path.join(dir, 'hosts', host);
+  execFileSync('make', ['--no-print-directory', '-s', 'install', `DESTDIR=${root}`], { cwd: ROOT, stdio: 'pipe' });
+  return {
+    root,
+    bin: path.join(root, PREFIX, 'bin'),
+    share: path.join(root, PREFIX, 'share/gauge'),
+    examples: path.join(root, PREFIX, 'share/doc/gauge/examples'),
+    etc: mkdir(path.join(root, 'etc/gauge')),
+    run: mkdir(path.join(root, 'run/gauge')),
+    log: mkdir(path.join(root, 'var/log')),
+  };
+}
+
+function gaugeConf(t, d, secrets) {
+  const conf = path.join(t.etc, 'gauge.conf');
+  fs.writeFileSync(conf, `paths {
+  templates = ${t.share}/templates
+  schema = ${t.share}/schema
+}
+site.base_url = https://gauge.test
+log.level = info
+mysql {
+  host = ${d.lab.hosts.db}
+  port = 3306
+  user = gauge
+  password = ${secrets.mysql}
+  database = gauge
+}
+mongo.uri = mongodb://${d.lab.hosts.db}:27017/
+fcgi {
+  listen = ${t.run}/gauge.sock
+  workers = 2
+  socket_mode = 0666
+}
+ratelimit.file = ${t.run}/ratelimit
+security.bcrypt_cost = 4
+security.server_key = ${secrets.serverKey}
+`, { mode: 0o640 });
+  return conf;
+}
+
+function apacheConf(t, d, host) {
+  const mods = ['mpm_event', 'authz_core', 'mime', 'alias', 'headers', 'socache_shmcb', 'ssl', 'proxy',
+    'proxy_fcgi'];
+  const conf = path.join(t.root, 'apache.conf');
+  fs.writeFileSync(conf, `ServerRoot "/etc/apache2"
+${mods.map((m) => `LoadModule ${m}_module /usr/lib/apache2/modules/mod_${m}.so`).join('\n')}
+User www-data
+Group www-data
+PidFile "${t.run}/apache.pid"
+DefaultRuntimeDir "${t.run}"
+Mutex file:${t.run} default
+ErrorLog "${t.log}/apache-error.log"
+LogLevel warn
+TypesConfig /etc/mime.types
+ServerName ${host}
+Listen ${d.lab.hosts[host]}:443
+Define GAUGE_PORT 443
+Define GAUGE_SERVER_NAME gauge.test
+Define GAUGE_HTDOCS ${t.share}/htdocs
+Define GAUGE_SOCKET ${t.run}/gauge.sock
+Define GAUGE_CERT ${d.tls.cert}
+Define GAUGE_KEY ${d.tls.key}
+Include "${t.examples}/apache/gauge.conf"
+`);
+  return conf;
+}
+
+function lighttpdConf(t, d, host) {
+  const conf = path.join(t.root, 'lighttpd.conf');
+  execFileSync('chown', ['www-data:www-data', t.log]);     /* as Debian's /var/log/lighttpd */
+  fs.writeFileSync(conf, `server.document-root = "${t.share}/htdocs"
+server.bind = "${d.lab.hosts[host]}"
+server.port = 443
+server.pid-file = "${t.run}/lighttpd.pid"
+server.errorlog = "${t.log}/lighttpd-error.log"
+server.username = "www-data"
+server.groupname = "www-data"
+mimetype.assign = ( ".css" => "text/css", ".js" => "text/javascript", ".svg" => "image/svg+xml", ".png" => "image/png" )
+var.gauge_htdocs = "${t.share}/htdocs"
+var.gauge_socket = "${t.run}/gauge.sock"
+var.gauge_cert = "${d.tls.cert}"
+var.gauge_key = "${d.tls.key}"
+include "${t.examples}/lighttpd/gauge.conf"
+`);
+  return conf;
+}
+
+function haproxyConf(d) {
+  const conf = path.join(d.dir, 'haproxy.cfg');
+  const h = d.lab.hosts;
+  fs.writeFileSync(conf, `global
+  log stdout format raw local0 info
+  pidfile ${d.dir}/run/haproxy.pid
+defaults
+  mode http
+  log global
+  option httplog
+  timeout connect 2s
+  timeout client 30s
+  timeout server 30s
+  # A request that could not reach a web host at all is safe to send to the
+  # other one, POST included: nothing of it was received.
+  retries 3
+  option redispatch 1
+  retry-on conn-failure
+frontend site
+  bind ${h.lb}:443 ssl crt ${d.tls.combined}
+  option forwardfor
+  unique-id-format %{+X}o\\ %ci%cp%fi%fp%Ts%rt%pid
+  http-request set-header X-Request-Id %[unique-id]
+  default_backend web
+backend web
+  balance roundrobin
+  option httpchk GET /healthz
+  http-check expect status 200
+  default-server ssl verify required ca-file ${d.tls.cert} check inter 1s fall 2 rise 1
+  server web1 ${h.web1}:443
+  server web2 ${h.web2}:443
+`);
+  return conf;
+}
+
+// The seed's security groups: the databases take connections from the web
+// (and alert) hosts only.
+function firewall(d) {
+  const h = d.lab.hosts;
+  const allowed = WEB.map((w) => h[w]).join(', ');
+  const rules = `table inet gauge_db {
+  chain input {
+    type filter hook input priority 0; policy accept;
+    tcp dport { 3306, 27017 } ip saddr { ${allowed} } accept
+    tcp dport { 3306, 27017 } reject with tcp reset
+  }
+}
+`;
+  fs.writeFileSync(path.join(d.dir, 'db.nft'), rules);
+  d.lab.run('db', 'nft', ['-f', path.join(d.dir, 'db.nft')]);
+}
+
+async function startDb(d, secrets) {
+  const h = d.lab.hosts;
+  const data = path.join(d.dir, 'hosts/db');
+  fs.mkdirSync(path.join(data, 'mongo'), { recursive: true });
+  execFileSync('mariadb-install-db', ['--no-defaults', `--datadir=${data}/mysql`, '--user=root',
+    '--auth-root-authentication-method=socket', '--skip-test-db'], { stdio: 'ignore' });
+  const sock = path.join(data, 'mysql.sock');
+  const maria = d.lab.start('db', 'mariadb', 'mariadbd', ['--no-defaults', `--datadir=${data}/mysql`,
+    `--socket=${sock}`, '--port=3306', `--bind-address=${h.db}`, '--user=root', '--skip-name-resolve',
+    `--pid-file=${data}/mariadbd.pid`, '--innodb-buffer-pool-size=64M', '--query-cache-type=DEMAND',
+    '--query-cache-size=16M', `--log-error=${d.dir}/log/db-mariadb-server.log`]);
+  const { unixConnects } = await import('../stack/proc.mjs');
+  await waitFor('MariaDB on the db host', () => unixConnects(sock), { proc: maria, timeoutMs: 60000 });
+  execFileSync('mariadb', ['--no-defaults', `--socket=${sock}`, '-uroot', '-e',
+    `CREATE DATABASE gauge CHARACTER SET utf8mb4; CREATE USER 'gauge'@'%' IDENTIFIED BY '${secrets.mysql}';
+     GRANT ALL ON gauge.* TO 'gauge'@'%';`]);
+  d.sqlSocket = sock;
+  d.lab.start('db', 'mongo', process.execPath, [path.join(ROOT, 'tests/mongo-standin/server.mjs'),
+    '--host', h.db, '--port', '27017', '--dbpath', path.join(data, 'mongo')]);
+  firewall(d);
+}
+
+async function startWeb(d, host, conf) {
+  const t = d.trees[host];
+  d.procs[`${host}-fcgi`] = d.lab.start(host, 'gauge-fcgi', path.join(t.bin, 'gauge.fcgi'),
+    ['-c', conf, '--listen', path.join(t.run, 'gauge.sock')]);
+  const { unixConnects } = await import('../stack/proc.mjs');
+  await waitFor(`gauge.fcgi on ${host}`, () => unixConnects(path.join(t.run, 'gauge.sock')),
+    { proc: d.procs[`${host}-fcgi`] });
+  fs.chmodSync(t.run, 0o755);
+  if (host === 'web1') {
+    d.procs[`${host}-http`] = d.lab.start(host, 'apache', '/usr/sbin/apache2', ['-f', apacheConf(t, d, host), '-DFOREGROUND']);
+  } else {
+    d.procs[`${host}-http`] = d.lab.start(host, 'lighttpd', 'lighttpd', ['-D', '-f', lighttpdConf(t, d, host)]);
+  }
+}
+
+export async function deploy(dir) {
+  sweepLabs();
+  const d = attach({ dir, procs: {}, trees: {} });
+  d.lab = new Lab(HOSTS, { dir }).up();
+  try {
+    const secrets = { mysql: crypto.randomBytes(12).toString('hex'), serverKey: crypto.randomBytes(32).toString('hex') };
+    d.tls = makeCert(dir, WEB.map((w) => d.lab.hosts[w]).concat(d.lab.hosts.lb));
+    for (const dirName of ['hosts']) fs.mkdirSync(path.join(dir, dirName), { recursive: true });
+    fs.chmodSync(dir, 0o755);
+    await startDb(d, secrets);
+    d.confs = {};
+    for (const host of WEB) {
+      d.trees[host] = installTree(dir, host);
+      d.confs[host] = gaugeConf(d.trees[host], d, secrets);
+    }
+    // Migrations from a web host, as the README's first step on a new site.
+    d.ctl('web1', ['migrate']);
+    for (const host of WEB) await startWeb(d, host, d.confs[host]);
+    d.procs.lb = d.lab.start('lb', 'haproxy', 'haproxy', ['-W', '-db', '-f', haproxyConf(d)]);
+    d.lbSocket = await d.lab.relay('client', 'lb', 443);
+    await waitFor('both web hosts healthy behind the balancer', async () => {
+      for (let i = 0; i < 4; i++) if ((await d.request('GET', '/healthz')).status !== 200) return false;
+      return true;
+    }, { timeoutMs: 30000, proc: d.procs.lb });
+    return d;
+  } catch (e) {
+    await d.lab.down();
+    throw e;
+  }
+}
+
+// Methods hung on the deployment object.
+function attach(d) {
+  d.ctl = (host, args, input) => {
+    const t = d.trees[host];
+    const out = d.lab.run(host, path.join(t.bin, 'gaugectl'), ['-c', d.confs[host], ...args], { input });
+    return out.trim().startsWith('{') ? JSON.parse(out) : out;
+  };
+  // One HTTPS request through the balancer, from the client host.
+  d.request = (method, p, { headers = {}, body } = {}) => new Promise((resolve, reject) => {
+    const h = { host: 'gauge.test', ...headers };
+    if (body !== undefined) h['content-length'] = Buffer.byteLength(body);
+    const req = https.request({ socketPath: d.lbSocket, method, path: p, headers: h, ca: fs.readFileSync(d.tls.cert),
+      servername: 'gauge.test', agent: false }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json;
+        try { json = JSON.parse(text); } catch { /* not JSON */ }
+        resolve({ status: res.statusCode, headers: res.headers, text, json });
+      });
+    });
+    req.on('error', reject);
+    req.setTimeout(30000, () => req.destroy(new Error(`${method} ${p} timed out`)));
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+  d.sql = (q) => execFileSync('mariadb', ['--no-defaults', `--socket=${d.sqlSocket}`, '-uroot', '-N', '-B', 'gauge',
+    '-e', q]).toString().split('\n').filter(Boolean).map((l) => l.split('\t'));
+  d.log = (name) => {
+    try { return fs.readFileSync(path.join(d.dir, 'log', `${name}.log`), 'utf8'); } catch { return ''; }
+  };
+  d.down = () => d.lab.down();
+  return d;
+}
+
+export { attach };

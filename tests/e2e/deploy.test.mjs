@@ -1,0 +1,139 @@
+// deploy.test.mjs - Gauge as its admins deploy it (README, "Deploying for
+// real"), on lab hosts made of network namespaces (tests/deploy/): HAProxy
+// in front of an Apache and a lighttpd web host, each with its own
+// gauge.fcgi pool from its own `make install` tree, and a database host
+// that only the web hosts may reach.  Traffic never leaves the lab.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { deploy } from '../deploy/deploy.mjs';
+
+let d;
+let dir;
+let acct;
+let dev;
+
+before(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gauge-deploy-'));
+  d = await deploy(dir);
+  acct = d.ctl('web1', ['create-account', '--name', 'Deployed Co']);
+  dev = d.ctl('web2', ['create-device', '--account', String(acct.id), '--name', 'Press 4']);
+  d.ctl('web1', ['create-user', '--account', String(acct.id), '--email', 'ops@deployed.example', '--role', 'admin',
+    '--password-stdin'], 'valve seat gasket 9\n');
+});
+
+after(async () => {
+  await d?.down();
+  if (process.env.GAUGE_KEEP_VAR) console.log(`kept ${dir}`);
+  else fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const bearer = (key) => ({ authorization: `Bearer ${key}`, 'content-type': 'application/json' });
+// Request lines each web host's gauge.fcgi logged, as "METHOD PATH STATUS".
+const served = (host) => d.log(`${host}-gauge-fcgi`).split('\n')
+  .map((l) => / req=\S+ \S+ (\S+) (\S+) (\d+) /.exec(l)).filter(Boolean).map((m) => `${m[1]} ${m[2]} ${m[3]}`);
+
+// Whether a TCP connection from host to the db host's port is accepted.
+function dbAccepts(host, port) {
+  const script = `const s=require('net').connect(${port},'${d.lab.hosts.db}');` +
+    "s.on('connect',()=>{console.log('open');process.exit(0)});s.on('error',e=>{console.log(e.code);process.exit(0)});" +
+    'setTimeout(()=>{console.log("timeout");process.exit(0)},3000)';
+  return d.lab.run(host, process.execPath, ['-e', script]).trim();
+}
+
+describe('through the balancer', () => {
+  test('device ingest and reads with Authorization: Bearer land on both web hosts and all succeed', async () => {
+    const path1 = `/api/v1/devices/${dev.id}/readings`;
+    const before1 = served('web1').length;
+    const before2 = served('web2').length;
+    for (let i = 0; i < 20; i++) {
+      const w = await d.request('POST', path1, { headers: bearer(dev.key),
+        body: JSON.stringify({ id: `lb-${i}`, values: { temp: 20 + i } }) });
+      assert.equal(w.status, 201, w.text);
+    }
+    for (let i = 0; i < 20; i++) {
+      const r = await d.request('GET', `${path1}?limit=1`, { headers: bearer(dev.key) });
+      assert.equal(r.status, 200, r.text);
+    }
+    const on1 = served('web1').slice(before1).filter((l) => l.startsWith('POST'));
+    const on2 = served('web2').slice(before2).filter((l) => l.startsWith('POST'));
+    assert.ok(on1.length > 0 && on2.length > 0, `ingest on web1 (Apache): ${on1.length}, web2 (lighttpd): ${on2.length}`);
+    assert.ok([...on1, ...on2].every((l) => l.endsWith(' 201')));
+    const all = await d.request('GET', `${path1}?limit=1000`, { headers: bearer(dev.key) });
+    assert.equal(all.json.readings.length, 20, 'every reading stored once, whichever host took it');
+  });
+
+  test('a dashboard session made through one web host works on the other', async () => {
+    const cookies = new Map();
+    const send = async (method, p, form) => {
+      const headers = { accept: 'text/html', cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
+      let body;
+      if (form) {
+        body = new URLSearchParams(form).toString();
+        headers['content-type'] = 'application/x-www-form-urlencoded';
+      }
+      const r = await d.request(method, p, { headers, body });
+      for (const c of [r.headers['set-cookie'] ?? []].flat()) {
+        const [pair] = c.split(';');
+        cookies.set(pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1));
+      }
+      return r;
+    };
+    const login = await send('GET', '/login');
+    const csrf = /name="csrf" value="([^"]*)"/.exec(login.text)[1];
+    const r = await send('POST', '/login', { csrf, email: 'ops@deployed.example', password: 'valve seat gasket 9' });
+    assert.equal(r.status, 303, r.text);
+    const before1 = served('web1').length;
+    const before2 = served('web2').length;
+    for (let i = 0; i < 6; i++) assert.equal((await send('GET', '/devices')).status, 200);
+    assert.ok(served('web1').slice(before1).includes('GET /devices 200'), 'web1 served the signed-in page');
+    assert.ok(served('web2').slice(before2).includes('GET /devices 200'), 'and so did web2, with the same session');
+  });
+});
+
+describe('the database host', () => {
+  test('refuses connections from the balancer and the client host, accepts the web hosts', () => {
+    for (const port of [3306, 27017]) {
+      assert.equal(dbAccepts('web1', port), 'open', `web1 -> db:${port}`);
+      assert.equal(dbAccepts('web2', port), 'open', `web2 -> db:${port}`);
+      assert.notEqual(dbAccepts('lb', port), 'open', `lb -> db:${port}`);
+      assert.notEqual(dbAccepts('client', port), 'open', `client -> db:${port}`);
+    }
+  });
+});
+
+describe('a web host lost under load', () => {
+  test('the balancer stops sending to it and every reading that got 201 is stored', async () => {
+    const p = `/api/v1/devices/${dev.id}/readings`;
+    const acked = [];
+    const failed = [];
+    let killed = false;
+    for (let i = 0; i < 150; i++) {
+      if (i === 40) {
+        await d.lab.kill(d.procs['web1-http']);
+        await d.lab.kill(d.procs['web1-fcgi']);
+        killed = true;
+      }
+      const id = `loss-${i}`;
+      try {
+        const r = await d.request('POST', p, { headers: bearer(dev.key), body: JSON.stringify({ id, values: { v: i } }) });
+        (r.status === 201 ? acked : failed).push(r.status === 201 ? id : `${id}: ${r.status}`);
+      } catch (e) {
+        failed.push(`${id}: ${e.message}`);
+      }
+    }
+    assert.ok(killed);
+    // Sequential requests: only the one in flight at the kill may fail.
+    assert.ok(failed.length <= 1, `failed: ${failed.join(', ')}`);
+    const back = await d.request('GET', `${p}?limit=1000`, { headers: bearer(dev.key) });
+    const stored = new Set(back.json.readings.map((r) => r.id));
+    for (const id of acked) assert.ok(stored.has(id), `${id} was acknowledged and must be stored`);
+    await sleep(1500);
+    const log = d.log('lb-haproxy');
+    assert.match(log, /Server web\/web1 is DOWN/, 'the health check took web1 out');
+  });
+});
