@@ -2,6 +2,7 @@
  * alertd_main.c - gauge-alertd, the alert worker.
  *
  *   gauge-alertd -c CONFIG
+ *   gauge-alertd --help | --version
  *
  * Every alertd.poll_interval_ms it evaluates new readings against the rules
  * (if it holds the evaluation lease), folds held alerts into digests, and
@@ -10,6 +11,7 @@
  * restart would lose, since all alert state lives in MySQL.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +27,7 @@
 #include "db.h"
 #include "log.h"
 #include "store.h"
+#include "version.h"
 
 static volatile sig_atomic_t alertd_stop;
 
@@ -122,7 +125,8 @@ static int alertd_run(const struct conf *conf)
 		alertd_close(&ad);
 		return 1;
 	}
-	log_info("started as %s; polling every %u ms", ad.me, conf->alertd_poll_ms);
+	log_info("version %s started as %s; polling every %u ms", gauge_version, ad.me,
+	    conf->alertd_poll_ms);
 	while (!alertd_stop) {
 		alertd_cycle(&ad, &mysql_ok, &mongo_ok);
 		alertd_sleep(conf->alertd_poll_ms);
@@ -132,20 +136,58 @@ static int alertd_run(const struct conf *conf)
 	return 0;
 }
 
+static const char alertd_help[] =
+    "\n"
+    "Gauge's alert worker: evaluates new readings against the alert rules, sends\n"
+    "the alerts (e-mail through AWS SES, SMS through Twilio) and retries them.\n"
+    "Several may run at once, on several hosts.  SIGTERM or SIGINT end the\n"
+    "current cycle and exit.\n"
+    "\n"
+    "  -c, --config FILE  configuration file (default: $GAUGE_CONF)\n"
+    "  -h, --help         show this help and exit\n"
+    "  -V, --version      show the version and exit\n"
+    "\n"
+    "See gauge-alertd(8) and gauge.conf(5).\n";
+
+/* --help asks for the whole text on stdout; a mistake gets the synopsis on stderr. */
+static int alertd_usage(FILE *f, int status)
+{
+	fprintf(f, "usage: gauge-alertd -c CONFIG\n       gauge-alertd --help | --version\n");
+	if (status == 0)
+		fputs(alertd_help, f);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
 	const char *conf_path = getenv("GAUGE_CONF");
 	char err[CONF_ERR_LEN];
 	struct sigaction sa;
 	struct conf *conf;
-	int rc;
+	int c, rc;
 
 	log_init("gauge-alertd");
-	if (argc == 3 && strcmp(argv[1], "-c") == 0)
-		conf_path = argv[2];
-	else if (argc != 1 || conf_path == NULL) {
-		fprintf(stderr, "usage: gauge-alertd -c CONFIG\n");
-		return 2;
+	while ((c = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': conf_path = optarg; break;
+		case 'h': return alertd_usage(stdout, 0);
+		case 'V': printf("gauge-alertd (Gauge) %s\n", gauge_version); return 0;
+		default: return alertd_usage(stderr, 2);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "gauge-alertd: unexpected argument '%s'\n", argv[optind]);
+		return alertd_usage(stderr, 2);
+	}
+	if (conf_path == NULL) {
+		fprintf(stderr, "gauge-alertd: no configuration: give -c CONFIG or set GAUGE_CONF\n");
+		return alertd_usage(stderr, 2);
 	}
 	if ((conf = conf_load(conf_path, err)) == NULL) {
 		log_error("config: %s", err);

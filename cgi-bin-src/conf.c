@@ -4,6 +4,11 @@
  * Each setting is declared once in a table with its key, kind, default and
  * bounds; loading walks the table, so adding a setting is one line and every
  * setting gets the same environment override and the same error message.
+ *
+ * The table is also the list of every key there is: a key in the file that
+ * no setting reads (a typo such as ratelimit.per_minut) would otherwise be
+ * ignored without a word while its setting keeps its default, so loading
+ * names each one with its file and line and the key it probably meant.
  */
 #include "conf.h"
 
@@ -173,6 +178,192 @@ static void conf_aws_env(struct conf *c)
 	}
 }
 
+/* ---- keys no setting reads ------------------------------------------------ */
+
+int conf_key_known(const char *key)
+{
+	/* hdf.* belongs to ClearSilver itself (hdf.loadpaths for #include). */
+	if (strncmp(key, "hdf.", 4) == 0)
+		return 1;
+	for (size_t i = 0; i < sizeof(conf_keys) / sizeof(conf_keys[0]); i++)
+		if (strcmp(conf_keys[i].key, key) == 0)
+			return 1;
+	return 0;
+}
+
+/* Edit distance (insert, delete, substitute), or CONF_FAR once it is
+ * certain to exceed the distance a typo could be. */
+#define CONF_FAR 3
+static unsigned conf_distance(const char *a, const char *b)
+{
+	unsigned row[128], prev, cur;
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (lb >= sizeof(row) / sizeof(row[0]) || (la > lb ? la - lb : lb - la) >= CONF_FAR)
+		return CONF_FAR;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (unsigned)j;
+	for (size_t i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = (unsigned)i;
+		for (size_t j = 1; j <= lb; j++) {
+			cur = row[j];
+			row[j] = prev + (a[i - 1] != b[j - 1]);
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			if (cur + 1 < row[j])
+				row[j] = cur + 1;
+			prev = cur;
+		}
+	}
+	return row[lb] < CONF_FAR ? row[lb] : CONF_FAR;
+}
+
+const char *conf_key_suggest(const char *key)
+{
+	const char *best = NULL;
+	unsigned best_d = CONF_FAR, d;
+
+	for (size_t i = 0; i < sizeof(conf_keys) / sizeof(conf_keys[0]); i++)
+		if ((d = conf_distance(key, conf_keys[i].key)) < best_d) {
+			best_d = d;
+			best = conf_keys[i].key;
+		}
+	return best;
+}
+
+static int conf_name_char(int ch)
+{
+	return isalnum(ch) || ch == '_' || ch == '.' || ch == '-' || ch == '*';
+}
+
+/* The #include target on a line that starts "#include", quotes removed. */
+static int conf_include_path(const char *s, char *out, size_t len)
+{
+	size_t n;
+
+	s += strlen("#include");
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s == '"')
+		s++;
+	n = strcspn(s, "\"");
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		n--;
+	if (n == 0 || n >= len)
+		return -1;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return 0;
+}
+
+/*
+ * Finds where key is set, as "path:line", following #include: a small reader
+ * of HDF's line syntax (sections, "name = value", "name << EOM" blocks),
+ * since ClearSilver keeps no line numbers.  Only for messages: the HDF
+ * reader alone decides what the settings are.  Returns 1 when found.
+ */
+static int conf_locate(const char *path, const char *key, int depth, char *where, size_t len)
+{
+	char line[1024], prefix[256] = "", full[256], eom[64] = "", inc[512];
+	size_t stack[16], nl;
+	int top = 0, lineno = 0, found = 0;
+	FILE *f;
+
+	if (depth > 8 || (f = fopen(path, "r")) == NULL)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		char *s = line, *name;
+
+		lineno++;
+		line[strcspn(line, "\r\n")] = '\0';
+		while (isspace((unsigned char)*s))
+			s++;
+		if (eom[0] != '\0') {           /* inside a "<<" block */
+			if (strcmp(s, eom) == 0)
+				eom[0] = '\0';
+			continue;
+		}
+		if (strncmp(s, "#include", 8) == 0) {
+			if (conf_include_path(s, inc, sizeof(inc)) == 0)
+				found = conf_locate(inc, key, depth + 1, where, len);
+			continue;
+		}
+		if (*s == '}' && top > 0)
+			prefix[stack[--top]] = '\0';
+		for (name = s; conf_name_char((unsigned char)*s); s++)
+			;
+		if ((nl = (size_t)(s - name)) == 0)
+			continue;
+		while (isspace((unsigned char)*s))
+			s++;
+		if (*s == '[' && (s = strchr(s, ']')) != NULL)      /* attributes */
+			for (s++; isspace((unsigned char)*s); s++)
+				;
+		if (s == NULL || (size_t)snprintf(full, sizeof(full), "%s%s%.*s", prefix,
+		    prefix[0] != '\0' ? "." : "", (int)nl, name) >= sizeof(full))
+			continue;
+		if (*s == '{') {
+			if (top < (int)(sizeof(stack) / sizeof(stack[0]))) {
+				stack[top++] = strlen(prefix);
+				memcpy(prefix, full, strlen(full) + 1);
+			}
+			continue;
+		}
+		if (strncmp(s, "<<", 2) == 0) {
+			for (s += 2; isspace((unsigned char)*s); s++)
+				;
+			snprintf(eom, sizeof(eom), "%s", s);
+		}
+		if (strcmp(full, key) == 0) {
+			snprintf(where, len, "%s:%d", path, lineno);
+			found = 1;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static void conf_unknown_add(struct conf *c, const char *key)
+{
+	char where[600], msg[1024];
+	const char *hint = conf_key_suggest(key);
+	char **grown;
+
+	if (!conf_locate(c->path, key, 0, where, sizeof(where)))
+		snprintf(where, sizeof(where), "%s", c->path);
+	snprintf(msg, sizeof(msg), "%s: unknown key '%s' ignored%s%s%s", where, key,
+	    hint != NULL ? " (did you mean '" : "", hint != NULL ? hint : "", hint != NULL ? "'?)" : "");
+	log_warn("config %s", msg);
+	if ((grown = realloc(c->unknown, (c->n_unknown + 1) * sizeof(*grown))) == NULL)
+		return;
+	c->unknown = grown;
+	if ((c->unknown[c->n_unknown] = strdup(msg)) != NULL)
+		c->n_unknown++;
+}
+
+/* Every node with a value is a key someone set; name is its dotted path so far. */
+static void conf_unknown_walk(struct conf *c, HDF *node, char *name, size_t at, size_t cap)
+{
+	for (; node != NULL; node = hdf_obj_next(node)) {
+		int n = snprintf(name + at, cap - at, "%s%s", at > 0 ? "." : "", hdf_obj_name(node));
+
+		if (n < 0 || (size_t)n >= cap - at)
+			continue;
+		if (hdf_obj_value(node) != NULL && !conf_key_known(name))
+			conf_unknown_add(c, name);
+		conf_unknown_walk(c, hdf_obj_child(node), name, at + (size_t)n, cap);
+		name[at] = '\0';
+	}
+}
+
+static void conf_unknown_keys(struct conf *c, HDF *hdf)
+{
+	char name[512] = "";
+
+	conf_unknown_walk(c, hdf_obj_child(hdf), name, 0, sizeof(name));
+}
+
 struct conf *conf_load(const char *path, char err[CONF_ERR_LEN])
 {
 	struct conf *c = calloc(1, sizeof(*c));
@@ -184,6 +375,7 @@ struct conf *conf_load(const char *path, char err[CONF_ERR_LEN])
 	}
 	if ((hdf = conf_read_hdf(path, err)) == NULL)
 		goto fail;
+	conf_unknown_keys(c, hdf);
 	for (size_t i = 0; i < sizeof(conf_keys) / sizeof(conf_keys[0]); i++) {
 		const struct conf_key *k = &conf_keys[i];
 		const char *v = conf_env(k->key);
@@ -219,6 +411,9 @@ void conf_free(struct conf *c)
 	for (size_t i = 0; i < sizeof(conf_keys) / sizeof(conf_keys[0]); i++)
 		if (conf_keys[i].kind == CK_STR || conf_keys[i].kind == CK_OPTSTR)
 			free(*(char **)((char *)c + conf_keys[i].off));
+	for (size_t i = 0; i < c->n_unknown; i++)
+		free(c->unknown[i]);
+	free(c->unknown);
 	free(c->path);
 	free(c);
 }

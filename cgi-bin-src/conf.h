@@ -32,6 +32,8 @@ struct conf_mongo {
 
 struct conf {
 	char *path;                 /* the file read, for messages */
+	char **unknown;             /* "file:line: unknown key 'x' ..." each, */
+	size_t n_unknown;           /* already logged as warnings by conf_load */
 	char *templates_dir;
 	char *schema_dir;
 	char *base_url;             /* public https URL, for links in messages */
@@ -67,8 +69,15 @@ struct conf {
 	unsigned ratelimit_anon_per_minute; /* per client address, without a key */
 };
 
-/* Returns a conf owned by the caller (conf_free), or NULL with err set. */
+/* Returns a conf owned by the caller (conf_free), or NULL with err set.
+ * Keys in the file that no setting reads are not an error: each is logged
+ * as a warning and listed in c->unknown (gaugectl check-config fails). */
 struct conf *conf_load(const char *path, char err[CONF_ERR_LEN]);
 void conf_free(struct conf *c);
+
+/* 1 when some setting reads key ("ratelimit.per_minute"), else 0. */
+int conf_key_known(const char *key);
+/* The known key within two edits of key, the closest, or NULL. */
+const char *conf_key_suggest(const char *key);
 
 #endif

@@ -11,6 +11,7 @@
  *                                 (auth token: one line on stdin)
  *   gaugectl -c CONFIG check-config
  *   gaugectl -c CONFIG status
+ *   gaugectl [COMMAND] --help,  gaugectl --version
  *
  * Each create-* prints the created object as one line of JSON on stdout, so
  * scripts can provision fleets; diagnostics go to stderr.  Secrets printed
@@ -38,6 +39,7 @@
 #include "secretbox.h"
 #include "store.h"
 #include "valid.h"
+#include "version.h"
 
 struct ctl {
 	struct conf *conf;
@@ -47,7 +49,8 @@ struct ctl {
 struct ctl_cmd {
 	const char *name;
 	int (*fn)(struct ctl *ctl, int argc, char **argv);
-	const char *usage;
+	const char *args;           /* its options, for usage lines */
+	const char *what;           /* what it does, for --help */
 };
 
 static int ctl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -480,6 +483,8 @@ static int ctl_status(struct ctl *ctl, int argc, char **argv)
 	return 0;
 }
 
+/* Fails on a key the programs would ignore, as well as on a database that
+ * cannot be reached: a typo is a setting left at its default. */
 static int ctl_check_config(struct ctl *ctl, int argc, char **argv)
 {
 	char err[512];
@@ -488,7 +493,13 @@ static int ctl_check_config(struct ctl *ctl, int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	printf("config %s: ok\n", ctl->conf->path);
+	if (ctl->conf->n_unknown == 0)
+		printf("config %s: ok\n", ctl->conf->path);
+	else
+		failed = printf("config %s: FAILED (%zu unknown key%s)\n", ctl->conf->path,
+		    ctl->conf->n_unknown, ctl->conf->n_unknown == 1 ? "" : "s");
+	for (size_t i = 0; i < ctl->conf->n_unknown; i++)
+		printf("  %s\n", ctl->conf->unknown[i]);
 	if (db_ping(ctl->db) == DB_OK)
 		printf("mysql: ok\n");
 	else
@@ -504,55 +515,130 @@ static int ctl_check_config(struct ctl *ctl, int argc, char **argv)
 }
 
 static const struct ctl_cmd ctl_cmds[] = {
-	{ "migrate", ctl_migrate, "apply MySQL migrations and MongoDB indexes" },
-	{ "create-account", ctl_create_account, "--name NAME" },
+	{ "migrate", ctl_migrate, "", "apply MySQL migrations and MongoDB indexes" },
+	{ "create-account", ctl_create_account, "--name NAME",
+	  "create an account; prints it with its account key" },
 	{ "create-user", ctl_create_user,
-	  "--account ID --email EMAIL [--role admin|user|viewer] [--password-stdin]" },
-	{ "create-device", ctl_create_device, "--account ID --name NAME [--group NAME]" },
-	{ "device-public", ctl_device_public,
-	  "--device ID --on|--off  (key authentication off: anyone with the id may read)" },
-	{ "set-twilio", ctl_set_twilio,
-	  "--account ID --sid SID --from NUMBER [--if-unset]  (auth token on stdin)" },
-	{ "check-config", ctl_check_config, "load the config and reach both databases" },
-	{ "status", ctl_status, "alert queue by status, oldest undelivered, last poll, evaluator" },
+	  "--account ID --email EMAIL [--role admin|user|viewer] [--password-stdin]",
+	  "create a user; prints a generated password unless one comes on stdin" },
+	{ "create-device", ctl_create_device, "--account ID --name NAME [--group NAME]",
+	  "create a device; prints it with its device key" },
+	{ "device-public", ctl_device_public, "--device ID --on|--off",
+	  "key authentication off (anyone with the id may read) or back on" },
+	{ "set-twilio", ctl_set_twilio, "--account ID --sid SID --from NUMBER [--if-unset]",
+	  "an account's Twilio settings; the auth token is one line on stdin" },
+	{ "check-config", ctl_check_config, "",
+	  "load the config, report unknown keys, reach both databases" },
+	{ "status", ctl_status, "", "alert queue by status, oldest undelivered, last poll, evaluator" },
 };
 
-static int ctl_usage(void)
+/* --help asks for the whole text on stdout; a mistake gets it on stderr. */
+static int ctl_usage(FILE *f, int status)
 {
-	fprintf(stderr, "usage: gaugectl -c CONFIG COMMAND [options]\n");
+	fprintf(f, "usage: gaugectl [-c CONFIG] COMMAND [options]\n"
+	    "       gaugectl COMMAND --help\n"
+	    "       gaugectl --help | --version\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(ctl_cmds) / sizeof(ctl_cmds[0]); i++)
-		fprintf(stderr, "  %-15s %s\n", ctl_cmds[i].name, ctl_cmds[i].usage);
-	return 2;
+		fprintf(f, "  %s%s%s\n      %s\n", ctl_cmds[i].name, ctl_cmds[i].args[0] != '\0' ? " " : "",
+		    ctl_cmds[i].args, ctl_cmds[i].what);
+	fprintf(f, "\n  -c, --config FILE  configuration file (default: $GAUGE_CONF)\n"
+	    "  -h, --help         show this help and exit\n"
+	    "  -V, --version      show the version and exit\n"
+	    "\nObjects created are printed as one line of JSON on stdout; errors go to\n"
+	    "stderr with a non-zero status.  See gaugectl(8) and gauge.conf(5).\n");
+	return status;
+}
+
+static int ctl_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+	return 0;
+}
+
+static const struct ctl_cmd *ctl_cmd_find(const char *name)
+{
+	for (size_t k = 0; k < sizeof(ctl_cmds) / sizeof(ctl_cmds[0]); k++)
+		if (strcmp(name, ctl_cmds[k].name) == 0)
+			return &ctl_cmds[k];
+	return NULL;
+}
+
+/* The options before the command; returns the command's index in argv, or
+ * -1 with *rc set when there is nothing more to do. */
+static int ctl_global_opts(int argc, char **argv, const char **conf_path, int *rc)
+{
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) {
+			if (++i == argc) {
+				ctl_fail("%s needs a file name", a);
+				*rc = ctl_usage(stderr, 2);
+				return -1;
+			}
+			*conf_path = argv[i];
+		} else if (strncmp(a, "--config=", 9) == 0) {
+			*conf_path = a + 9;
+		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			*rc = ctl_usage(stdout, 0);
+			return -1;
+		} else if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
+			printf("gaugectl (Gauge) %s\n", gauge_version);
+			*rc = 0;
+			return -1;
+		} else {
+			ctl_fail("unknown option '%s'", a);
+			*rc = ctl_usage(stderr, 2);
+			return -1;
+		}
+	}
+	if (i < argc && strcmp(argv[i], "help") == 0) {
+		*rc = ctl_usage(stdout, 0);
+		return -1;
+	}
+	return i;
 }
 
 int main(int argc, char **argv)
 {
 	const char *conf_path = getenv("GAUGE_CONF");
+	const struct ctl_cmd *cmd;
 	char err[CONF_ERR_LEN];
 	struct ctl ctl = { 0 };
-	int rc = 2, i = 1;
+	int rc = 2, i;
 
 	log_init("gaugectl");
-	if (argc > 2 && strcmp(argv[1], "-c") == 0) {
-		conf_path = argv[2];
-		i = 3;
-	}
-	if (conf_path == NULL || i >= argc)
-		return ctl_usage();
-	for (size_t k = 0; k < sizeof(ctl_cmds) / sizeof(ctl_cmds[0]); k++) {
-		if (strcmp(argv[i], ctl_cmds[k].name) != 0)
-			continue;
-		if ((ctl.conf = conf_load(conf_path, err)) == NULL)
-			return ctl_fail("config: %s", err);
-		log_set_level(ctl.conf->log_level < LOG_WARN ? LOG_WARN : ctl.conf->log_level);
-		store_global_init();
-		ctl.db = db_new(&ctl.conf->mysql);
-		rc = ctl.db == NULL ? 1 : ctl_cmds[k].fn(&ctl, argc - i, argv + i);
-		db_free(ctl.db);
-		store_global_cleanup();
-		conf_free(ctl.conf);
+	if ((i = ctl_global_opts(argc, argv, &conf_path, &rc)) < 0)
 		return rc;
+	if (i >= argc) {
+		ctl_fail("%s", "no command given");
+		return ctl_usage(stderr, 2);
 	}
-	fprintf(stderr, "gaugectl: unknown command '%s'\n", argv[i]);
-	return ctl_usage();
+	if ((cmd = ctl_cmd_find(argv[i])) == NULL) {
+		ctl_fail("unknown command '%s'", argv[i]);
+		return ctl_usage(stderr, 2);
+	}
+	if (ctl_wants_help(argc - i, argv + i)) {
+		printf("usage: gaugectl -c CONFIG %s%s%s\n  %s\n", cmd->name,
+		    cmd->args[0] != '\0' ? " " : "", cmd->args, cmd->what);
+		return 0;
+	}
+	if (conf_path == NULL) {
+		ctl_fail("%s", "no configuration: give -c CONFIG or set GAUGE_CONF");
+		return ctl_usage(stderr, 2);
+	}
+	if ((ctl.conf = conf_load(conf_path, err)) == NULL)
+		return ctl_fail("config: %s", err);
+	log_set_level(ctl.conf->log_level < LOG_WARN ? LOG_WARN : ctl.conf->log_level);
+	store_global_init();
+	ctl.db = db_new(&ctl.conf->mysql);
+	rc = ctl.db == NULL ? 1 : cmd->fn(&ctl, argc - i, argv + i);
+	db_free(ctl.db);
+	store_global_cleanup();
+	conf_free(ctl.conf);
+	return rc;
 }

@@ -5,6 +5,7 @@
  *                                         bin-path, mod_fcgid): serve on fd 0
  *   gauge.fcgi -c CONFIG --listen SOCKET  standalone: pre-forking supervisor
  *              [--workers N]              on a unix socket (mod_proxy_fcgi)
+ *   gauge.fcgi --help | --version
  *
  * Each worker is single-threaded: accept a request, parse and validate it,
  * dispatch it, log one line, repeat.  SIGTERM lets the current request
@@ -27,6 +28,7 @@
 #include "store.h"
 #include "supervisor.h"
 #include "tmpl.h"
+#include "version.h"
 
 static volatile sig_atomic_t fcgi_stop;
 
@@ -97,9 +99,29 @@ static int fcgi_worker(int listen_fd, void *ctx)
 	return 0;
 }
 
-static void fcgi_usage(void)
+static const char fcgi_help[] =
+    "\n"
+    "Gauge's FastCGI application.  Started by a web server (lighttpd bin-path) it\n"
+    "serves the FastCGI connection on standard input; given a socket (--listen or\n"
+    "fcgi.listen) it runs standalone: a supervisor pre-forks workers on that unix\n"
+    "socket (Apache mod_proxy_fcgi, lighttpd \"socket\").  SIGTERM drains and exits.\n"
+    "\n"
+    "  -c, --config FILE    configuration file (default: $GAUGE_CONF)\n"
+    "  -l, --listen SOCKET  standalone on this unix socket (default: fcgi.listen)\n"
+    "  -w, --workers N      standalone: N workers, 1-256 (default: fcgi.workers)\n"
+    "  -h, --help           show this help and exit\n"
+    "  -V, --version        show the version and exit\n"
+    "\n"
+    "See gauge.fcgi(8) and gauge.conf(5).\n";
+
+/* --help asks for the whole text on stdout; a mistake gets the synopsis on stderr. */
+static int fcgi_usage(FILE *f, int status)
 {
-	fprintf(stderr, "usage: gauge.fcgi -c CONFIG [--listen SOCKET] [--workers N]\n");
+	fprintf(f, "usage: gauge.fcgi -c CONFIG [--listen SOCKET] [--workers N]\n"
+	    "       gauge.fcgi --help | --version\n");
+	if (status == 0)
+		fputs(fcgi_help, f);
+	return status;
 }
 
 int main(int argc, char **argv)
@@ -108,6 +130,8 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "listen", required_argument, NULL, 'l' },
 		{ "workers", required_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *conf_path = getenv("GAUGE_CONF"), *listen = NULL;
@@ -117,23 +141,29 @@ int main(int argc, char **argv)
 	int c, rc;
 
 	log_init("gauge.fcgi");
-	while ((c = getopt_long(argc, argv, "c:l:w:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:l:w:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': conf_path = optarg; break;
 		case 'l': listen = optarg; break;
 		case 'w':
 			workers = strtol(optarg, NULL, 10);
 			if (workers < 1 || workers > 256) {
-				fcgi_usage();
-				return 2;
+				fprintf(stderr, "gauge.fcgi: --workers must be 1-256, not '%s'\n", optarg);
+				return fcgi_usage(stderr, 2);
 			}
 			break;
-		default: fcgi_usage(); return 2;
+		case 'h': return fcgi_usage(stdout, 0);
+		case 'V': printf("gauge.fcgi (Gauge) %s\n", gauge_version); return 0;
+		default: return fcgi_usage(stderr, 2);
 		}
 	}
+	if (optind < argc) {
+		fprintf(stderr, "gauge.fcgi: unexpected argument '%s'\n", argv[optind]);
+		return fcgi_usage(stderr, 2);
+	}
 	if (conf_path == NULL) {
-		fcgi_usage();
-		return 2;
+		fprintf(stderr, "gauge.fcgi: no configuration: give -c CONFIG or set GAUGE_CONF\n");
+		return fcgi_usage(stderr, 2);
 	}
 	if ((conf = conf_load(conf_path, err)) == NULL) {
 		log_error("config: %s", err);
@@ -151,10 +181,11 @@ int main(int argc, char **argv)
 		listen = conf->fcgi_listen;
 	if (!FCGX_IsCGI())
 		rc = fcgi_worker(0, conf);
-	else if (listen != NULL)
+	else if (listen != NULL) {
+		log_info("version %s", gauge_version);
 		rc = supervisor_run(listen, conf->fcgi_socket_mode,
 		    workers > 0 ? (unsigned)workers : conf->fcgi_workers, fcgi_worker, conf);
-	else {
+	} else {
 		log_error("not started by a web server: give --listen SOCKET to run standalone");
 		rc = 2;
 	}

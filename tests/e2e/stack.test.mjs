@@ -291,6 +291,20 @@ describe('gaugectl', () => {
     assert.match(r.stdout, /mongodb: ok/);
   });
 
+  test('check-config fails on a misspelled key, even with both databases up', () => {
+    const conf = path.join(varDir, 'gauge-typo.conf');
+    fs.writeFileSync(conf, `${fs.readFileSync(stack.conf, 'utf8')}ratelimit.per_minut = 5\n`);
+    const lines = fs.readFileSync(conf, 'utf8').split('\n').length - 1;
+    const r = spawnSync(path.join(ROOT, 'build/bin/gaugectl'), ['-c', conf, 'check-config'], { encoding: 'utf8' });
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /FAILED \(1 unknown key\)/);
+    assert.ok(r.stdout.includes(`gauge-typo.conf:${lines}: unknown key 'ratelimit.per_minut' ignored ` +
+      "(did you mean 'ratelimit.per_minute'?)"), r.stdout);
+    assert.match(r.stdout, /mysql: ok/);
+    assert.match(r.stdout, /mongodb: ok/);
+    assert.match(r.stderr, /warn: config .*unknown key 'ratelimit\.per_minut'/, 'and warned in the log');
+  });
+
   test('keys and passwords are stored only as hashes', () => {
     const q = (sql) => execFileSync('mariadb', ['--no-defaults', `--socket=${stack.dirs.run}/mysql.sock`,
       '-uroot', '-N', '-e', sql]).toString();
