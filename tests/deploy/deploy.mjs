@@ -6,6 +6,7 @@
 //
 //   client  --relay-->  lb (HAProxy, TLS)  --TLS-->  web1 (Apache)   --\
 //                                          --TLS-->  web2 (lighttpd) ---> db (MariaDB, MongoDB; nftables)
+//                       alert1, alert2 (gauge-alertd) ---------------------/   and --HTTPS--> sinks (SES, Twilio)
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -19,8 +20,10 @@ import { waitFor } from '../stack/proc.mjs';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const PREFIX = '/usr/local';
 
-export const HOSTS = { lb: 2, db: 5, web1: 11, web2: 12, client: 100 };
+export const HOSTS = { lb: 2, db: 5, web1: 11, web2: 12, sinks: 20, alert1: 31, alert2: 32, client: 100 };
 const WEB = ['web1', 'web2'];
+const ALERT = ['alert1', 'alert2'];
+const SINKS_PORT = 8443;
 
 // One certificate for the site and the web hosts' own TLS, with every name
 // and address it is reached by; the balancer verifies the web hosts with it.
@@ -78,6 +81,22 @@ fcgi {
 ratelimit.file = ${t.run}/ratelimit
 security.bcrypt_cost = 4
 security.server_key = ${secrets.serverKey}
+alertd {
+  poll_interval_ms = 200
+  retry_base_ms = 500
+}
+ses {
+  endpoint = https://${d.lab.hosts.sinks}:${SINKS_PORT}
+  region = us-east-1
+  access_key_id = ${secrets.awsKeyId}
+  secret_access_key = ${secrets.awsSecret}
+  sender = Gauge <alert@gauge.test>
+  ca_file = ${d.tls.cert}
+}
+twilio {
+  endpoint = https://${d.lab.hosts.sinks}:${SINKS_PORT}
+  ca_file = ${d.tls.cert}
+}
 `, { mode: 0o640 });
   return conf;
 }
@@ -168,7 +187,7 @@ backend web
 // (and alert) hosts only.
 function firewall(d) {
   const h = d.lab.hosts;
-  const allowed = WEB.map((w) => h[w]).join(', ');
+  const allowed = [...WEB, ...ALERT].map((w) => h[w]).join(', ');
   const rules = `table inet gauge_db {
   chain input {
     type filter hook input priority 0; policy accept;
@@ -218,24 +237,42 @@ async function startWeb(d, host, conf) {
   }
 }
 
+async function startSinks(d, secrets) {
+  d.outbox = mkdir(path.join(d.dir, 'hosts/sinks/outbox'));
+  d.procs.sinks = d.lab.start('sinks', 'provider-sinks', process.execPath, [
+    path.join(ROOT, 'tests/provider-sinks/server.mjs'), `--host=${d.lab.hosts.sinks}`, `--port=${SINKS_PORT}`,
+    `--cert=${d.tls.cert}`, `--key=${d.tls.key}`, `--outbox=${d.outbox}`,
+    `--aws-access-key-id=${secrets.awsKeyId}`, `--aws-secret-access-key=${secrets.awsSecret}`,
+    '--aws-region=us-east-1', `--twilio=AC${'0'.repeat(32)}:${secrets.awsSecret}`]);
+}
+
+function startAlertd(d, host) {
+  const t = d.trees[host];
+  d.procs[`${host}-alertd`] = d.lab.start(host, 'gauge-alertd', path.join(t.bin, 'gauge-alertd'), ['-c', d.confs[host]]);
+  return d.procs[`${host}-alertd`];
+}
+
 export async function deploy(dir) {
   sweepLabs();
   const d = attach({ dir, procs: {}, trees: {} });
   d.lab = new Lab(HOSTS, { dir }).up();
   try {
-    const secrets = { mysql: crypto.randomBytes(12).toString('hex'), serverKey: crypto.randomBytes(32).toString('hex') };
-    d.tls = makeCert(dir, WEB.map((w) => d.lab.hosts[w]).concat(d.lab.hosts.lb));
+    const secrets = { mysql: crypto.randomBytes(12).toString('hex'), serverKey: crypto.randomBytes(32).toString('hex'),
+      awsKeyId: `AKIA${crypto.randomBytes(8).toString('hex').toUpperCase()}`, awsSecret: crypto.randomBytes(18).toString('hex') };
+    d.tls = makeCert(dir, [...WEB, 'lb', 'sinks'].map((w) => d.lab.hosts[w]));
     for (const dirName of ['hosts']) fs.mkdirSync(path.join(dir, dirName), { recursive: true });
     fs.chmodSync(dir, 0o755);
     await startDb(d, secrets);
     d.confs = {};
-    for (const host of WEB) {
+    await startSinks(d, secrets);
+    for (const host of [...WEB, ...ALERT]) {
       d.trees[host] = installTree(dir, host);
       d.confs[host] = gaugeConf(d.trees[host], d, secrets);
     }
     // Migrations from a web host, as the README's first step on a new site.
     d.ctl('web1', ['migrate']);
     for (const host of WEB) await startWeb(d, host, d.confs[host]);
+    for (const host of ALERT) startAlertd(d, host);
     d.procs.lb = d.lab.start('lb', 'haproxy', 'haproxy', ['-W', '-db', '-f', haproxyConf(d)]);
     d.lbSocket = await d.lab.relay('client', 'lb', 443);
     await waitFor('both web hosts healthy behind the balancer', async () => {
@@ -282,6 +319,14 @@ function attach(d) {
     try { return fs.readFileSync(path.join(d.dir, 'log', `${name}.log`), 'utf8'); } catch { return ''; }
   };
   d.down = () => d.lab.down();
+  d.startAlertd = (host) => startAlertd(d, host);
+  // Messages the sinks received, as the provider would have: { ses: [...], twilio: [...] }.
+  d.sent = (provider) => {
+    const dirp = path.join(d.outbox, provider);
+    if (!fs.existsSync(dirp)) return [];
+    return fs.readdirSync(dirp).filter((f) => !f.startsWith('.')).sort()
+      .map((f) => JSON.parse(fs.readFileSync(path.join(dirp, f), 'utf8')));
+  };
   return d;
 }
 

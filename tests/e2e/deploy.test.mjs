@@ -96,12 +96,10 @@ describe('through the balancer', () => {
 });
 
 describe('the database host', () => {
-  test('refuses connections from the balancer and the client host, accepts the web hosts', () => {
+  test('refuses connections from the balancer, the sinks\' host and clients; accepts the web and alert hosts', () => {
     for (const port of [3306, 27017]) {
-      assert.equal(dbAccepts('web1', port), 'open', `web1 -> db:${port}`);
-      assert.equal(dbAccepts('web2', port), 'open', `web2 -> db:${port}`);
-      assert.notEqual(dbAccepts('lb', port), 'open', `lb -> db:${port}`);
-      assert.notEqual(dbAccepts('client', port), 'open', `client -> db:${port}`);
+      for (const host of ['web1', 'web2', 'alert1', 'alert2']) assert.equal(dbAccepts(host, port), 'open', `${host} -> db:${port}`);
+      for (const host of ['lb', 'sinks', 'client']) assert.notEqual(dbAccepts(host, port), 'open', `${host} -> db:${port}`);
     }
   });
 });
@@ -135,5 +133,56 @@ describe('a web host lost under load', () => {
     await sleep(1500);
     const log = d.log('lb-haproxy');
     assert.match(log, /Server web\/web1 is DOWN/, 'the health check took web1 out');
+  });
+});
+
+describe('alert hosts', () => {
+  const leaderPid = () => Number((d.sql("SELECT value FROM alertd_state WHERE name = 'leader'")[0]?.[0] ?? '').split(':')[1]);
+  const mailsTo = (to) => d.sent('ses').filter((m) => JSON.stringify(m).includes(to));
+  async function until(what, check, ms = 30000) {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      const v = check();
+      if (v) return v;
+      await sleep(200);
+    }
+    throw new Error(`${what}: not within ${ms} ms`);
+  }
+
+  test('the lease holder killed while alerts fire: the other host takes over and each alert is sent once or marked unknown', async (t) => {
+    const devs = [];
+    for (let i = 0; i < 6; i++) {
+      const k = d.ctl('web1', ['create-device', '--account', String(acct.id), '--name', `Kiln ${i}`]);
+      const r = await d.request('POST', '/api/v1/alert-rules', { headers: bearer(acct.account_key), body: JSON.stringify({
+        name: `Kiln ${i} hot`, device: k.id, channel: 'temp', kind: 'above', threshold: 100, notify_clear: false,
+        recipients: [`kiln${i}@deployed.example`] }) });
+      assert.equal(r.status, 201, r.text);
+      devs.push(k);
+    }
+    const post = (k, temp) => d.request('POST', `/api/v1/devices/${k.id}/readings`,
+      { headers: bearer(k.key), body: JSON.stringify({ values: { temp } }) });
+    assert.equal((await post(devs[0], 150)).status, 201);
+    await until('the first alarm', () => mailsTo('kiln0@').length === 1);
+    const pids = { alert1: d.procs['alert1-alertd'].pid, alert2: d.procs['alert2-alertd'].pid };
+    const leader = Object.keys(pids).find((h) => pids[h] === leaderPid());
+    assert.ok(leader, `the lease is held by one of the alert hosts (${leaderPid()})`);
+    const other = leader === 'alert1' ? 'alert2' : 'alert1';
+    const killedAt = Date.now();
+    await d.lab.kill(d.procs[`${leader}-alertd`]);
+    for (const k of devs.slice(1)) assert.equal((await post(k, 150)).status, 201);
+    for (let i = 1; i < 6; i++) await until(`kiln ${i}'s alarm from ${other}`, () => mailsTo(`kiln${i}@`).length >= 1, 40000);
+    const tookOver = Date.now() - killedAt;
+    assert.equal(leaderPid(), pids[other], `${other} holds the lease now`);
+    t.diagnostic(`${other} took over and sent the queued alarms ${tookOver} ms after ${leader} was killed (lease 10 s)`);
+    assert.ok(tookOver < 10000 + 5000, `taken over in ${tookOver} ms (lease 10 s)`);
+    await sleep(1500);
+    for (let i = 0; i < 6; i++) {
+      const n = mailsTo(`kiln${i}@`).length;
+      const [[status]] = d.sql(`SELECT status FROM alert_outbox WHERE recipient = 'kiln${i}@deployed.example'`);
+      assert.ok(n === 1 || (n === 0 && status === 'unknown'), `kiln ${i}: ${n} messages, outbox ${status}`);
+      assert.equal(d.sql(`SELECT COUNT(*) FROM alert_events e JOIN devices v ON v.id = e.device_id WHERE v.uid = '${devs[i].id}'`)[0][0],
+        '1', `kiln ${i}: one alert event`);
+    }
+    d.startAlertd(leader);
   });
 });
