@@ -148,39 +148,12 @@ include "${t.examples}/lighttpd/gauge.conf"
   return conf;
 }
 
-function haproxyConf(d) {
-  const conf = path.join(d.dir, 'haproxy.cfg');
+// The shipped HAProxy configuration, as installed on the lb host, with its
+// addresses and files in the environment as its comment says.
+function haproxyEnv(d) {
   const h = d.lab.hosts;
-  fs.writeFileSync(conf, `global
-  log stdout format raw local0 info
-  pidfile ${d.dir}/run/haproxy.pid
-defaults
-  mode http
-  log global
-  option httplog
-  timeout connect 2s
-  timeout client 30s
-  timeout server 30s
-  # A request that could not reach a web host at all is safe to send to the
-  # other one, POST included: nothing of it was received.
-  retries 3
-  option redispatch 1
-  retry-on conn-failure
-frontend site
-  bind ${h.lb}:443 ssl crt ${d.tls.combined}
-  option forwardfor
-  unique-id-format %{+X}o\\ %ci%cp%fi%fp%Ts%rt%pid
-  http-request set-header X-Request-Id %[unique-id]
-  default_backend web
-backend web
-  balance roundrobin
-  option httpchk GET /healthz
-  http-check expect status 200
-  default-server ssl verify required ca-file ${d.tls.cert} check inter 1s fall 2 rise 1
-  server web1 ${h.web1}:443
-  server web2 ${h.web2}:443
-`);
-  return conf;
+  return { GAUGE_LB_BIND: `${h.lb}:443`, GAUGE_SITE_PEM: d.tls.combined, GAUGE_WEB_CA: d.tls.cert,
+    GAUGE_WEB1: `${h.web1}:443`, GAUGE_WEB2: `${h.web2}:443` };
 }
 
 // The seed's security groups: the databases take connections from the web
@@ -273,7 +246,9 @@ export async function deploy(dir) {
     d.ctl('web1', ['migrate']);
     for (const host of WEB) await startWeb(d, host, d.confs[host]);
     for (const host of ALERT) startAlertd(d, host);
-    d.procs.lb = d.lab.start('lb', 'haproxy', 'haproxy', ['-W', '-db', '-f', haproxyConf(d)]);
+    d.trees.lb = installTree(dir, 'lb');
+    d.procs.lb = d.lab.start('lb', 'haproxy', 'haproxy', ['-W', '-db', '-f',
+      path.join(d.trees.lb.examples, 'haproxy/gauge.cfg')], haproxyEnv(d));
     d.lbSocket = await d.lab.relay('client', 'lb', 443);
     await waitFor('both web hosts healthy behind the balancer', async () => {
       for (let i = 0; i < 4; i++) if ((await d.request('GET', '/healthz')).status !== 200) return false;

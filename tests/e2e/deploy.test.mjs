@@ -132,7 +132,7 @@ describe('a web host lost under load', () => {
     for (const id of acked) assert.ok(stored.has(id), `${id} was acknowledged and must be stored`);
     await sleep(1500);
     const log = d.log('lb-haproxy');
-    assert.match(log, /Server web\/web1 is DOWN/, 'the health check took web1 out');
+    assert.match(log, /Server gauge_web\/web1 is DOWN/, 'the health check took web1 out');
   });
 });
 
