@@ -21,7 +21,7 @@
 
 #include "log.h"
 
-enum conf_kind { CK_STR, CK_OPTSTR, CK_UINT, CK_SIZE, CK_OCTAL, CK_LEVEL };
+enum conf_kind { CK_STR, CK_OPTSTR, CK_UINT, CK_SIZE, CK_OCTAL, CK_LEVEL, CK_CIDRS };
 
 struct conf_key {
 	const char *key;
@@ -51,6 +51,7 @@ static const struct conf_key conf_keys[] = {
 	S("mongo.uri", "mongodb://127.0.0.1:27017/", mongo.uri),
 	S("mongo.database", "gauge", mongo.database),
 	{ "http.max_body", CK_SIZE, "1048576", 1024, 64ull << 20, offsetof(struct conf, max_body) },
+	{ "http.trusted_proxies", CK_CIDRS, "", 0, 0, offsetof(struct conf, trusted_proxies) },
 	O("fcgi.listen", fcgi_listen),
 	U("fcgi.workers", "4", 1, 256, fcgi_workers),
 	{ "fcgi.socket_mode", CK_OCTAL, "0660", 0, 0777, offsetof(struct conf, fcgi_socket_mode) },
@@ -107,6 +108,7 @@ static int conf_set(struct conf *c, const struct conf_key *k, const char *v,
 {
 	void *field = (char *)c + k->off;
 	unsigned long long n;
+	char entry[72];
 
 	switch (k->kind) {
 	case CK_STR:
@@ -132,6 +134,18 @@ static int conf_set(struct conf *c, const struct conf_key *k, const char *v,
 		else
 			*(unsigned *)field = (unsigned)n;
 		return 0;
+	case CK_CIDRS:
+		switch (net_cidrs_parse(v, field, entry, sizeof(entry))) {
+		case NET_LIST_OK:
+			return 0;
+		case NET_LIST_NOMEM:
+			goto nomem;
+		case NET_LIST_BAD:
+			snprintf(err, CONF_ERR_LEN, "%s: '%s' is not an address or CIDR block "
+			    "(address/prefix, host bits zero)", k->key, entry);
+			return -1;
+		}
+		goto bad;
 	}
 bad:
 	snprintf(err, CONF_ERR_LEN, "%s: invalid value '%s'", k->key, v);
@@ -414,6 +428,7 @@ void conf_free(struct conf *c)
 	for (size_t i = 0; i < c->n_unknown; i++)
 		free(c->unknown[i]);
 	free(c->unknown);
+	net_cidrs_free(&c->trusted_proxies);
 	free(c->path);
 	free(c);
 }

@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+#include "net.h"
+
 #define CONF_ERR_LEN 256
 
 struct conf_mysql {
@@ -41,6 +43,7 @@ struct conf {
 	struct conf_mysql mysql;
 	struct conf_mongo mongo;
 	size_t max_body;            /* bytes; larger request bodies get 413 */
+	struct net_cidrs trusted_proxies;   /* whose X-Forwarded-For / X-Request-Id count */
 	char *fcgi_listen;          /* unix socket path for the supervisor */
 	unsigned fcgi_workers;
 	unsigned fcgi_socket_mode;  /* octal permissions of that socket */

@@ -55,10 +55,11 @@ static void fcgi_handle(struct app *app, FCGX_Request *fr)
 	struct req_error err;
 	struct resp rs;
 	struct timespec t0, t1;
-	int status;
+	int status, via;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (req_parse(&r, fr->envp, fcgi_read, fr->in, app->conf->max_body, &err) == 0) {
+	if (req_parse(&r, fr->envp, fcgi_read, fr->in, app->conf->max_body,
+	    &app->conf->trusted_proxies, &err) == 0) {
 		resp_init(&rs, (struct out){ fcgi_write, fr->out }, &r);
 		status = app_dispatch(app, &r, &rs);
 	} else {
@@ -67,9 +68,12 @@ static void fcgi_handle(struct app *app, FCGX_Request *fr)
 		resp_error(&rs, err.status, err.code, err.message);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	log_info("req=%s %s %s %s %d %zuB %.1fms", r.id, r.remote_addr, r.method_name,
+	/* The client first, as always; the proxy it came through last. */
+	via = strcmp(r.peer_addr, r.remote_addr) != 0;
+	log_info("req=%s %s %s %s %d %zuB %.1fms%s%s", r.id, r.remote_addr, r.method_name,
 	    r.raw_path, status, rs.bytes,
-	    (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+	    (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6,
+	    via ? " via=" : "", via ? r.peer_addr : "");
 	req_free(&r);
 }
 

@@ -9,7 +9,6 @@
  */
 #include "req.h"
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include <strings.h>
 
 #include "crypto.h"
+#include "log.h"
 
 static const struct {
 	const char *name;
@@ -373,15 +373,52 @@ static int req_body(struct req *r, const char *cl, req_read_fn read, void *ctx,
 	return 0;
 }
 
-static void req_remote(struct req *r, const char *addr)
+/* Blanks around an X-Forwarded-For entry, as proxies write ", ". */
+static int req_fwd_blank(char c)
 {
-	unsigned char buf[sizeof(struct in6_addr)];
+	return c == ' ' || c == '\t';
+}
 
-	if (addr != NULL && strlen(addr) < sizeof(r->remote_addr) &&
-	    (inet_pton(AF_INET, addr, buf) == 1 || inet_pton(AF_INET6, addr, buf) == 1))
-		snprintf(r->remote_addr, sizeof(r->remote_addr), "%s", addr);
-	else
-		snprintf(r->remote_addr, sizeof(r->remote_addr), "unknown");
+enum req_fwd req_forwarded_for(const char *xff, const struct net_cidrs *trusted,
+    struct net_addr *client)
+{
+	size_t end = xff != NULL ? strlen(xff) : 0, walked = 0;
+
+	while (end > 0 && req_fwd_blank(xff[end - 1]))
+		end--;
+	if (end == 0)
+		return REQ_FWD_NONE;
+	for (;;) {
+		size_t start = end, e = end;
+
+		while (start > 0 && xff[start - 1] != ',')
+			start--;
+		while (start < e && req_fwd_blank(xff[start]))
+			start++;
+		while (e > start && req_fwd_blank(xff[e - 1]))
+			e--;
+		if (++walked > REQ_MAX_FORWARDED)
+			return REQ_FWD_TOO_MANY;
+		if (net_addr_parse(xff + start, e - start, client) != 0)
+			return REQ_FWD_MALFORMED;
+		if (!net_cidrs_match(trusted, client))
+			return REQ_FWD_CLIENT;
+		while (start > 0 && xff[start - 1] != ',')
+			start--;
+		if (start == 0)
+			return REQ_FWD_CLIENT;      /* all trusted: the first hop's client */
+		end = start - 1;
+	}
+}
+
+int req_id_ok(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n] != '\0'; n++)
+		if (n == REQ_ID_MAX || (!isalnum((unsigned char)s[n]) && strchr("-._:+/=", s[n]) == NULL))
+			return 0;
+	return n > 0;
 }
 
 static void req_new_id(struct req *r)
@@ -392,18 +429,61 @@ static void req_new_id(struct req *r)
 	crypto_hex(raw, sizeof(raw), r->id);
 }
 
+/* Who sent the request and under which id (see req.h).  Never refuses: a
+ * forwarding header that cannot be believed is ignored and the peer stands. */
+static void req_origin(struct req *r, char *const *envp, const struct net_cidrs *trusted)
+{
+	const char *peer = env_get(envp, "REMOTE_ADDR"), *xff, *id;
+	struct net_addr a, client;
+
+	req_new_id(r);
+	if (peer == NULL || net_addr_parse(peer, strlen(peer), &a) != 0) {
+		snprintf(r->peer_addr, sizeof(r->peer_addr), "unknown");
+		snprintf(r->remote_addr, sizeof(r->remote_addr), "unknown");
+		return;
+	}
+	net_addr_format(&a, r->peer_addr);
+	memcpy(r->remote_addr, r->peer_addr, sizeof(r->remote_addr));
+	xff = env_get(envp, "HTTP_X_FORWARDED_FOR");
+	if (!net_cidrs_match(trusted, &a)) {
+		if (xff != NULL && trusted != NULL && trusted->n > 0)
+			log_debug("X-Forwarded-For from %s ignored: not a trusted proxy", r->peer_addr);
+		return;
+	}
+	switch (req_forwarded_for(xff, trusted, &client)) {
+	case REQ_FWD_NONE:
+		break;
+	case REQ_FWD_CLIENT:
+		net_addr_format(&client, r->remote_addr);
+		break;
+	case REQ_FWD_MALFORMED:
+		log_warn("X-Forwarded-For from %s ignored: an entry is not an IP address", r->peer_addr);
+		break;
+	case REQ_FWD_TOO_MANY:
+		log_warn("X-Forwarded-For from %s ignored: more than %d trusted hops",
+		    r->peer_addr, REQ_MAX_FORWARDED);
+		break;
+	}
+	if ((id = env_get(envp, "HTTP_X_REQUEST_ID")) == NULL)
+		return;
+	if (req_id_ok(id))
+		snprintf(r->id, sizeof(r->id), "%s", id);
+	else
+		log_debug("X-Request-Id from %s not used: over %d bytes or unsafe characters",
+		    r->peer_addr, REQ_ID_MAX);
+}
+
 int req_parse(struct req *r, char *const *envp, req_read_fn read, void *ctx,
-    size_t max_body, struct req_error *err)
+    size_t max_body, const struct net_cidrs *trusted, struct req_error *err)
 {
 	const char *https;
 
 	memset(r, 0, sizeof(*r));
 	arena_init(&r->arena);
-	req_new_id(r);
 	r->path = "/";
 	r->raw_path = "/";
 	r->method_name = "?";
-	req_remote(r, env_get(envp, "REMOTE_ADDR"));
+	req_origin(r, envp, trusted);
 	https = env_get(envp, "HTTPS");
 	r->https = https != NULL && (strcasecmp(https, "on") == 0 || strcmp(https, "1") == 0);
 	/* The path first: an error about the method is still answered in the

@@ -7,6 +7,13 @@
  * within the configured cap, the HTTPS flag and a valid client address.
  * Anything malformed is refused here with a status and a stable error code;
  * handlers only ever see requests that passed.
+ *
+ * The client address is the web server's peer (REMOTE_ADDR) unless that
+ * peer is a trusted proxy (http.trusted_proxies): then it is taken from
+ * X-Forwarded-For, walked from the right past every trusted proxy, and the
+ * proxy's X-Request-Id, when well-formed, becomes the request id.  Both
+ * happen before anything can be refused, so even an error response and its
+ * log line name the real client and the balancer's id.
  */
 #ifndef GAUGE_REQ_H
 #define GAUGE_REQ_H
@@ -14,6 +21,7 @@
 #include <stddef.h>
 
 #include "arena.h"
+#include "net.h"
 
 enum method {
 	METHOD_GET = 1 << 0,
@@ -24,6 +32,14 @@ enum method {
 	METHOD_PATCH = 1 << 5,
 	METHOD_OPTIONS = 1 << 6,
 };
+
+/* A proxy's X-Request-Id: 1 to REQ_ID_MAX of [A-Za-z0-9] and "-._:+/=",
+ * enough for UUIDs, HAProxy's unique-id-format and base64, and nothing
+ * that could split a header or a log line. */
+#define REQ_ID_MAX 64
+/* X-Forwarded-For entries read from the right: a chain of trusted proxies
+ * longer than this is a loop or a misconfiguration, and is ignored. */
+#define REQ_MAX_FORWARDED 16
 
 struct kv {
 	const char *key;
@@ -48,8 +64,9 @@ struct req {
 	const char *body;           /* NUL-terminated copy; body_len bytes */
 	size_t body_len;
 	int https;
-	char remote_addr[46];
-	char id[17];                /* random per request, for logs and headers */
+	char remote_addr[NET_ADDR_STRLEN]; /* the client: see above; "unknown" if none */
+	char peer_addr[NET_ADDR_STRLEN];   /* REMOTE_ADDR itself: the proxy, if any */
+	char id[REQ_ID_MAX + 1];    /* the trusted proxy's, or 16 random hex digits */
 };
 
 struct req_error {
@@ -65,9 +82,26 @@ typedef long (*req_read_fn)(void *ctx, char *buf, size_t n);
 #define REQ_MAX_URI    8192
 #define REQ_MAX_PARAMS 100
 
-/* 0 on success; otherwise -1 with *err filled.  Always call req_free(). */
+/* 0 on success; otherwise -1 with *err filled.  Always call req_free().
+ * trusted: the proxies whose forwarding headers count (NULL: none). */
 int  req_parse(struct req *r, char *const *envp, req_read_fn read, void *ctx,
-    size_t max_body, struct req_error *err);
+    size_t max_body, const struct net_cidrs *trusted, struct req_error *err);
+
+enum req_fwd {
+	REQ_FWD_NONE,           /* no entries: the peer is the client */
+	REQ_FWD_CLIENT,         /* *client is the first untrusted address from the right,
+	                         * or the leftmost one when all are trusted */
+	REQ_FWD_MALFORMED,      /* the walk reached an entry that is not an address */
+	REQ_FWD_TOO_MANY,       /* more than REQ_MAX_FORWARDED entries walked */
+};
+/* The X-Forwarded-For walk, for a peer already known to be trusted.  Pure.
+ * Entries left of the client's own are never read: they are whatever the
+ * client sent, and a client must not be able to turn the header off by
+ * adding garbage to it (it would then share the balancer's counters). */
+enum req_fwd req_forwarded_for(const char *xff, const struct net_cidrs *trusted,
+    struct net_addr *client);
+/* Whether s is usable as a request id (see REQ_ID_MAX). */
+int req_id_ok(const char *s);
 void req_free(struct req *r);
 
 const char *req_header(const struct req *r, const char *name);

@@ -7,7 +7,9 @@
  * path starting with '/' and free of dot segments, at most REQ_MAX_PARAMS
  * query pairs, lower-case header names, header values without control
  * characters, a NUL-terminated body within the cap and matching
- * Content-Length, a valid client address or "unknown".  A refusal carries a
+ * Content-Length, a valid client address or "unknown", a request id usable
+ * in a header and a log line.  Loopback is a trusted proxy, so inputs with
+ * REMOTE_ADDR=127.0.0.1 walk X-Forwarded-For too.  A refusal carries a
  * client-error status (never a 500: nothing here runs out of memory) and a
  * code and message.
  */
@@ -15,10 +17,14 @@
 #include <ctype.h>
 
 #include "fuzz.h"
+#include "log.h"
 #include "req.h"
 
 #define ENV_MAX  64
 #define MAX_BODY 4096
+
+static struct net_cidrs trusted;    /* parsed once, kept for the whole run */
+static int trusted_ready;
 
 struct body {
 	const uint8_t *data;
@@ -96,7 +102,7 @@ static void check_parsed(const struct req *r, char **env)
 	INVARIANT(strcmp(r->remote_addr, "unknown") == 0 ||
 	    inet_pton(AF_INET, r->remote_addr, addr) == 1 ||
 	    inet_pton(AF_INET6, r->remote_addr, addr) == 1, "address '%s'", r->remote_addr);
-	INVARIANT(strlen(r->id) == 16, "request id '%s'", r->id);
+	INVARIANT(req_id_ok(r->id), "request id '%s'", r->id);
 	/* The lookups handlers use. */
 	(void)req_header(r, "cookie");
 	(void)req_param(r, "from");
@@ -128,7 +134,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p++;
 	b.data = data + (size_t)(p - text);
 	b.len = size - (size_t)(p - text);
-	if (req_parse(&r, env, body_read, &b, MAX_BODY, &err) == 0) {
+	if (!trusted_ready) {
+		char bad[72];
+
+		log_set_level(LOG_ERROR);
+		trusted_ready = net_cidrs_parse("127.0.0.0/8, ::1", &trusted, bad, sizeof(bad)) == NET_LIST_OK;
+	}
+	if (req_parse(&r, env, body_read, &b, MAX_BODY, &trusted, &err) == 0) {
 		check_parsed(&r, env);
 	} else {
 		INVARIANT(err.status >= 400 && err.status < 600 && err.status != 500,

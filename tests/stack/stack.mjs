@@ -165,6 +165,7 @@ mongo {
   database = ${s.mongoDatabase}
 }
 http.max_body = ${s.maxBody}
+http.trusted_proxies = ${s.trustedProxies.join(', ')}
 ratelimit {
   file = ${path.join(dirs.run, 'ratelimit')}
   per_minute = ${s.rateLimit}
@@ -295,6 +296,9 @@ export async function startStack(opts = {}) {
     workers: opts.workers ?? 4,
     logLevel: opts.logLevel ?? 'info',
     maxBody: opts.maxBody ?? 1048576,
+    // CIDR blocks whose X-Forwarded-For / X-Request-Id count; 127.0.0.1/32 makes
+    // the test runner the load balancer.
+    trustedProxies: opts.trustedProxies ?? [],
     rateLimit: opts.rateLimit ?? 600,
     alertdPollMs: opts.alertdPollMs ?? 500,
     alertdRetryMs: opts.alertdRetryMs ?? 2000,

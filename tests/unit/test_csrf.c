@@ -14,7 +14,7 @@ static void parse_cookie(struct req *r, const char *cookie)
 	const char *env[] = { "REQUEST_METHOD=POST", "REQUEST_URI=/login", cookie, NULL };
 	struct req_error err;
 
-	if (req_parse(r, (char *const *)env, NULL, NULL, 0, &err) != 0)
+	if (req_parse(r, (char *const *)env, NULL, NULL, 0, NULL, &err) != 0)
 		abort();
 }
 

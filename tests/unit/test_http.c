@@ -53,7 +53,7 @@ static void make_req(struct req *r, const char *method, const char *uri, const c
 	const char *env[] = { method, uri, accept, NULL };
 	struct req_error err;
 
-	if (req_parse(r, (char *const *)env, NULL, NULL, 0, &err) != 0)
+	if (req_parse(r, (char *const *)env, NULL, NULL, 0, NULL, &err) != 0)
 		abort();
 }
 
@@ -185,7 +185,7 @@ static void test_refused_api_request_is_json(void)
 	struct resp rs;
 	struct req r;
 
-	CHECK(req_parse(&r, (char *const *)env, NULL, NULL, 0, &err) != 0, "a dot segment is refused");
+	CHECK(req_parse(&r, (char *const *)env, NULL, NULL, 0, NULL, &err) != 0, "a dot segment is refused");
 	resp_init(&rs, (struct out){ buf_write, &b }, &r);
 	resp_error(&rs, err.status, err.code, err.message);
 	CHECK(strstr(b.data, "Content-Type: application/json\r\n") != NULL, "with a JSON error body");

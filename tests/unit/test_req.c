@@ -34,7 +34,7 @@ static int parse(struct req *r, struct req_error *err, const char **env,
 	struct body b = { body ? body : "", body ? strlen(body) : 0, 0, 3 };
 
 	err->status = 0;
-	if (req_parse(r, (char *const *)env, body_read, &b, max_body, err) == 0)
+	if (req_parse(r, (char *const *)env, body_read, &b, max_body, NULL, err) == 0)
 		return 200;
 	return err->status;
 }
