@@ -79,6 +79,7 @@ fcgi {
   socket_mode = 0666
 }
 ratelimit.file = ${t.run}/ratelimit
+http.trusted_proxies = ${d.lab.hosts.lb}
 security.bcrypt_cost = 4
 security.server_key = ${secrets.serverKey}
 alertd {

@@ -95,6 +95,30 @@ describe('through the balancer', () => {
   });
 });
 
+describe('the client behind the balancer', () => {
+  test('the client\'s own address, not the balancer\'s, is what the logs, the audit log and key last use record', async () => {
+    const client = d.lab.hosts.client;
+    const r = await d.request('POST', `/api/v1/devices/${dev.id}/readings`, { headers: bearer(dev.key),
+      body: JSON.stringify({ values: { temp: 1 } }) });
+    assert.equal(r.status, 201);
+    const keys = await d.request('GET', `/api/v1/devices/${dev.id}/keys`, { headers: bearer(acct.account_key) });
+    assert.ok(keys.json.keys.some((k) => k.last_used_from === client), `last used from ${client}: ${keys.text}`);
+    const lines = [d.log('web1-gauge-fcgi'), d.log('web2-gauge-fcgi')].join('\n').split('\n')
+      .filter((l) => l.includes(` POST /api/v1/devices/${dev.id}/readings `));
+    assert.ok(lines.length > 0 && lines.every((l) => l.includes(` ${client} `) && l.includes(`via=${d.lab.hosts.lb}`)),
+      lines.slice(0, 2).join('\n'));
+    const [[ip]] = d.sql("SELECT ip FROM audit_log WHERE action LIKE 'login%' ORDER BY id DESC LIMIT 1");
+    assert.equal(ip, client, 'the sign-in was audited from the client');
+  });
+
+  test('the balancer\'s X-Request-Id names the request on the web host', async () => {
+    const r = await d.request('GET', '/healthz');
+    const id = r.headers['x-request-id'];
+    assert.match(id, /^[0-9A-F]{20,64}$/, 'HAProxy\'s unique id, not one the app made');
+    assert.ok([d.log('web1-gauge-fcgi'), d.log('web2-gauge-fcgi')].join('\n').includes(`req=${id} `));
+  });
+});
+
 describe('the database host', () => {
   test('refuses connections from the balancer, the sinks\' host and clients; accepts the web and alert hosts', () => {
     for (const port of [3306, 27017]) {
