@@ -8,7 +8,9 @@
  * (if it holds the evaluation lease), folds held alerts into digests, and
  * delivers the outbox.  Several may run at once.  SIGTERM or SIGINT end
  * the current cycle and exit cleanly; nothing is held in memory that a
- * restart would lose, since all alert state lives in MySQL.
+ * restart would lose, since all alert state lives in MySQL.  SIGHUP re-reads
+ * the config file between cycles and applies log.level; every other setting
+ * needs a restart (which is cheap, for the same reason), and says so.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -29,7 +31,7 @@
 #include "store.h"
 #include "version.h"
 
-static volatile sig_atomic_t alertd_stop;
+static volatile sig_atomic_t alertd_stop, alertd_hup;
 
 static void alertd_on_term(int sig)
 {
@@ -37,12 +39,37 @@ static void alertd_on_term(int sig)
 	alertd_stop = 1;
 }
 
-/* Sleeps up to ms, returning early when a stop signal arrives. */
+static void alertd_on_hup(int sig)
+{
+	(void)sig;
+	alertd_hup = 1;
+}
+
+/* SIGHUP: the log level from the file; a bad file changes nothing. */
+static void alertd_reload(const struct conf *conf)
+{
+	char err[CONF_ERR_LEN];
+	struct conf *next;
+
+	alertd_hup = 0;
+	log_info("SIGHUP: reloading the configuration");
+	if ((next = conf_load(conf->path, err)) == NULL) {
+		log_error("config: %s", err);
+		log_error("reload failed: the running configuration stays");
+		return;
+	}
+	log_set_level(next->log_level);
+	log_info("config %s read: log.level applied; other settings take effect on restart",
+	    next->path);
+	conf_free(next);
+}
+
+/* Sleeps up to ms, returning early when a stop or HUP signal arrives. */
 static void alertd_sleep(unsigned ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
 
-	while (!alertd_stop && nanosleep(&ts, &ts) != 0 && errno == EINTR)
+	while (!alertd_stop && !alertd_hup && nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
 }
 
@@ -128,6 +155,8 @@ static int alertd_run(const struct conf *conf)
 	log_info("version %s started as %s; polling every %u ms", gauge_version, ad.me,
 	    conf->alertd_poll_ms);
 	while (!alertd_stop) {
+		if (alertd_hup)
+			alertd_reload(conf);
 		alertd_cycle(&ad, &mysql_ok, &mongo_ok);
 		alertd_sleep(conf->alertd_poll_ms);
 	}
@@ -198,6 +227,11 @@ int main(int argc, char **argv)
 	sa.sa_handler = alertd_on_term;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	/* SA_RESTART: a HUP must not cut a delivery in flight; nanosleep()
+	 * still returns early, and the loop reloads before the next cycle. */
+	sa.sa_handler = alertd_on_hup;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	store_global_init();
 	if (delivery_global_init() != 0) {

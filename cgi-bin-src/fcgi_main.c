@@ -9,7 +9,9 @@
  *
  * Each worker is single-threaded: accept a request, parse and validate it,
  * dispatch it, log one line, repeat.  SIGTERM lets the current request
- * finish and then exits.
+ * finish and then exits: the signal is blocked while a request is handled,
+ * so no read or write of it is ever interrupted.  SIGHUP to the supervisor
+ * re-reads the config file (fcgi_reload) and replaces the workers.
  */
 #include <fcgiapp.h>
 #include <getopt.h>
@@ -31,6 +33,11 @@
 #include "version.h"
 
 static volatile sig_atomic_t fcgi_stop;
+
+/* What the supervisor hands each worker; fcgi_reload() swaps conf. */
+struct fcgi_ctx {
+	struct conf *conf;
+};
 
 static void fcgi_on_term(int sig)
 {
@@ -79,8 +86,9 @@ static void fcgi_handle(struct app *app, FCGX_Request *fr)
 
 static int fcgi_worker(int listen_fd, void *ctx)
 {
-	const struct conf *conf = ctx;
+	const struct conf *conf = ((struct fcgi_ctx *)ctx)->conf;
 	struct sigaction sa;
+	sigset_t term;
 	FCGX_Request fr;
 	struct app app;
 
@@ -89,17 +97,59 @@ static int fcgi_worker(int listen_fd, void *ctx)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigaddset(&term, SIGINT);
 	store_global_init();
 	if (FCGX_Init() != 0 || app_open(&app, conf, "gauge.fcgi") != 0)
 		return 1;
 	FCGX_InitRequest(&fr, listen_fd, 0);
 	log_debug("worker ready");
 	while (!fcgi_stop && FCGX_Accept_r(&fr) >= 0) {
+		/* Held until the answer is sent; the loop then ends. */
+		sigprocmask(SIG_BLOCK, &term, NULL);
 		fcgi_handle(&app, &fr);
 		FCGX_Finish_r(&fr);
+		sigprocmask(SIG_UNBLOCK, &term, NULL);
 	}
 	app_close(&app);
 	store_global_cleanup();
+	return 0;
+}
+
+static int fcgi_changed(const char *a, const char *b)
+{
+	return (a == NULL) != (b == NULL) || (a != NULL && strcmp(a, b) != 0);
+}
+
+/*
+ * SIGHUP in the supervisor: reads the file again.  A bad file keeps the
+ * running configuration.  Everything a worker reads from conf takes effect
+ * in the replacement workers (log level, templates, databases, limits,
+ * providers); the socket and the pool size belong to the supervisor and
+ * need a restart, which is said in the log.
+ */
+static int fcgi_reload(void *ctx)
+{
+	struct fcgi_ctx *fc = ctx;
+	char err[CONF_ERR_LEN];
+	struct conf *next = conf_load(fc->conf->path, err);
+
+	if (next == NULL) {
+		log_error("config: %s", err);
+		return -1;
+	}
+	if (fcgi_changed(next->fcgi_listen, fc->conf->fcgi_listen) ||
+	    next->fcgi_workers != fc->conf->fcgi_workers ||
+	    next->fcgi_socket_mode != fc->conf->fcgi_socket_mode)
+		log_warn("fcgi.listen, fcgi.workers and fcgi.socket_mode changes take effect on restart");
+	/* Workers are forked from here: they inherit both. */
+	log_set_level(next->log_level);
+	tmpl_init(next->templates_dir);
+	conf_free(fc->conf);
+	fc->conf = next;
+	log_info("config %s read: new workers take all of it (log.level, paths.templates, "
+	    "databases, limits)", next->path);
 	return 0;
 }
 
@@ -140,6 +190,7 @@ int main(int argc, char **argv)
 	};
 	const char *conf_path = getenv("GAUGE_CONF"), *listen = NULL;
 	char err[CONF_ERR_LEN];
+	struct fcgi_ctx fc;
 	struct conf *conf;
 	long workers = 0;
 	int c, rc;
@@ -183,16 +234,17 @@ int main(int argc, char **argv)
 	}
 	if (listen == NULL)
 		listen = conf->fcgi_listen;
+	fc.conf = conf;
 	if (!FCGX_IsCGI())
-		rc = fcgi_worker(0, conf);
+		rc = fcgi_worker(0, &fc);
 	else if (listen != NULL) {
 		log_info("version %s", gauge_version);
 		rc = supervisor_run(listen, conf->fcgi_socket_mode,
-		    workers > 0 ? (unsigned)workers : conf->fcgi_workers, fcgi_worker, conf);
+		    workers > 0 ? (unsigned)workers : conf->fcgi_workers, fcgi_worker, fcgi_reload, &fc);
 	} else {
 		log_error("not started by a web server: give --listen SOCKET to run standalone");
 		rc = 2;
 	}
-	conf_free(conf);
+	conf_free(fc.conf);
 	return rc;
 }

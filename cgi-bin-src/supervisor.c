@@ -7,6 +7,16 @@
  * that cannot start (bad config, missing file) does not fork-bomb the host.
  * Workers ask the kernel to send them SIGTERM if the supervisor itself dies,
  * so no orphan keeps serving after a SIGKILL.
+ *
+ * SIGHUP reloads: the caller's reload function reads the configuration
+ * again, and each worker belongs to a generation.  Workers of an older
+ * generation are replaced one at a time: the replacement is forked first,
+ * then the old one gets SIGTERM, finishes the request it holds and exits;
+ * only then is the next one retired.  The socket stays open throughout, so
+ * no connection is refused and no request in flight is cut; the pool never
+ * has fewer than N workers accepting, except while a replacement starts.
+ * Workers ignore SIGHUP themselves: a HUP sent to the whole process group
+ * must not kill them mid-request.
  */
 #include "supervisor.h"
 
@@ -28,15 +38,20 @@
 struct sup_slot {
 	pid_t pid;
 	long long started_ms;
+	unsigned gen;           /* the configuration generation it started with */
 };
 
-static volatile sig_atomic_t sup_stop;
+static volatile sig_atomic_t sup_stop, sup_hup;
+static unsigned sup_gen;        /* bumped by each successful reload */
+static pid_t sup_retiring;      /* the old worker finishing its last request */
 
 /* SIGCHLD and SIGALRM only wake sigsuspend(); the loop does the work. */
 static void sup_on_signal(int sig)
 {
 	if (sig == SIGTERM || sig == SIGINT)
 		sup_stop = 1;
+	else if (sig == SIGHUP)
+		sup_hup = 1;
 }
 
 static long long sup_now_ms(void)
@@ -60,6 +75,7 @@ static pid_t sup_spawn(int fd, supervisor_worker_fn fn, void *ctx, const sigset_
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_IGN);
 	sigprocmask(SIG_SETMASK, orig, NULL);
 	if (getppid() == 1)
 		_exit(0);
@@ -72,6 +88,11 @@ static void sup_reap(struct sup_slot *slots, unsigned n)
 	int st;
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (pid == sup_retiring) {
+			sup_retiring = 0;
+			log_debug("worker %ld retired", (long)pid);
+			continue;
+		}
 		for (unsigned i = 0; i < n; i++) {
 			if (slots[i].pid != pid)
 				continue;
@@ -101,9 +122,47 @@ static void sup_fill(struct sup_slot *slots, unsigned n, int fd,
 		}
 		slots[i].pid = sup_spawn(fd, fn, ctx, orig);
 		slots[i].started_ms = now;
+		slots[i].gen = sup_gen;
 		if (slots[i].pid < 0)
 			slots[i].pid = 0;
 	}
+}
+
+/* SIGHUP: a new configuration, or the old one kept (logged either way). */
+static void sup_reload(supervisor_reload_fn reload, void *ctx, unsigned n)
+{
+	sup_hup = 0;
+	log_info("SIGHUP: reloading the configuration");
+	if (reload != NULL && reload(ctx) != 0) {
+		log_error("reload failed: the running configuration and workers stay");
+		return;
+	}
+	sup_gen++;
+	log_info("reloaded; replacing %u workers one by one", n);
+}
+
+/*
+ * Retires one worker of an older generation, if none is retiring already:
+ * its slot is freed so that sup_fill() forks the replacement at once, then
+ * the old worker is asked to finish its request and exit.  Returns the
+ * number of workers still to replace.
+ */
+static unsigned sup_roll(struct sup_slot *slots, unsigned n)
+{
+	unsigned stale = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (slots[i].pid <= 0 || slots[i].gen == sup_gen)
+			continue;
+		stale++;
+		if (sup_retiring == 0) {
+			sup_retiring = slots[i].pid;
+			slots[i].pid = 0;
+			slots[i].started_ms = 0;    /* a replacement, not a crash */
+			kill(sup_retiring, SIGTERM);
+		}
+	}
+	return stale + (sup_retiring != 0);
 }
 
 static void sup_stop_all(struct sup_slot *slots, unsigned n)
@@ -118,7 +177,7 @@ static void sup_stop_all(struct sup_slot *slots, unsigned n)
 		struct timespec ts = { 0, 50 * 1000 * 1000 };
 
 		sup_reap(slots, n);
-		alive = 0;
+		alive = sup_retiring != 0;
 		for (unsigned i = 0; i < n; i++)
 			alive += slots[i].pid > 0;
 		if (alive > 0)
@@ -130,6 +189,12 @@ static void sup_stop_all(struct sup_slot *slots, unsigned n)
 			kill(slots[i].pid, SIGKILL);
 			waitpid(slots[i].pid, NULL, 0);
 		}
+	if (sup_retiring != 0) {
+		log_warn("worker %ld did not stop in time; killing it", (long)sup_retiring);
+		kill(sup_retiring, SIGKILL);
+		waitpid(sup_retiring, NULL, 0);
+		sup_retiring = 0;
+	}
 }
 
 static int sup_open(const char *path, unsigned mode)
@@ -147,11 +212,13 @@ static int sup_open(const char *path, unsigned mode)
 }
 
 int supervisor_run(const char *socket_path, unsigned mode, unsigned workers,
-    supervisor_worker_fn fn, void *ctx)
+    supervisor_worker_fn fn, supervisor_reload_fn reload, void *ctx)
 {
+	static const int sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGALRM, SIGHUP };
 	struct sup_slot *slots = calloc(workers, sizeof(*slots));
 	struct sigaction sa;
 	sigset_t block, orig;
+	unsigned rolling = 0;
 	int fd;
 
 	if (slots == NULL || FCGX_Init() != 0 || (fd = sup_open(socket_path, mode)) < 0) {
@@ -161,7 +228,7 @@ int supervisor_run(const char *socket_path, unsigned mode, unsigned workers,
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = sup_on_signal;
 	sigemptyset(&block);
-	for (int s = 0, sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGALRM }; s < 4; s++) {
+	for (size_t s = 0; s < sizeof(sigs) / sizeof(sigs[0]); s++) {
 		sigaddset(&block, sigs[s]);
 		sigaction(sigs[s], &sa, NULL);
 	}
@@ -169,6 +236,14 @@ int supervisor_run(const char *socket_path, unsigned mode, unsigned workers,
 	log_info("listening on %s with %u workers", socket_path, workers);
 	while (!sup_stop) {
 		sup_reap(slots, workers);
+		if (sup_hup)
+			sup_reload(reload, ctx, workers);
+		if (sup_roll(slots, workers) > 0)
+			rolling = 1;
+		else if (rolling) {
+			rolling = 0;
+			log_info("reload complete: all %u workers run the new configuration", workers);
+		}
 		sup_fill(slots, workers, fd, fn, ctx, &orig);
 		if (!sup_stop)
 			sigsuspend(&orig);
