@@ -15,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { Lab, sweepLabs } from './lab.mjs';
+import { ensureUser, setprivArgs, unitIdentity } from './unit.mjs';
 import { waitFor } from '../stack/proc.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -76,7 +77,7 @@ mongo.uri = mongodb://${d.lab.hosts.db}:27017/
 fcgi {
   listen = ${t.run}/gauge.sock
   workers = 2
-  socket_mode = 0666
+  socket_mode = 0660
 }
 ratelimit.file = ${t.run}/ratelimit
 http.trusted_proxies = ${d.lab.hosts.lb}
@@ -98,8 +99,26 @@ twilio {
   endpoint = https://${d.lab.hosts.sinks}:${SINKS_PORT}
   ca_file = ${d.tls.cert}
 }
-`, { mode: 0o640 });
+`);
+  // As the README installs it: /etc/gauge 0750 root:gauge, gauge.conf 0640 root:gauge.
+  execFileSync('chown', ['root:gauge', t.etc, conf]);
+  fs.chmodSync(t.etc, 0o750);
+  fs.chmodSync(conf, 0o640);
   return conf;
+}
+
+// A unit's ExecStart= as an argv on this host's tree, run with the unit's
+// User=, Group= and SupplementaryGroups= (and its RuntimeDirectory=).
+function unitArgv(t, conf, unitName) {
+  const file = path.join(t.examples, 'systemd', unitName);
+  const id = unitIdentity(file);
+  if (id.unit.RuntimeDirectory) {
+    execFileSync('chown', [`${id.user}:${id.group}`, t.run]);
+    fs.chmodSync(t.run, id.runtimeMode);
+  }
+  const exec = id.unit.ExecStart[0].replaceAll(`${PREFIX}/`, `${t.root}${PREFIX}/`)
+    .replace('/etc/gauge/gauge.conf', conf).replace('/run/gauge/', `${t.run}/`).split(/\s+/);
+  return [...setprivArgs(id), ...exec];
 }
 
 function apacheConf(t, d, host) {
@@ -198,12 +217,10 @@ async function startDb(d, secrets) {
 
 async function startWeb(d, host, conf) {
   const t = d.trees[host];
-  d.procs[`${host}-fcgi`] = d.lab.start(host, 'gauge-fcgi', path.join(t.bin, 'gauge.fcgi'),
-    ['-c', conf, '--listen', path.join(t.run, 'gauge.sock')]);
+  d.procs[`${host}-fcgi`] = d.lab.start(host, 'gauge-fcgi', 'setpriv', unitArgv(t, conf, 'gauge-fcgi.service'));
   const { unixConnects } = await import('../stack/proc.mjs');
   await waitFor(`gauge.fcgi on ${host}`, () => unixConnects(path.join(t.run, 'gauge.sock')),
     { proc: d.procs[`${host}-fcgi`] });
-  fs.chmodSync(t.run, 0o755);
   if (host === 'web1') {
     d.procs[`${host}-http`] = d.lab.start(host, 'apache', '/usr/sbin/apache2', ['-f', apacheConf(t, d, host), '-DFOREGROUND']);
   } else {
@@ -222,7 +239,8 @@ async function startSinks(d, secrets) {
 
 function startAlertd(d, host) {
   const t = d.trees[host];
-  d.procs[`${host}-alertd`] = d.lab.start(host, 'gauge-alertd', path.join(t.bin, 'gauge-alertd'), ['-c', d.confs[host]]);
+  d.procs[`${host}-alertd`] = d.lab.start(host, 'gauge-alertd', 'setpriv',
+    unitArgv(t, d.confs[host], 'gauge-alertd.service'));
   return d.procs[`${host}-alertd`];
 }
 
@@ -236,6 +254,7 @@ export async function deploy(dir) {
     d.tls = makeCert(dir, [...WEB, 'lb', 'sinks'].map((w) => d.lab.hosts[w]));
     for (const dirName of ['hosts']) fs.mkdirSync(path.join(dir, dirName), { recursive: true });
     fs.chmodSync(dir, 0o755);
+    for (const u of ['gauge', 'www-data']) ensureUser(u);
     await startDb(d, secrets);
     d.confs = {};
     await startSinks(d, secrets);

@@ -16,6 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { unixConnects, waitFor } from '../stack/proc.mjs';
+import { ensureUser, setprivArgs, unitSettings } from '../deploy/unit.mjs';
 import { ROOT, startStack } from '../stack/stack.mjs';
 
 const UNITS = ['gauge-fcgi.service', 'gauge-alertd.service'];
@@ -35,15 +36,6 @@ function installed() {
 const installedUnit = (name) => path.join(installed(), 'usr/local/share/doc/gauge/examples/systemd', name);
 
 // [Service] settings of a unit file: key -> list of values.
-function unitSettings(file) {
-  const out = {};
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    const m = /^([A-Za-z]+)=(.*)$/.exec(line.trim());
-    if (m) (out[m[1]] ??= []).push(m[2]);
-  }
-  return out;
-}
-
 after(() => { if (destdir) fs.rmSync(destdir, { recursive: true, force: true }); });
 
 describe('systemd units', () => {
@@ -72,23 +64,6 @@ describe('systemd units', () => {
     });
   }
 });
-
-// The fcgi unit's identity, applied the way systemd applies it.
-function ensureUser(name) {
-  if (spawnSync('getent', ['passwd', name]).status !== 0) {
-    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', `/var/lib/${name}`,
-      '--shell', '/usr/sbin/nologin', name]);
-  }
-}
-
-function setprivArgs({ user, group, supplementary }) {
-  // initgroups(User, Group) gives Group plus the groups listing the user.
-  const listed = execFileSync('id', ['-Gn', user], { encoding: 'utf8' }).trim().split(/\s+/)
-    .filter((g) => g !== user);
-  const groups = [...new Set([group, ...listed, ...supplementary])];
-  return ['--reuid', user, '--regid', group, '--groups', groups.join(','), '--inh-caps=-all', '--bounding-set=-all',
-    '--no-new-privs', '--'];
-}
 
 // One FastCGI GET through the socket as the given user (libfcgi's cgi-fcgi).
 function fcgiGet(socket, pathname, as) {
