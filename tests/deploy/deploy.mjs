@@ -10,12 +10,12 @@
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { Lab, sweepLabs } from './lab.mjs';
 import { ensureUser, setprivArgs, unitIdentity } from './unit.mjs';
+import { makeClient } from '../stack/https.mjs';
 import { waitFor } from '../stack/proc.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -270,6 +270,7 @@ export async function deploy(dir) {
     d.procs.lb = d.lab.start('lb', 'haproxy', 'haproxy', ['-W', '-db', '-f',
       path.join(d.trees.lb.examples, 'haproxy/gauge.cfg')], haproxyEnv(d));
     d.lbSocket = await d.lab.relay('client', 'lb', 443);
+    d.client = makeClient({ socketPath: d.lbSocket, caFile: d.tls.cert, servername: 'gauge.test' });
     await waitFor('both web hosts healthy behind the balancer', async () => {
       for (let i = 0; i < 4; i++) if ((await d.request('GET', '/healthz')).status !== 200) return false;
       return true;
@@ -289,25 +290,8 @@ function attach(d) {
     return out.trim().startsWith('{') ? JSON.parse(out) : out;
   };
   // One HTTPS request through the balancer, from the client host.
-  d.request = (method, p, { headers = {}, body } = {}) => new Promise((resolve, reject) => {
-    const h = { host: 'gauge.test', ...headers };
-    if (body !== undefined) h['content-length'] = Buffer.byteLength(body);
-    const req = https.request({ socketPath: d.lbSocket, method, path: p, headers: h, ca: fs.readFileSync(d.tls.cert),
-      servername: 'gauge.test', agent: false }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json;
-        try { json = JSON.parse(text); } catch { /* not JSON */ }
-        resolve({ status: res.statusCode, headers: res.headers, text, json });
-      });
-    });
-    req.on('error', reject);
-    req.setTimeout(30000, () => req.destroy(new Error(`${method} ${p} timed out`)));
-    if (body !== undefined) req.write(body);
-    req.end();
-  });
+  d.request = (method, p, { headers = {}, body } = {}) =>
+    d.client(method, p, { headers: { host: 'gauge.test', ...headers }, body });
   d.sql = (q) => execFileSync('mariadb', ['--no-defaults', `--socket=${d.sqlSocket}`, '-uroot', '-N', '-B', 'gauge',
     '-e', q]).toString().split('\n').filter(Boolean).map((l) => l.split('\t'));
   d.log = (name) => {

@@ -5,8 +5,9 @@ import fs from 'node:fs';
 import https from 'node:https';
 
 // localAddress: the source address (another loopback address, say, to be a
-// different client than the test runner's 127.0.0.1).
-export function makeClient({ port, host = '127.0.0.1', caFile, servername = 'localhost', localAddress }) {
+// different client than the test runner's 127.0.0.1).  socketPath: connect
+// through a unix socket instead (a relay into a lab host, tests/deploy/).
+export function makeClient({ port, host = '127.0.0.1', caFile, servername = 'localhost', localAddress, socketPath }) {
   const ca = fs.readFileSync(caFile);
   const agent = new https.Agent({ ca, keepAlive: false });
   // chunked: send the body without Content-Length, as a streaming device would.
@@ -14,7 +15,8 @@ export function makeClient({ port, host = '127.0.0.1', caFile, servername = 'loc
     const h = { ...headers };
     if (body !== undefined && !chunked) h['content-length'] = Buffer.byteLength(body);
     return new Promise((resolve, reject) => {
-      const req = https.request({ host, port, method, path, headers: h, agent, servername, localAddress }, (res) => {
+      const target = socketPath ? { socketPath } : { host, port, localAddress };
+      const req = https.request({ ...target, method, path, headers: h, agent, servername }, (res) => {
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
         res.on('end', () => {
