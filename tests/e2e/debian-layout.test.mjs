@@ -93,8 +93,13 @@ async function run(name, { dir, mounts }) {
   const curl = (args) => spawnSync('nsenter', ['-t', String(proc.pid), '-n', 'curl', '-sS', '--max-time', '10',
     '--resolve', 'localhost:443:127.0.0.1', '--resolve', 'localhost:80:127.0.0.1',
     '--cacert', stack.tls.cert, ...args], { encoding: 'utf8' });
-  await waitFor(`lighttpd (${name})`, () => curl(['-o', '/dev/null', 'https://localhost/healthz']).status === 0,
-    { proc, timeoutMs: 20000 });
+  try {
+    await waitFor(`lighttpd (${name})`, () => curl(['-o', '/dev/null', 'https://localhost/healthz']).status === 0,
+      { proc, timeoutMs: 20000 });
+  } catch (e) {
+    await stopProcess(proc);
+    throw e;
+  }
   return { proc, curl };
 }
 
