@@ -207,6 +207,9 @@ export function gaugectl(conf, args, input) {
 
 function writeLighttpdConf(dirs, s) {
   const conf = path.join(dirs.etc, 'lighttpd.conf');
+  // The shipped snippet switches TLS on for gauge_https_bind:gauge_https_port
+  // only, here the main socket; every other socket is plain HTTP that only
+  // redirects.
   fs.writeFileSync(conf, `# Written by the dev stack; includes the shipped etc/lighttpd/gauge.conf.
 server.document-root = "${path.join(ROOT, 'htdocs')}"
 server.bind = "127.0.0.1"
@@ -218,14 +221,17 @@ var.gauge_htdocs = "${path.join(ROOT, 'htdocs')}"
 var.gauge_socket = "${s.fcgiSocket}"
 var.gauge_cert = "${s.tls.cert}"
 var.gauge_key = "${s.tls.key}"
+var.gauge_https_bind = "127.0.0.1"
+var.gauge_https_port = "${s.httpsPort}"
 include "${path.join(ROOT, 'etc/lighttpd/gauge.conf')}"
-${s.plainHttpPort ? `# Test only: a plain-HTTP socket, to prove the app refuses credentials on it.
-$SERVER["socket"] == "127.0.0.1:${s.plainHttpPort}" { ssl.engine = "disable" }` : ''}
+${s.plainHttpPort ? `# Test only: a plain-HTTP socket that reaches the app instead of redirecting,
+# to prove the app itself refuses credentials on it.
+$SERVER["socket"] == "127.0.0.1:${s.plainHttpPort}" { url.redirect = () }` : ''}
 `);
   return conf;
 }
 
-function writeApacheConf(dirs, s, port) {
+function writeApacheConf(dirs, s, port, httpPort) {
   const mods = ['mpm_event', 'authz_core', 'mime', 'alias', 'headers', 'socache_shmcb', 'ssl',
     'proxy', 'proxy_fcgi'];
   const conf = path.join(dirs.etc, 'apache.conf');
@@ -242,7 +248,9 @@ LogLevel warn
 TypesConfig /etc/mime.types
 ServerName localhost
 Listen 127.0.0.1:${port}
+Listen 127.0.0.1:${httpPort}
 Define GAUGE_PORT ${port}
+Define GAUGE_HTTP_PORT ${httpPort}
 Define GAUGE_SERVER_NAME localhost
 Define GAUGE_HTDOCS ${path.join(ROOT, 'htdocs')}
 Define GAUGE_SOCKET ${s.fcgiSocket}
@@ -427,13 +435,19 @@ class Stack {
     return JSON.parse(gaugectl(this.s.conf, args, input));
   }
 
+  // Apache with the shipped vhost: TLS on port, the plain-HTTP redirect host
+  // on apacheHttpPort.
   async startApache(port) {
+    this.s.apacheHttpPort = await freePort();
     const p = startProcess({ name: 'apache', cmd: '/usr/sbin/apache2', logDir: this.s.dirs.log,
-      runDir: this.s.dirs.run, args: ['-f', writeApacheConf(this.s.dirs, this.s, port), '-DFOREGROUND'] });
+      runDir: this.s.dirs.run,
+      args: ['-f', writeApacheConf(this.s.dirs, this.s, port, this.s.apacheHttpPort), '-DFOREGROUND'] });
     this.s.procs.apache = p;
     await waitFor('apache', () => tcpConnects(port), { proc: p });
     return makeClient({ port, caFile: this.s.tls.cert });
   }
+
+  get apacheHttpPort() { return this.s.apacheHttpPort; }
 
   async stop() {
     const first = Object.keys(this.s.procs).filter((n) => n.startsWith('alertd'));
