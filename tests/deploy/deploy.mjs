@@ -121,51 +121,63 @@ function unitArgv(t, conf, unitName) {
   return [...setprivArgs(id), ...exec];
 }
 
-function apacheConf(t, d, host) {
-  const mods = ['mpm_event', 'authz_core', 'mime', 'alias', 'headers', 'socache_shmcb', 'ssl', 'proxy',
-    'proxy_fcgi'];
-  const conf = path.join(t.root, 'apache.conf');
-  fs.writeFileSync(conf, `ServerRoot "/etc/apache2"
-${mods.map((m) => `LoadModule ${m}_module /usr/lib/apache2/modules/mod_${m}.so`).join('\n')}
-User www-data
-Group www-data
-PidFile "${t.run}/apache.pid"
-DefaultRuntimeDir "${t.run}"
-Mutex file:${t.run} default
-ErrorLog "${t.log}/apache-error.log"
-LogLevel warn
-TypesConfig /etc/mime.types
-ServerName ${host}
-Listen ${d.lab.hosts[host]}:443
-Define GAUGE_PORT 443
-Define GAUGE_SERVER_NAME gauge.test
-Define GAUGE_HTDOCS ${t.share}/htdocs
-Define GAUGE_SOCKET ${t.run}/gauge.sock
-Define GAUGE_CERT ${d.tls.cert}
-Define GAUGE_KEY ${d.tls.key}
-Include "${t.examples}/apache/gauge.conf"
-`);
-  return conf;
+const sh = (x) => `'${x.replace(/'/g, "'\\''")}'`;
+
+// lighttpd as the README installs it on Debian: a copy of the package's
+// /etc/lighttpd (its lighttpd.conf untouched) bind-mounted over
+// /etc/lighttpd in a mount namespace of this host's own, the installed
+// gauge.conf beside it, the settings file in conf-available/ with this
+// host's values, and the real lighttpd-enable-mod.  Returns the argv.
+function lighttpdDebian(t, d, host) {
+  const etc = path.join(t.root, 'etc-lighttpd');
+  const log = mkdir(path.join(t.root, 'var/log/lighttpd'));
+  const run = mkdir(path.join(t.root, 'run-lighttpd'));
+  execFileSync('cp', ['-a', '/etc/lighttpd', etc]);
+  execFileSync('chown', ['www-data:www-data', log]);
+  const settings = fs.readFileSync(path.join(t.examples, 'lighttpd/conf-available/50-gauge.conf'), 'utf8')
+    .replace(/^(var\.gauge_htdocs\s*=\s*).*$/m, `$1"${t.share}/htdocs"`)
+    .replace(/^(var\.gauge_socket\s*=\s*).*$/m, `$1"${t.run}/gauge.sock"`)
+    .replace(/^(var\.gauge_cert\s*=\s*).*$/m, `$1"${d.tls.cert}"`)
+    .replace(/^(var\.gauge_key\s*=\s*).*$/m, `$1"${d.tls.key}"`)
+    .replace(/^(var\.gauge_https_bind\s*=\s*).*$/m, `$1"${d.lab.hosts[host]}"`);
+  fs.writeFileSync(path.join(t.root, '50-gauge.conf'), settings);
+  const mounts = `mount --bind ${sh(etc)} /etc/lighttpd && mount --bind ${sh(log)} /var/log/lighttpd`
+    + ` && mount --bind ${sh(run)} /run`;
+  return ['-m', '--propagation', 'private', 'sh', '-ec', `${mounts}
+install -m 0644 ${sh(path.join(t.examples, 'lighttpd/gauge.conf'))} /etc/lighttpd/gauge.conf
+install -m 0644 ${sh(path.join(t.root, '50-gauge.conf'))} /etc/lighttpd/conf-available/50-gauge.conf
+lighttpd-enable-mod gauge >/dev/null
+lighttpd -tt -f /etc/lighttpd/lighttpd.conf
+exec lighttpd -D -f /etc/lighttpd/lighttpd.conf`];
 }
 
-function lighttpdConf(t, d, host) {
-  const conf = path.join(t.root, 'lighttpd.conf');
-  execFileSync('chown', ['www-data:www-data', t.log]);     /* as Debian's /var/log/lighttpd */
-  fs.writeFileSync(conf, `server.document-root = "${t.share}/htdocs"
-server.bind = "${d.lab.hosts[host]}"
-server.port = 443
-server.pid-file = "${t.run}/lighttpd.pid"
-server.errorlog = "${t.log}/lighttpd-error.log"
-server.username = "www-data"
-server.groupname = "www-data"
-mimetype.assign = ( ".css" => "text/css", ".js" => "text/javascript", ".svg" => "image/svg+xml", ".png" => "image/png" )
-var.gauge_htdocs = "${t.share}/htdocs"
-var.gauge_socket = "${t.run}/gauge.sock"
-var.gauge_cert = "${d.tls.cert}"
-var.gauge_key = "${d.tls.key}"
-include "${t.examples}/lighttpd/gauge.conf"
-`);
-  return conf;
+// Apache as the README installs it on Debian: a copy of the package's
+// /etc/apache2 bind-mounted over /etc/apache2 in this host's own mount
+// namespace, the installed vhost in sites-available with this host's values
+// in its Defines (the README's "$EDITOR"), then a2enmod, a2dissite
+// 000-default, a2ensite gauge and apache2ctl configtest.
+function apacheDebian(t, d) {
+  const etc = path.join(t.root, 'etc-apache2');
+  const log = mkdir(path.join(t.root, 'var/log/apache2'));
+  const run = mkdir(path.join(t.root, 'run-apache2'));
+  execFileSync('cp', ['-a', '/etc/apache2', etc]);
+  const define = (text, name, value) => text.replace(new RegExp(`^(\\s*Define ${name}) .*$`, 'm'), `$1 ${value}`);
+  let vhost = fs.readFileSync(path.join(t.examples, 'apache/gauge.conf'), 'utf8');
+  vhost = define(vhost, 'GAUGE_SERVER_NAME', 'gauge.test');
+  vhost = define(vhost, 'GAUGE_HTDOCS', `${t.share}/htdocs`);
+  vhost = define(vhost, 'GAUGE_SOCKET', `${t.run}/gauge.sock`);
+  vhost = define(vhost, 'GAUGE_CERT', d.tls.cert);
+  vhost = define(vhost, 'GAUGE_KEY', d.tls.key);
+  fs.writeFileSync(path.join(t.root, 'apache-gauge.conf'), vhost);
+  const mounts = `mount --bind ${sh(etc)} /etc/apache2 && mount --bind ${sh(log)} /var/log/apache2`
+    + ` && mount --bind ${sh(run)} /run && mkdir -p /run/lock`;
+  return ['-m', '--propagation', 'private', 'sh', '-ec', `${mounts}
+a2enmod -q ssl proxy proxy_fcgi headers alias mime >/dev/null
+install -m 0644 ${sh(path.join(t.root, 'apache-gauge.conf'))} /etc/apache2/sites-available/gauge.conf
+a2dissite -q 000-default >/dev/null
+a2ensite -q gauge >/dev/null
+apache2ctl configtest
+exec apache2ctl -D FOREGROUND`];
 }
 
 // The shipped HAProxy configuration, as installed on the lb host, with its
@@ -222,9 +234,9 @@ async function startWeb(d, host, conf) {
   await waitFor(`gauge.fcgi on ${host}`, () => unixConnects(path.join(t.run, 'gauge.sock')),
     { proc: d.procs[`${host}-fcgi`] });
   if (host === 'web1') {
-    d.procs[`${host}-http`] = d.lab.start(host, 'apache', '/usr/sbin/apache2', ['-f', apacheConf(t, d, host), '-DFOREGROUND']);
+    d.procs[`${host}-http`] = d.lab.start(host, 'apache', 'unshare', apacheDebian(t, d));
   } else {
-    d.procs[`${host}-http`] = d.lab.start(host, 'lighttpd', 'lighttpd', ['-D', '-f', lighttpdConf(t, d, host)]);
+    d.procs[`${host}-http`] = d.lab.start(host, 'lighttpd', 'unshare', lighttpdDebian(t, d, host));
   }
 }
 
@@ -271,10 +283,17 @@ export async function deploy(dir) {
       path.join(d.trees.lb.examples, 'haproxy/gauge.cfg')], haproxyEnv(d));
     d.lbSocket = await d.lab.relay('client', 'lb', 443);
     d.client = makeClient({ socketPath: d.lbSocket, caFile: d.tls.cert, servername: 'gauge.test' });
-    await waitFor('both web hosts healthy behind the balancer', async () => {
-      for (let i = 0; i < 4; i++) if ((await d.request('GET', '/healthz')).status !== 200) return false;
-      return true;
-    }, { timeoutMs: 30000, proc: d.procs.lb });
+    // Each web host has passed the balancer's health check once its server
+    // is up (HAProxy takes a server in at its first passed check).
+    const checked = (host) => d.log(`${host}-gauge-fcgi`).split('\n')
+      .filter((l) => l.includes(` ${d.lab.hosts.lb} GET /healthz 200 `)).length;
+    for (const host of WEB) {
+      const before = checked(host);
+      await waitFor(`${host} in service behind the balancer`, () => checked(host) > before + 1,
+        { timeoutMs: 30000, proc: d.procs[`${host}-http`] });
+    }
+    await waitFor('the balancer', async () => (await d.request('GET', '/healthz')).status === 200,
+      { timeoutMs: 10000, proc: d.procs.lb });
     return d;
   } catch (e) {
     await d.lab.down();
