@@ -108,7 +108,12 @@ export class Lab {
   }
 
   async down() {
-    for (const p of this.procs.reverse()) await stopProcess(p, { graceMs: 5000 });
+    // The whole group: a server started through a wrapper (apache2ctl,
+    // sh -c) must not outlive the lab.
+    for (const p of this.procs.reverse()) {
+      try { process.kill(-p.pid, 'SIGTERM'); } catch { /* gone */ }
+      await stopProcess(p, { graceMs: 5000 });
+    }
     this.procs = [];
     for (const host of [...Object.keys(this.hosts), 'switch']) spawnSync('ip', ['netns', 'del', this.ns(host)]);
   }
