@@ -190,13 +190,13 @@ static int compose(struct alertd *ad, const struct outbox_item *it, char *subjec
 static enum delivery_outcome send_sms(struct alertd *ad, const struct outbox_item *it, const char *text,
     struct delivery_result *res)
 {
-	char token[129], aad[48];
+	char token[129], aad[TWILIO_AAD_LEN];
 	size_t len = 0;
 	struct twilio_conf tc = { 0 };
 	struct twilio_sms sms = { it->recipient, text };
 	enum delivery_outcome out;
 
-	snprintf(aad, sizeof(aad), "account:%lld:twilio", it->account_id);
+	twilio_token_aad(it->account_id, aad);
 	if (ad->box == NULL || it->tw_sid[0] == '\0' || it->tw_token_len == 0 ||
 	    secretbox_open(ad->box, it->tw_token, it->tw_token_len, aad, strlen(aad),
 	    (unsigned char *)token, &len) != 0 || len >= sizeof(token)) {

@@ -38,30 +38,39 @@ long long api_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int api_error(struct resp *rs, int status, const char *code, const char *fmt, ...)
+static int api_verror(struct resp *rs, int status, const char *code, const char *pointer,
+    const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+
+static int api_verror(struct resp *rs, int status, const char *code, const char *pointer,
+    const char *fmt, va_list ap)
 {
 	char msg[300];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (status == 401)
+		resp_header(rs, "WWW-Authenticate", "Bearer realm=\"gauge\"");
+	resp_error_at(rs, status, code, pointer, msg);
+	return status;
+}
+
+int api_error(struct resp *rs, int status, const char *code, const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	status = api_verror(rs, status, code, NULL, fmt, ap);
 	va_end(ap);
-	if (status == 401)
-		resp_header(rs, "WWW-Authenticate", "Bearer realm=\"gauge\"");
-	resp_error(rs, status, code, msg);
 	return status;
 }
 
 int api_error_at(struct resp *rs, int status, const char *code, const char *pointer,
     const char *fmt, ...)
 {
-	char msg[300];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	status = api_verror(rs, status, code, pointer, fmt, ap);
 	va_end(ap);
-	resp_error_at(rs, status, code, pointer, msg);
 	return status;
 }
 

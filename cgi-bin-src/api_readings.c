@@ -22,23 +22,25 @@
 static int ingest_parse(struct api_ctx *c, long long now_ms, struct batch *b)
 {
 	struct reading_error err;
-	const char *ct = c->r->content_type;
-	int rc;
+	const char *ct = c->r->content_type, *pointer;
+	int json, rc;
 
 	if (ct == NULL || (strcmp(ct, "application/json") != 0 &&
 	    strcmp(ct, "application/x-www-form-urlencoded") != 0))
 		return api_error(c->rs, 415, "unsupported_media_type",
 		    "Send readings as application/json or application/x-www-form-urlencoded.");
-	if (ct[12] == 'j')
+	json = strcmp(ct, "application/json") == 0;
+	if (json)
 		rc = reading_parse_json(&c->r->arena, c->r->body, c->r->body_len, now_ms, b, &err);
 	else
 		rc = reading_parse_form(&c->r->arena, &c->form, now_ms, b, &err);
 	if (rc == 0)
 		return 0;
+	pointer = json ? err.pointer : NULL;    /* a form has no JSON Pointer */
 	if (err.index >= 0)
-		return api_error_at(c->rs, err.status, err.code, err.pointer, "reading %ld: %s%s%s", err.index,
+		return api_error_at(c->rs, err.status, err.code, pointer, "reading %ld: %s%s%s", err.index,
 		    err.field[0] != '\0' ? err.field : "", err.field[0] != '\0' ? ": " : "", err.message);
-	return api_error_at(c->rs, err.status, err.code, ct[12] == 'j' ? err.pointer : NULL, "%s%s%s",
+	return api_error_at(c->rs, err.status, err.code, pointer, "%s%s%s",
 	    err.field[0] != '\0' ? err.field : "", err.field[0] != '\0' ? ": " : "", err.message);
 }
 

@@ -38,6 +38,7 @@
 #include "log.h"
 #include "secretbox.h"
 #include "store.h"
+#include "twilio.h"
 #include "valid.h"
 #include "version.h"
 
@@ -350,16 +351,6 @@ static int ctl_twilio_row(void *ctx, const struct db_row *row)
 	return 1;
 }
 
-static int ctl_sid_ok(const char *s)
-{
-	if (strlen(s) != 34 || strncmp(s, "AC", 2) != 0)
-		return 0;
-	for (size_t i = 2; i < 34; i++)
-		if (!strchr("0123456789abcdefABCDEF", s[i]))
-			return 0;
-	return 1;
-}
-
 /* The account's Twilio settings, as the dashboard stores them (the token
  * sealed with the server key).  With --if-unset, settings the account
  * already has are kept ("kept"); the same settings again are "unchanged". */
@@ -396,7 +387,7 @@ static int ctl_set_twilio(struct ctl *ctl, int argc, char **argv)
 		{ "from", required_argument, NULL, 0 }, { "if-unset", no_argument, NULL, 0 }, { 0 },
 	};
 	const char *v[4] = { NULL, NULL, NULL, NULL }, *result = NULL;
-	char token[256], aad[48], idbuf[24];
+	char token[256], aad[TWILIO_AAD_LEN], idbuf[24];
 	struct secretbox_key key;
 	struct ctl_twilio t = { 0 };
 	struct json_object *o;
@@ -408,7 +399,7 @@ static int ctl_set_twilio(struct ctl *ctl, int argc, char **argv)
 		    "(the auth token on standard input)");
 	if ((account = valid_id(v[0])) == 0)
 		return ctl_fail("--account must be an account id, not '%s'", v[0]);
-	if (!ctl_sid_ok(v[1]))
+	if (!twilio_sid_ok(v[1]))
 		return ctl_fail("%s", "--sid is AC followed by 32 hexadecimal characters");
 	if (!phone_e164_ok(v[2]))
 		return ctl_fail("--from must be in E.164 form, like +14155550123, not '%s'", v[2]);
@@ -418,7 +409,7 @@ static int ctl_set_twilio(struct ctl *ctl, int argc, char **argv)
 		OPENSSL_cleanse(token, sizeof(token));
 		return ctl_fail("%s", "Twilio settings need a usable server key (security.server_key)");
 	}
-	snprintf(aad, sizeof(aad), "account:%lld:twilio", account);
+	twilio_token_aad(account, aad);
 	t = (struct ctl_twilio){ .key = &key, .aad = aad, .sid = v[1], .token = token, .from = v[2] };
 	rc = ctl_set_twilio_tx(ctl, account, &t, v[3] != NULL, &result);
 	secretbox_key_clear(&key);

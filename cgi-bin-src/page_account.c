@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "alert_rule.h"
 #include "app.h"
 #include "auth_key.h"
 #include "conf.h"
@@ -24,6 +25,7 @@
 #include "page_keys.h"
 #include "resp.h"
 #include "secretbox.h"
+#include "twilio.h"
 
 int page_set_password_link(struct app *app, long long user_id, char *url, size_t len);
 
@@ -211,33 +213,11 @@ static int act_require_2fa(struct page_ctx *p)
 	return done(p, on ? "2fa_on" : "2fa_off");
 }
 
-static int twilio_sid_ok(const char *s)
-{
-	if (s == NULL || strlen(s) != 34 || strncmp(s, "AC", 2) != 0)
-		return 0;
-	for (size_t i = 2; i < 34; i++)
-		if (!isxdigit((unsigned char)s[i]))
-			return 0;
-	return 1;
-}
-
-static int e164_ok(const char *s)
-{
-	size_t n = s != NULL ? strlen(s) : 0;
-
-	if (n < 9 || n > 16 || s[0] != '+' || s[1] == '0')
-		return 0;
-	for (size_t i = 1; i < n; i++)
-		if (!isdigit((unsigned char)s[i]))
-			return 0;
-	return 1;
-}
-
 static int act_twilio(struct page_ctx *p)
 {
 	const char *sid = page_field(p, "sid"), *token = page_field(p, "token"), *from = page_field(p, "from");
 	unsigned char sealed[SECRETBOX_SEALED_LEN(128)];
-	char aad[48];
+	char aad[TWILIO_AAD_LEN];
 
 	if (p->app->box == NULL)
 		return refuse(p, "Twilio settings need the server key (security.server_key) to be configured.");
@@ -245,9 +225,9 @@ static int act_twilio(struct page_ctx *p)
 		return refuse(p, "The account SID is AC followed by 32 hexadecimal characters.");
 	if (token == NULL || strlen(token) < 16 || strlen(token) > 128)
 		return refuse(p, "Enter the auth token from your Twilio console.");
-	if (!e164_ok(from))
+	if (!phone_e164_ok(from))
 		return refuse(p, "The sending number must be in E.164 form, like +14155550123.");
-	snprintf(aad, sizeof(aad), "account:%lld:twilio", p->s.account_id);
+	twilio_token_aad(p->s.account_id, aad);
 	if (secretbox_seal(p->app->box, token, strlen(token), aad, strlen(aad), sealed) != 0 ||
 	    db_admin_set_twilio(p->app->db, p->s.account_id, sid, sealed,
 	    SECRETBOX_SEALED_LEN(strlen(token)), from) != DB_OK)

@@ -246,22 +246,22 @@ static int json_reading(struct arena *a, struct json_object *o, long idx, long l
 	return json_values(a, vals, idx, rd, err);
 }
 
-/* The error's JSON Pointer: the reading's place in the body, then the
- * field within it (a channel's pointer is already set, relative to the
- * reading). */
+/* The error's JSON Pointer: within the reading (a channel's is already
+ * set; otherwise the field's), then, in a batch, the reading's place. */
 static void point_at(struct reading_error *err, int batch)
 {
 	char ptr[sizeof(err->pointer)] = "";
 
-	if (err->pointer[0] == '\0' && err->field[0] != '\0' && (!batch || err->index >= 0))
+	if (err->pointer[0] == '\0' && err->field[0] != '\0')
 		(void)json_pointer_append(err->pointer, sizeof(err->pointer), err->field, strlen(err->field));
-	if (!batch)
-		return;
+	if (!batch || err->index < 0)
+		return;     /* a batch-level error's field is "readings" itself */
 	(void)json_pointer_append(ptr, sizeof(ptr), "readings", 8);
-	if (err->index >= 0 && json_pointer_append_index(ptr, sizeof(ptr), (size_t)err->index) == 0 &&
-	    strlen(ptr) + strlen(err->pointer) < sizeof(ptr))
+	(void)json_pointer_append_index(ptr, sizeof(ptr), (size_t)err->index);
+	if (strlen(ptr) + strlen(err->pointer) < sizeof(ptr)) {
 		strcat(ptr, err->pointer);
-	snprintf(err->pointer, sizeof(err->pointer), "%s", ptr);
+		memcpy(err->pointer, ptr, sizeof(ptr));
+	}
 }
 
 static int parse_items(struct arena *a, struct json_object *arr, long long now_ms,

@@ -12,6 +12,7 @@
  */
 #include "twilio.h"
 
+#include <ctype.h>
 #include <curl/curl.h>
 #include <json-c/json.h>
 #include <stdio.h>
@@ -185,4 +186,19 @@ out:
 	delivery_log("twilio", m->to != NULL ? m->to : "(nobody)", r);
 	arena_free(&a);
 	return r->outcome;
+}
+
+int twilio_sid_ok(const char *s)
+{
+	if (s == NULL || strlen(s) != 34 || strncmp(s, "AC", 2) != 0)
+		return 0;
+	for (size_t i = 2; i < 34; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+void twilio_token_aad(long long account_id, char out[TWILIO_AAD_LEN])
+{
+	snprintf(out, TWILIO_AAD_LEN, "account:%lld:twilio", account_id);
 }

@@ -47,6 +47,14 @@ int  twilio_prepare(struct arena *a, const struct twilio_conf *c,
  * (the message sid) and error ("21211: The 'To' number ...") of r. */
 void twilio_classify(long status, const char *body, struct delivery_result *r);
 
+/* An account SID as Twilio issues them: "AC" and 32 hexadecimal digits. */
+int  twilio_sid_ok(const char *s);
+
+/* The associated data an account's auth token is sealed with (secretbox):
+ * one place, so the dashboard, gaugectl and gauge-alertd always agree. */
+#define TWILIO_AAD_LEN 48
+void twilio_token_aad(long long account_id, char out[TWILIO_AAD_LEN]);
+
 /* Prepares, sends through conn, classifies and logs one line. */
 enum delivery_outcome twilio_send(struct delivery_conn *conn,
     const struct twilio_conf *c, const struct twilio_sms *m,

@@ -14,14 +14,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { Lab, sweepLabs } from './lab.mjs';
-import { ensureUser, setprivArgs, unitIdentity } from './unit.mjs';
+import { ensureUser, setprivArgs, unitExecStart, unitIdentity } from './unit.mjs';
 import { makeClient } from '../stack/https.mjs';
-import { waitFor } from '../stack/proc.mjs';
+import { unixConnects, waitFor } from '../stack/proc.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const PREFIX = '/usr/local';
 
-export const HOSTS = { lb: 2, db: 5, web1: 11, web2: 12, sinks: 20, alert1: 31, alert2: 32, client: 100 };
+const HOSTS = { lb: 2, db: 5, web1: 11, web2: 12, sinks: 20, alert1: 31, alert2: 32, client: 100 };
 const WEB = ['web1', 'web2'];
 const ALERT = ['alert1', 'alert2'];
 const SINKS_PORT = 8443;
@@ -116,9 +116,7 @@ function unitArgv(t, conf, unitName) {
     execFileSync('chown', [`${id.user}:${id.group}`, t.run]);
     fs.chmodSync(t.run, id.runtimeMode);
   }
-  const exec = id.unit.ExecStart[0].replaceAll(`${PREFIX}/`, `${t.root}${PREFIX}/`)
-    .replace('/etc/gauge/gauge.conf', conf).replace('/run/gauge/', `${t.run}/`).split(/\s+/);
-  return [...setprivArgs(id), ...exec];
+  return [...setprivArgs(id), ...unitExecStart(id.unit, { root: t.root, conf, run: t.run })];
 }
 
 const sh = (x) => `'${x.replace(/'/g, "'\\''")}'`;
@@ -216,7 +214,6 @@ async function startDb(d, secrets) {
     `--socket=${sock}`, '--port=3306', `--bind-address=${h.db}`, '--user=root', '--skip-name-resolve',
     `--pid-file=${data}/mariadbd.pid`, '--innodb-buffer-pool-size=64M', '--query-cache-type=DEMAND',
     '--query-cache-size=16M', `--log-error=${d.dir}/log/db-mariadb-server.log`]);
-  const { unixConnects } = await import('../stack/proc.mjs');
   await waitFor('MariaDB on the db host', () => unixConnects(sock), { proc: maria, timeoutMs: 60000 });
   execFileSync('mariadb', ['--no-defaults', `--socket=${sock}`, '-uroot', '-e',
     `CREATE DATABASE gauge CHARACTER SET utf8mb4; CREATE USER 'gauge'@'%' IDENTIFIED BY '${secrets.mysql}';
@@ -230,7 +227,6 @@ async function startDb(d, secrets) {
 async function startWeb(d, host, conf) {
   const t = d.trees[host];
   d.procs[`${host}-fcgi`] = d.lab.start(host, 'gauge-fcgi', 'setpriv', unitArgv(t, conf, 'gauge-fcgi.service'));
-  const { unixConnects } = await import('../stack/proc.mjs');
   await waitFor(`gauge.fcgi on ${host}`, () => unixConnects(path.join(t.run, 'gauge.sock')),
     { proc: d.procs[`${host}-fcgi`] });
   if (host === 'web1') {
@@ -328,4 +324,3 @@ function attach(d) {
   return d;
 }
 
-export { attach };

@@ -40,3 +40,10 @@ export function unitIdentity(file) {
     supplementary: (u.SupplementaryGroups ?? []).join(' ').split(/\s+/).filter(Boolean),
     runtimeMode: u.RuntimeDirectoryMode ? Number.parseInt(u.RuntimeDirectoryMode[0], 8) : 0o755, unit: u };
 }
+
+// A unit's ExecStart= as an argv for an installed tree under root (made with
+// PREFIX=/usr/local), with the config and the runtime directory moved too.
+export function unitExecStart(unit, { root, conf, run }) {
+  return unit.ExecStart[0].replaceAll('/usr/local/', `${root}/usr/local/`)
+    .replace('/etc/gauge/gauge.conf', conf).replace('/run/gauge/', `${run}/`).split(/\s+/);
+}

@@ -16,7 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { unixConnects, waitFor } from '../stack/proc.mjs';
-import { ensureUser, setprivArgs, unitSettings } from '../deploy/unit.mjs';
+import { ensureUser, setprivArgs, unitExecStart, unitSettings } from '../deploy/unit.mjs';
 import { ROOT, startStack } from '../stack/stack.mjs';
 
 const UNITS = ['gauge-fcgi.service', 'gauge-alertd.service'];
@@ -111,8 +111,7 @@ ratelimit.file = ${run}/ratelimit
     fs.chmodSync(conf, 0o640);
 
     // ExecStart= with the config and socket moved under the temporary root.
-    const exec = unit.ExecStart[0].replaceAll('/usr/local/', `${root}/usr/local/`)
-      .replace('/etc/gauge/gauge.conf', conf).replace('/run/gauge/', `${run}/`).split(/\s+/);
+    const exec = unitExecStart(unit, { root, conf, run });
     const socket = exec[exec.indexOf('--listen') + 1];
     const as = setprivArgs({ user, group, supplementary });
 
