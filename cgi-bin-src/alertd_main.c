@@ -161,6 +161,10 @@ static int alertd_run(const struct conf *conf)
 		alertd_sleep(conf->alertd_poll_ms);
 	}
 	log_info("stopping");
+	/* A planned stop hands evaluation over at once instead of after the
+	 * lease runs out; a crash still waits the lease out. */
+	if (db_alertd_lease_release(ad.db, ad.me) != DB_OK)
+		log_warn("evaluation lease not released; another instance takes over when it expires");
 	alertd_close(&ad);
 	return 0;
 }

@@ -211,6 +211,12 @@ int db_alertd_lease(struct db *db, const char *me, unsigned lease_s, int *leader
 	return rc == DB_NOTFOUND ? DB_OK : rc;
 }
 
+int db_alertd_lease_release(struct db *db, const char *me)
+{
+	return db_exec(db, "UPDATE alertd_state SET updated_at = '1970-01-01' "
+	    "WHERE name = 'leader' AND value = ?", DB_ARGS(DB_TEXT(me)), NULL);
+}
+
 int db_alertd_still_leader(struct db *db, const char *me, int *leader)
 {
 	struct owner_ctx c = { me, leader };

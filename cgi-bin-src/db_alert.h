@@ -44,6 +44,8 @@ int  db_alertd_get(struct db *db, const char *name, long long *value);
 int  db_alertd_set(struct db *db, const char *name, long long value);
 /* Takes or renews the evaluation lease; *leader says whether we hold it. */
 int  db_alertd_lease(struct db *db, const char *me, unsigned lease_s, int *leader);
+/* Gives the lease up if we hold it (it counts as expired at once). */
+int  db_alertd_lease_release(struct db *db, const char *me);
 /* Inside the evaluation transaction: still ours?  Locks the lease row. */
 int  db_alertd_still_leader(struct db *db, const char *me, int *leader);
 

@@ -59,7 +59,8 @@ before(async () => {
 
 after(async () => {
   await stack?.stop();
-  fs.rmSync(varDir, { recursive: true, force: true });
+  if (process.env.GAUGE_KEEP_VAR) console.log(`kept ${varDir}`);
+  else fs.rmSync(varDir, { recursive: true, force: true });
 });
 
 describe('a crossing', () => {
@@ -191,6 +192,22 @@ describe('delivery', () => {
     await stack.stopAlertd('alertd2');
   });
 
+  test('a gauge-alertd stopped cleanly hands the evaluation lease over at once', async () => {
+    const leaderPid = () => Number((stack.sql("SELECT value FROM alertd_state WHERE name = 'leader'")[0]?.[0] ?? '').split(':')[1]);
+    const first = stack.s.procs.alertd.pid;
+    await until('the running instance to hold the lease', () => leaderPid() === first);
+    const second = stack.startAlertd('alertd2').pid;
+    await sleep(1000);
+    assert.equal(leaderPid(), first, 'the lease stays where it is while its holder runs');
+    const t0 = Date.now();
+    await stack.stopAlertd('alertd');
+    await until('the other instance to take the lease', () => leaderPid() === second, 5000);
+    assert.ok(Date.now() - t0 < 5000, 'well inside the 10 s a crashed holder\'s lease lasts');
+    stack.startAlertd('alertd');
+    await stack.stopAlertd('alertd2');
+    await until('the lease back with the restarted instance', () => leaderPid() === stack.s.procs.alertd.pid, 5000);
+  });
+
   test('readings from concurrent writers all get evaluated', async () => {
     const group = 'Busy hall';
     const devs = [];
@@ -207,7 +224,9 @@ describe('delivery', () => {
     await Promise.all(devs.flatMap((d) => Array.from({ length: 25 }, (_, k) => post(d, { n: k === 12 ? 1000 : k }))));
     const alarms = () => Number(stack.sql(`SELECT COUNT(*) FROM alert_events e JOIN alert_rules r ON r.id = e.rule_id
       WHERE r.name = 'Busy spike' AND e.kind = 'alarm'`)[0][0]);
-    await until('an alarm for every device', () => alarms() >= 8);
+    await until('an alarm for every device', () => alarms() >= 8).catch((e) => {
+      throw new Error(`${e.message}: ${alarms()} of 8 alarms`);
+    });
     await sleep(1000);
     assert.equal(alarms(), 8, 'each device\'s spike evaluated once');
   });
