@@ -25,7 +25,9 @@ export function startProcess({ name, cmd, args, logDir, runDir, env = {} }) {
   const child = spawn(cmd, args, {
     detached: true,
     stdio: ['ignore', log, log],
-    env: { ...process.env, ...env },
+    // As the units do: a child the tests kill must not leave a libmongoc
+    // counters file in /dev/shm for a later process with its pid to trip on.
+    env: { ...process.env, MONGOC_DISABLE_SHM: '1', ...env },
   });
   fs.closeSync(log);
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
