@@ -22,12 +22,12 @@
 #include "alertd.h"
 #include "conf.h"
 #include "db.h"
-#include "delivery.h"
+#include "send_http.h"
 #include "log.h"
-#include "mail.h"
+#include "send_mail.h"
 #include "reading.h"
 #include "secretbox.h"
-#include "twilio.h"
+#include "send_twilio.h"
 
 #define CLAIM_BATCH 20
 #define EVENT_NCOLS 9     /* columns in EVENT_COLS */

@@ -24,7 +24,7 @@
 #include "alertd.h"
 #include "conf.h"
 #include "db_alert.h"
-#include "delivery.h"
+#include "send_http.h"
 #include "secretbox.h"
 #include "db.h"
 #include "log.h"

@@ -38,7 +38,7 @@
 #include "log.h"
 #include "secretbox.h"
 #include "store.h"
-#include "twilio.h"
+#include "send_twilio.h"
 #include "valid.h"
 #include "version.h"
 

@@ -23,7 +23,7 @@
 
 #include "app.h"
 #include "conf.h"
-#include "delivery.h"
+#include "send_http.h"
 #include "log.h"
 #include "req.h"
 #include "resp.h"

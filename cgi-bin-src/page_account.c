@@ -20,12 +20,12 @@
 #include "db_admin.h"
 #include "handlers.h"
 #include "log.h"
-#include "mail.h"
+#include "send_mail.h"
 #include "page.h"
 #include "page_keys.h"
 #include "resp.h"
 #include "secretbox.h"
-#include "twilio.h"
+#include "send_twilio.h"
 
 int page_set_password_link(struct app *app, long long user_id, char *url, size_t len);
 

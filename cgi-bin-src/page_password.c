@@ -20,7 +20,7 @@
 #include "db_user.h"
 #include "handlers.h"
 #include "log.h"
-#include "mail.h"
+#include "send_mail.h"
 #include "page.h"
 #include "password_policy.h"
 #include "resp.h"

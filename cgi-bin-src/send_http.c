@@ -1,5 +1,5 @@
 /*
- * delivery.c - one HTTPS POST through libcurl (see delivery.h).
+ * send_http.c - one HTTPS POST through libcurl (see send_http.h).
  *
  * The handle is reset before every request, so no option from one provider
  * leaks into the next, but it keeps its connection cache, so the second
@@ -11,7 +11,7 @@
  * Extra bytes are dropped, not refused, because refusing would turn an
  * accepted message into a transport error and so into a duplicate send.
  */
-#include "delivery.h"
+#include "send_http.h"
 
 #include <curl/curl.h>
 #include <stdarg.h>

@@ -1,5 +1,5 @@
 /*
- * twilio.c - one SMS through Twilio's Messages API (see twilio.h).
+ * send_twilio.c - one SMS through Twilio's Messages API (see send_twilio.h).
  *
  * Values are form-encoded with curl_easy_escape, which leaves only RFC 3986
  * unreserved characters alone.  That matters for the '+' of every E.164
@@ -10,7 +10,7 @@
  * decides, except for the few codes that mean "too much right now", which
  * are retried whatever status they come with.
  */
-#include "twilio.h"
+#include "send_twilio.h"
 
 #include <ctype.h>
 #include <curl/curl.h>

@@ -1,12 +1,12 @@
 /*
- * mail.h - one e-mail from Gauge through AWS SES, with the configured
+ * send_mail.h - one e-mail from Gauge through AWS SES, with the configured
  * sender and credentials: the path alerts use, and password links too.
  */
-#ifndef GAUGE_MAIL_H
-#define GAUGE_MAIL_H
+#ifndef GAUGE_SEND_MAIL_H
+#define GAUGE_SEND_MAIL_H
 
-#include "delivery.h"
-#include "ses.h"
+#include "send_http.h"
+#include "send_ses.h"
 
 struct conf;
 

@@ -1,5 +1,5 @@
 /*
- * alertd_eval.c - evaluating readings against alert rules.
+ * alertd_cycle.c - gauge-alertd's evaluation cycle: new readings against the rules.
  *
  * Never missing a reading: workers insert concurrently, so a reading can
  * become visible after readings received later.  Each cycle therefore

@@ -1,5 +1,5 @@
 /*
- * test_delivery.c - alert delivery without a network: the exact SES and
+ * test_send.c - alert delivery without a network: the exact SES and
  * Twilio requests (JSON shape, form encoding of '+', Host with its port,
  * the Authorization header), and how every kind of answer is classified
  * into sent, retry or permanent.
@@ -11,11 +11,11 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "delivery.h"
+#include "send_http.h"
 #include "log.h"
-#include "ses.h"
+#include "send_ses.h"
 #include "sigv4.h"
-#include "twilio.h"
+#include "send_twilio.h"
 
 #define SECRET   "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 #define T_SUITE  1440938160     /* 20150830T123600Z */
@@ -415,5 +415,5 @@ int main(void)
 	test_post_refuses_without_network();
 	test_send_logs_and_fails_permanently_on_bad_config();
 	delivery_global_cleanup();
-	return check_done("test_delivery");
+	return check_done("test_send");
 }

@@ -1,5 +1,5 @@
 /*
- * ses.h - send one e-mail through the AWS SES v2 SendEmail API.
+ * send_ses.h - send one e-mail through the AWS SES v2 SendEmail API.
  *
  *   POST {endpoint}/v2/email/outbound-emails, a JSON body, SigV4 (ses).
  *
@@ -11,13 +11,13 @@
  * request (a timeout, a reset) is RETRY, and retrying may send the e-mail
  * twice.  Alerts prefer a duplicate to a silence.
  */
-#ifndef GAUGE_SES_H
-#define GAUGE_SES_H
+#ifndef GAUGE_SEND_SES_H
+#define GAUGE_SEND_SES_H
 
 #include <time.h>
 
 #include "arena.h"
-#include "delivery.h"
+#include "send_http.h"
 
 /* Borrowed by every call; the caller owns the strings. */
 struct ses_conf {

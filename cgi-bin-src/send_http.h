@@ -1,5 +1,5 @@
 /*
- * delivery.h - what ses.c and twilio.c share: one HTTPS POST through
+ * send_http.h - what send_ses.c and send_twilio.c share: one HTTPS POST through
  * libcurl, and the three outcomes a caller of either can act on.
  *
  * A caller (gauge-alertd) only ever needs to know whether to mark an alert
@@ -10,8 +10,8 @@
  * Every attempt is logged as one line by the provider module (info when
  * sent, warn otherwise); no secret ever reaches a log line or an error text.
  */
-#ifndef GAUGE_DELIVERY_H
-#define GAUGE_DELIVERY_H
+#ifndef GAUGE_SEND_HTTP_H
+#define GAUGE_SEND_HTTP_H
 
 #include <stddef.h>
 

@@ -1,5 +1,5 @@
 /*
- * ses.c - one e-mail through SES v2 SendEmail (see ses.h).
+ * send_ses.c - one e-mail through SES v2 SendEmail (see send_ses.h).
  *
  * The URL is parsed once with libcurl's own parser and both the signature
  * and the request are built from its parts, and the Host header is sent
@@ -17,7 +17,7 @@
  * the JSON "message" explains it, and throttling types are retried whatever
  * their status, as in botocore's standard retry mode.
  */
-#include "ses.h"
+#include "send_ses.h"
 
 #include <curl/curl.h>
 #include <json-c/json.h>

@@ -1,5 +1,5 @@
 /*
- * twilio.h - send one SMS through Twilio's Messages API.
+ * send_twilio.h - send one SMS through Twilio's Messages API.
  *
  *   POST {endpoint}/2010-04-01/Accounts/{AccountSid}/Messages.json
  *   form-encoded To, From, Body; HTTP basic auth AccountSid:AuthToken.
@@ -9,11 +9,11 @@
  * lost answer is RETRY and may mean a duplicate SMS: Twilio's Messages API
  * has no idempotency key.
  */
-#ifndef GAUGE_TWILIO_H
-#define GAUGE_TWILIO_H
+#ifndef GAUGE_SEND_TWILIO_H
+#define GAUGE_SEND_TWILIO_H
 
 #include "arena.h"
-#include "delivery.h"
+#include "send_http.h"
 
 /* Borrowed by every call; the caller owns the strings. */
 struct twilio_conf {

@@ -1,14 +1,14 @@
 /*
- * mail.c - e-mail through SES with the configured settings (see mail.h).
+ * send_mail.c - e-mail through SES with the configured settings (see send_mail.h).
  * The connection is made on first use in each process (after fork) and
  * kept, so later mails reuse its TLS session.
  */
-#include "mail.h"
+#include "send_mail.h"
 
 #include <string.h>
 
 #include "conf.h"
-#include "ses.h"
+#include "send_ses.h"
 
 static struct delivery_conn *mail_conn;
 
