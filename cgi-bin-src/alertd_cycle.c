@@ -96,71 +96,92 @@ static int seen_fn(void *ctx, const unsigned char oid[12])
 struct cycle {
 	struct alertd *ad;
 	struct alert_set set;
-	struct oidset seen;
+	struct oidset seen;             /* evaluated in an earlier cycle or this one */
+	struct alertd_seen_row *fresh;  /* evaluated in this cycle, written at its end */
+	size_t nfresh, capfresh;
 	long long cursor_ms;
-	int failed;
 };
 
 /* Records what an action means: an alert event with its outbox rows.  The
  * event names what the machine says the action reports (track.told): the
- * value and time of a real reading, not the moment of this cycle. */
-static void act(struct cycle *c, struct alert_pair *p, enum alert_action a)
+ * value and time of a real reading, not the moment of this cycle.  0, or
+ * negative when the event could not be written. */
+static int act(struct cycle *c, struct alert_pair *p, enum alert_action a)
 {
 	const struct alert_rule_row *rule = &c->set.rules[p->rule];
 	const struct alert_fact *f = &p->track.told;
 	unsigned char raw[16];
 	char code[33];
 	const char *kind;
+	int rc;
 
 	if (a == ALERT_NONE)
-		return;
+		return 0;
 	p->dirty = 1;
 	kind = a == ALERT_REMIND ? "reminder" : a == ALERT_CLEAR ? "clear"
 	    : rule->rule.kind == ALERT_NO_DATA ? "no_data" : "alarm";
-	if (crypto_random(raw, sizeof(raw)) != 0) {
-		c->failed = 1;
-		return;
-	}
+	if (crypto_random(raw, sizeof(raw)) != 0)
+		return -1;
 	crypto_hex(raw, sizeof(raw), code);
-	if (db_alert_event(c->ad->db, rule, p, kind, f, code, c->ad->conf->alertd_budget_per_hour) != DB_OK)
-		c->failed = 1;
-	else
-		log_info("alert %s: rule %lld (%s) device %lld (%s) value %g at %lld code %s", kind, rule->id,
-		    rule->name, p->device_id, p->device_name, f->value, f->reading_ms, code);
+	if ((rc = db_alert_event(c->ad->db, rule, p, kind, f, code, c->ad->conf->alertd_budget_per_hour)) != DB_OK)
+		return rc;
+	log_info("alert %s: rule %lld (%s) device %lld (%s) value %g at %lld code %s", kind, rule->id,
+	    rule->name, p->device_id, p->device_name, f->value, f->reading_ms, code);
+	return 0;
 }
 
-static int reading_fn(void *ctx, const bson_t *doc)
+/* Remembers a reading as evaluated: in memory now, in MySQL at the end of
+ * the cycle (db_alertd_mark_seen), in the same transaction. */
+static int mark_seen(struct cycle *c, const struct store_reading_view *v)
+{
+	if (c->nfresh == c->capfresh) {
+		size_t cap = c->capfresh ? c->capfresh * 2 : 256;
+		struct alertd_seen_row *grown = realloc(c->fresh, cap * sizeof(*grown));
+
+		if (grown == NULL)
+			return -1;
+		c->fresh = grown;
+		c->capfresh = cap;
+	}
+	memcpy(c->fresh[c->nfresh].oid, v->oid.bytes, sizeof(c->fresh[0].oid));
+	c->fresh[c->nfresh++].received_ms = v->received_ms;
+	return oidset_add(&c->seen, v->oid.bytes);
+}
+
+/* One reading against every rule of its device; non-zero stops the fetch
+ * and fails the cycle. */
+static int reading_fn(void *ctx, const struct store_reading_view *v)
 {
 	struct cycle *c = ctx;
-	struct store_reading_view v;
-	bson_iter_t it;
-	long long d = 0;
+	int rc;
 
-	store_reading_view(doc, &v);
-	if (oidset_has(&c->seen, v.oid.bytes))
+	if (oidset_has(&c->seen, v->oid.bytes))
 		return 0;
-	if (bson_iter_init_find(&it, doc, "d"))
-		d = bson_iter_as_int64(&it);
 	for (size_t i = 0; i < c->set.npairs; i++) {
 		struct alert_pair *p = &c->set.pairs[i];
-		bson_iter_t val = v.values;
+		const struct alert_rule_row *r = &c->set.rules[p->rule];
+		double x;
 
-		if (p->device_id != d)
+		if (p->device_id != v->device_id)
 			continue;
 		/* Every reading is evaluated once, in the order it became visible,
 		 * even one older than readings already seen: a crossing that
 		 * arrives late is still a crossing, and must not be missed. */
 		p->dirty = 1;
-		if (c->set.rules[p->rule].rule.kind == ALERT_NO_DATA)
-			act(c, p, alert_on_reading(&c->set.rules[p->rule].rule, &p->track, NAN, v.ts_ms));
-		else if (v.has_values && bson_iter_find(&val, c->set.rules[p->rule].channel) && BSON_ITER_HOLDS_NUMBER(&val))
-			act(c, p, alert_on_reading(&c->set.rules[p->rule].rule, &p->track, bson_iter_as_double(&val), v.ts_ms));
+		if (r->rule.kind == ALERT_NO_DATA)
+			rc = act(c, p, alert_on_reading(&r->rule, &p->track, NAN, v->ts_ms));
+		else if (store_reading_value(v, r->channel, &x) == 0)
+			rc = act(c, p, alert_on_reading(&r->rule, &p->track, x, v->ts_ms));
+		else
+			rc = 0;
+		if (rc != 0)
+			return rc;
 	}
-	if (db_alertd_mark_seen(c->ad->db, v.oid.bytes, v.received_ms) != DB_OK || oidset_add(&c->seen, v.oid.bytes) != 0)
-		c->failed = 1;
-	if (v.received_ms > c->cursor_ms)
-		c->cursor_ms = v.received_ms;
-	return c->failed;
+	if ((rc = mark_seen(c, v)) != 0)
+		return rc;
+	if (v->received_ms > c->cursor_ms)
+		c->cursor_ms = v->received_ms;
+	return 0;
 }
 
 static int evaluate_readings(struct cycle *c, long long window_ms)
@@ -173,44 +194,45 @@ static int evaluate_readings(struct cycle *c, long long window_ms)
 		return -1;
 	for (size_t i = 0; i < c->set.npairs; i++)
 		devices[n++] = c->set.pairs[i].device_id;
-	if (db_alertd_seen(c->ad->db, c->cursor_ms - window_ms, seen_fn, &c->seen) != DB_OK) {
-		free(devices);
-		return -1;
-	}
-	rc = n == 0 ? STORE_OK : store_readings_received_since(c->ad->store, devices, n,
-	    c->cursor_ms - window_ms, CYCLE_LIMIT, reading_fn, c);
+	if ((rc = db_alertd_seen(c->ad->db, c->cursor_ms - window_ms, seen_fn, &c->seen)) == DB_OK && n > 0)
+		rc = store_readings_received_since(c->ad->store, devices, n,
+		    c->cursor_ms - window_ms, CYCLE_LIMIT, reading_fn, c);
 	free(devices);
-	return rc == STORE_OK && !c->failed ? 0 : -1;
+	if (rc != 0)
+		return rc;
+	return db_alertd_mark_seen(c->ad->db, c->fresh, c->nfresh);
 }
 
 static int finish_cycle(struct cycle *c, long long now_ms, long long window_ms)
 {
-	for (size_t i = 0; i < c->set.npairs && !c->failed; i++) {
+	int rc;
+
+	for (size_t i = 0; i < c->set.npairs; i++) {
 		struct alert_pair *p = &c->set.pairs[i];
 		enum alert_state before = p->track.state;
 
-		act(c, p, alert_on_tick(&c->set.rules[p->rule].rule, &p->track, now_ms));
+		if ((rc = act(c, p, alert_on_tick(&c->set.rules[p->rule].rule, &p->track, now_ms))) != 0)
+			return rc;
 		if (p->track.state != before)
 			p->dirty = 1;
 	}
-	for (size_t i = 0; i < c->set.npairs && !c->failed; i++)
+	for (size_t i = 0; i < c->set.npairs; i++)
 		if (c->set.pairs[i].dirty &&
-		    db_alert_save_track(c->ad->db, c->set.rules[c->set.pairs[i].rule].id, &c->set.pairs[i]) != DB_OK)
-			c->failed = 1;
+		    (rc = db_alert_save_track(c->ad->db, c->set.rules[c->set.pairs[i].rule].id, &c->set.pairs[i])) != DB_OK)
+			return rc;
 	/* Idle or not, the cursor keeps up with the clock (less the window), so
 	 * a rule created later starts from recent readings, not old ones. */
 	if (c->cursor_ms < now_ms - window_ms)
 		c->cursor_ms = now_ms - window_ms;
-	if (c->failed || db_alertd_prune_seen(c->ad->db, c->cursor_ms - window_ms) != DB_OK ||
-	    db_alertd_set(c->ad->db, "cursor_ms", c->cursor_ms) != DB_OK)
-		return -1;
-	return 0;
+	if ((rc = db_alertd_prune_seen(c->ad->db, c->cursor_ms - window_ms)) != DB_OK)
+		return rc;
+	return db_alertd_set(c->ad->db, "cursor_ms", c->cursor_ms);
 }
 
 int alertd_evaluate(struct alertd *ad, long long now_ms)
 {
 	long long window_ms = (long long)ad->conf->alertd_window_s * 1000;
-	struct cycle c = { ad, { 0 }, { 0 }, 0, 0 };
+	struct cycle c = { .ad = ad };
 	int leader = 0, rc = -1;
 
 	if (db_alertd_lease(ad->db, ad->me, LEASE_S, &leader) != DB_OK || !leader)
@@ -233,5 +255,6 @@ out:
 	}
 	alert_set_free(&c.set);
 	free(c.seen.keys);
+	free(c.fresh);
 	return leader ? rc : 0;
 }

@@ -250,10 +250,40 @@ int db_alertd_seen(struct db *db, long long since_ms, db_oid_fn fn, void *ctx)
 	return rc == DB_NOTFOUND ? DB_OK : rc;
 }
 
-int db_alertd_mark_seen(struct db *db, const unsigned char oid[12], long long received_ms)
+#define SEEN_ROWS_MAX 256
+#define SEEN_HEAD "INSERT IGNORE INTO alertd_seen (reading_oid, received_at) VALUES "
+#define SEEN_ROW  "(?, FROM_UNIXTIME(? / 1000))"
+
+/* One multi-row INSERT for up to SEEN_ROWS_MAX rows.  The row count is
+ * rounded up to a power of two by repeating the last row (INSERT IGNORE
+ * drops the copy), so nine statement texts, each prepared once and cached,
+ * serve every cycle. */
+static int mark_seen_chunk(struct db *db, const struct alertd_seen_row *rows, size_t n)
 {
-	return db_exec(db, "INSERT IGNORE INTO alertd_seen (reading_oid, received_at) VALUES (?, FROM_UNIXTIME(? / 1000))",
-	    DB_ARGS(DB_BLOB(oid, 12), DB_INT(received_ms)), NULL);
+	char sql[sizeof(SEEN_HEAD) + SEEN_ROWS_MAX * sizeof(", " SEEN_ROW)];
+	struct db_val args[2 * SEEN_ROWS_MAX];
+	size_t k = 1, len = sizeof(SEEN_HEAD) - 1;
+
+	while (k < n)
+		k *= 2;
+	memcpy(sql, SEEN_HEAD, len);
+	for (size_t i = 0; i < k; i++) {
+		const struct alertd_seen_row *r = &rows[i < n ? i : n - 1];
+
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s" SEEN_ROW, i > 0 ? ", " : "");
+		args[2 * i] = DB_BLOB(r->oid, sizeof(r->oid));
+		args[2 * i + 1] = DB_INT(r->received_ms);
+	}
+	return db_exec(db, sql, args, 2 * k, NULL);
+}
+
+int db_alertd_mark_seen(struct db *db, const struct alertd_seen_row *rows, size_t n)
+{
+	int rc = DB_OK;
+
+	for (size_t i = 0; rc == DB_OK && i < n; i += SEEN_ROWS_MAX)
+		rc = mark_seen_chunk(db, rows + i, n - i < SEEN_ROWS_MAX ? n - i : SEEN_ROWS_MAX);
+	return rc;
 }
 
 int db_alertd_prune_seen(struct db *db, long long before_ms)

@@ -51,7 +51,14 @@ int  db_alertd_still_leader(struct db *db, const char *me, int *leader);
 
 typedef int (*db_oid_fn)(void *ctx, const unsigned char oid[12]);
 int  db_alertd_seen(struct db *db, long long since_ms, db_oid_fn fn, void *ctx);
-int  db_alertd_mark_seen(struct db *db, const unsigned char oid[12], long long received_ms);
+/* A reading evaluated in this cycle, for the seen set. */
+struct alertd_seen_row {
+	unsigned char oid[12];
+	long long received_ms;
+};
+/* Adds a cycle's evaluated readings to the seen set: one statement for up
+ * to 256 of them. */
+int  db_alertd_mark_seen(struct db *db, const struct alertd_seen_row *rows, size_t n);
 int  db_alertd_prune_seen(struct db *db, long long before_ms);
 
 /* An alert event and its outbox rows (held when over a recipient's budget);

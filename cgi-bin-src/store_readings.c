@@ -213,9 +213,25 @@ int store_readings_latest(struct store *s, long long device_id, store_doc_fn fn,
 	return store_readings_find(s, &r, 1, NULL, 1, fn, ctx);
 }
 
-int store_readings_received_since(struct store *s, const long long *devices, size_t n,
-    long long since_ms, size_t limit, store_doc_fn fn, void *ctx)
+struct view_ctx {
+	store_view_fn fn;
+	void *ctx;
+	int rc;                     /* what fn returned when it stopped the fetch */
+};
+
+static int view_doc(void *ctx, const bson_t *doc)
 {
+	struct view_ctx *c = ctx;
+	struct store_reading_view v;
+
+	store_reading_view(doc, &v);
+	return c->rc = c->fn(c->ctx, &v);
+}
+
+int store_readings_received_since(struct store *s, const long long *devices, size_t n,
+    long long since_ms, size_t limit, store_view_fn fn, void *ctx)
+{
+	struct view_ctx vc = { fn, ctx, 0 };
 	bson_t filter = BSON_INITIALIZER, opts = BSON_INITIALIZER, d, in, r;
 	char idx[24];
 	int rc;
@@ -233,10 +249,10 @@ int store_readings_received_since(struct store *s, const long long *devices, siz
 	bson_append_document_end(&filter, &r);
 	BCON_APPEND(&opts, "sort", "{", "r", BCON_INT32(1), "_id", BCON_INT32(1), "}");
 	BSON_APPEND_INT64(&opts, "limit", (int64_t)limit);
-	rc = run_find(s, &filter, &opts, fn, ctx);
+	rc = run_find(s, &filter, &opts, view_doc, &vc);
 	bson_destroy(&filter);
 	bson_destroy(&opts);
-	return rc;
+	return vc.rc != 0 ? vc.rc : rc;
 }
 
 static const char *const agg_ops[] = { "$avg", "$min", "$max", "$sum", "$sum", "$first", "$last" };
@@ -440,7 +456,9 @@ void store_reading_view(const bson_t *doc, struct store_reading_view *v)
 	while (bson_iter_next(&it)) {
 		const char *k = bson_iter_key(&it);
 
-		if (strcmp(k, "t") == 0 && BSON_ITER_HOLDS_DATE_TIME(&it))
+		if (strcmp(k, "d") == 0 && BSON_ITER_HOLDS_NUMBER(&it))
+			v->device_id = bson_iter_as_int64(&it);
+		else if (strcmp(k, "t") == 0 && BSON_ITER_HOLDS_DATE_TIME(&it))
 			v->ts_ms = bson_iter_date_time(&it);
 		else if (strcmp(k, "r") == 0 && BSON_ITER_HOLDS_DATE_TIME(&it))
 			v->received_ms = bson_iter_date_time(&it);
@@ -451,4 +469,14 @@ void store_reading_view(const bson_t *doc, struct store_reading_view *v)
 		else if (strcmp(k, "v") == 0 && BSON_ITER_HOLDS_DOCUMENT(&it))
 			v->has_values = bson_iter_recurse(&it, &v->values);
 	}
+}
+
+int store_reading_value(const struct store_reading_view *v, const char *channel, double *out)
+{
+	bson_iter_t val = v->values;
+
+	if (!v->has_values || !bson_iter_find(&val, channel) || !BSON_ITER_HOLDS_NUMBER(&val))
+		return -1;
+	*out = bson_iter_as_double(&val);
+	return 0;
 }

@@ -47,10 +47,6 @@ int store_readings_find(struct store *s, const struct store_range *r, int desc,
 /* The device's newest reading (by its time), if any: fn is called at most once. */
 int store_readings_latest(struct store *s, long long device_id, store_doc_fn fn, void *ctx);
 
-/* Readings of these devices received at or after since_ms, by (r, _id):
- * gauge-alertd's view of what arrived. */
-int store_readings_received_since(struct store *s, const long long *devices, size_t n,
-    long long since_ms, size_t limit, store_doc_fn fn, void *ctx);
 
 enum store_agg { AGG_AVG, AGG_MIN, AGG_MAX, AGG_SUM, AGG_COUNT, AGG_FIRST, AGG_LAST };
 
@@ -69,8 +65,9 @@ int store_readings_channels(struct store *s, const struct store_range *r, size_t
 
 int store_readings_delete(struct store *s, const struct store_range *r, long long *deleted);
 
-/* Reads t, r, c and v of a reading document. */
+/* Reads d, t, r, c, _id and v of a reading document. */
 struct store_reading_view {
+	long long device_id;
 	long long ts_ms, received_ms;
 	const char *id;
 	bson_oid_t oid;
@@ -78,5 +75,16 @@ struct store_reading_view {
 	int has_values;
 };
 void store_reading_view(const bson_t *doc, struct store_reading_view *v);
+/* The numeric value of one channel: 0 and *out set, or -1 when the reading
+ * has no number under that name. */
+int  store_reading_value(const struct store_reading_view *v, const char *channel, double *out);
+
+/* Readings of these devices received at or after since_ms, by (r, _id):
+ * gauge-alertd's view of what arrived, handed over already read (the view
+ * lives for the call only).  fn returns 0 to go on; anything else stops the
+ * fetch and is returned as it is, so a caller's error reaches the caller. */
+typedef int (*store_view_fn)(void *ctx, const struct store_reading_view *v);
+int store_readings_received_since(struct store *s, const long long *devices, size_t n,
+    long long since_ms, size_t limit, store_view_fn fn, void *ctx);
 
 #endif
