@@ -6,9 +6,10 @@
 #ifndef GAUGE_ALERTD_H
 #define GAUGE_ALERTD_H
 
+#include "send_mail.h"
+
 struct conf;
 struct db;
-struct delivery_conn;
 struct secretbox_key;
 struct store;
 
@@ -17,7 +18,8 @@ struct alertd {
 	struct db *db;
 	struct store *store;
 	struct secretbox_key *box;      /* NULL: no Twilio (tokens are sealed) */
-	struct delivery_conn *conn;
+	struct delivery_conn *conn;     /* the process's one HTTPS connection */
+	struct mailer mail;             /* SES over conn, built once at start */
 	char me[96];                    /* host:pid:start, for leases */
 };
 

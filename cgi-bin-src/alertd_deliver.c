@@ -153,7 +153,7 @@ static int deliver_one(struct alertd *ad, const struct outbox_row *it)
 	} else if (it->sms) {
 		out = send_sms(ad, it, body, &res);
 	} else {
-		out = mail_send(ad->conf, it->recipient, subject, body, &res);
+		out = mail_send(&ad->mail, it->recipient, subject, body, &res);
 	}
 	return record(ad, it, out, &res);
 }

@@ -122,6 +122,7 @@ static int alertd_open(struct alertd *ad, const struct conf *conf)
 		free(ad->box);
 		ad->box = NULL;
 	}
+	mailer_init(&ad->mail, conf, ad->conn);
 	if (ad->db == NULL || ad->store == NULL || ad->conn == NULL) {
 		log_error("cannot set up clients: %s", ad->store == NULL ? err : "out of memory");
 		return -1;

@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "conf.h"
 #include "db.h"
@@ -93,6 +94,7 @@ int app_open(struct app *app, const struct conf *conf, const char *progname)
 {
 	char err[256];
 
+	memset(app, 0, sizeof(*app));   /* app_close() below may see any field */
 	app->conf = conf;
 	app->db = db_new(&conf->mysql);
 	app->store = store_new(&conf->mongo, progname, err, sizeof(err));
@@ -107,6 +109,10 @@ int app_open(struct app *app, const struct conf *conf, const char *progname)
 		log_error("rate limits NOT enforced: %s", err);
 	app->box = app_server_key(conf);
 	app->keys = key_cache_new();
+	/* One connection for the worker's life: mails reuse its TLS session. */
+	if ((app->conn = delivery_conn_new()) == NULL)
+		log_error("no outbound HTTPS connection (out of memory): mail cannot be sent");
+	mailer_init(&app->mail, conf, app->conn);
 	return 0;
 }
 
@@ -117,6 +123,8 @@ void app_close(struct app *app)
 	ratelimit_close(app->ratelimit);
 	key_cache_free(app->keys);
 	app->keys = NULL;
+	delivery_conn_free(app->conn);
+	app->conn = NULL;
 	if (app->box != NULL) {
 		secretbox_key_clear(app->box);
 		free(app->box);

@@ -1,9 +1,12 @@
 /*
- * app.h - what one worker process holds: its configuration and its two
- * database connections.  Handlers receive it with every request.
+ * app.h - what one worker process holds: its configuration, its two
+ * database connections and its one outbound HTTPS connection (for mail).
+ * Handlers receive it with every request.
  */
 #ifndef GAUGE_APP_H
 #define GAUGE_APP_H
+
+#include "send_mail.h"
 
 struct conf;
 struct db;
@@ -20,6 +23,8 @@ struct app {
 	struct ratelimit *ratelimit;    /* NULL: limits not enforced (logged) */
 	struct secretbox_key *box;      /* NULL: no server key configured */
 	struct key_cache *keys;         /* NULL: every API request asks MySQL */
+	struct delivery_conn *conn;     /* NULL: out of memory, mail is retried */
+	struct mailer mail;             /* SES over conn, built once */
 };
 
 /* Creates the per-process connections (lazily connected); 0 on success. */

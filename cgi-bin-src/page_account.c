@@ -120,7 +120,7 @@ static int show_link(struct page_ctx *p, const char *email, const char *url)
 	snprintf(text, sizeof(text), "%s added you to the Gauge account \"%s\".\n\n"
 	    "Choose your password here (the link works once, for 72 hours):\n\n  %s\n",
 	    p->s.email, p->s.account_name, url);
-	if (mail_send(p->app->conf, email, "Your Gauge account", text, &res) != DELIVERY_SENT)
+	if (mail_send(&p->app->mail, email, "Your Gauge account", text, &res) != DELIVERY_SENT)
 		log_warn("invitation mail not sent: %s", res.error);
 	page_set(p, "link.email", email);
 	page_set(p, "link.url", url);

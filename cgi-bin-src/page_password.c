@@ -98,7 +98,7 @@ static void reset_mail(struct page_ctx *p, const struct user_row *u)
 	    "Choose a new password here within the next hour:\n\n  %s\n\n"
 	    "The link works once. If you did not ask for this, ignore this message: "
 	    "your password stays as it is.\n", u->email, url);
-	if (mail_send(p->app->conf, u->email, "Reset your Gauge password", text, &res) != DELIVERY_SENT)
+	if (mail_send(&p->app->mail, u->email, "Reset your Gauge password", text, &res) != DELIVERY_SENT)
 		log_warn("password reset mail to user %lld not sent: %s", u->id, res.error);
 	page_audit(p, "password.reset_requested", "user", u->email, NULL);
 }

@@ -252,3 +252,26 @@ struct json_object *delivery_json(const char *body)
 		(void)json_body_parse(body, strlen(body), &doc, &err);
 	return doc;
 }
+
+enum delivery_outcome delivery_send(struct delivery_conn *conn, struct arena *a,
+    const struct delivery_provider *p, const struct delivery_request *rq,
+    const char *to, struct delivery_result *r)
+{
+	struct delivery_response rs;
+
+	if (rq == NULL)
+		goto out;
+	if (delivery_post(conn, a, rq, &rs) != 0) {
+		delivery_fail(r, DELIVERY_RETRY, 0, "%s", rs.error);
+	} else {
+		p->classify(&rs, r);
+		if (rs.captured[p->request_id] != NULL)
+			snprintf(r->request_id, sizeof(r->request_id), "%s",
+			    rs.captured[p->request_id]);
+	}
+	r->elapsed_ms = rs.elapsed_ms;
+out:
+	delivery_log(p->name, to != NULL ? to : "(nobody)", r);
+	arena_free(a);
+	return r->outcome;
+}

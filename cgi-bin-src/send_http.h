@@ -7,7 +7,7 @@
  * shapes are folded into that here and in each provider's classifier, so
  * the outbox logic never learns what an x-amzn-ErrorType is.
  *
- * Every attempt is logged as one line by the provider module (info when
+ * Every attempt is logged as one line by delivery_send() (info when
  * sent, warn otherwise); no secret ever reaches a log line or an error text.
  */
 #ifndef GAUGE_SEND_HTTP_H
@@ -17,10 +17,17 @@
 
 #include "arena.h"
 
+/* What an attempt came to.  0 is success and failures are negative, as
+ * everywhere in Gauge; callers compare by name, never by sign. */
 enum delivery_outcome {
-	DELIVERY_SENT,              /* the provider accepted the message */
-	DELIVERY_RETRY,             /* no answer, timeout, 5xx, 429, throttled */
-	DELIVERY_PERMANENT,         /* the same request can never succeed */
+	/* The provider accepted the message: mark it sent. */
+	DELIVERY_SENT = 0,
+	/* Not now: no answer, a timeout, 408, 429, 5xx or a throttling error.
+	 * The same request may succeed later: try again after a delay. */
+	DELIVERY_RETRY = -1,
+	/* Never: bad configuration, a rejected address or number, any other
+	 * 4xx.  Sending the same request again cannot succeed: give up. */
+	DELIVERY_PERMANENT = -2,
 };
 
 #define DELIVERY_ID_LEN      128
@@ -103,5 +110,25 @@ void delivery_fail(struct delivery_result *r, enum delivery_outcome o,
 /* The one log line per attempt: provider ("ses"), recipient and r. */
 void delivery_log(const char *provider, const char *to,
     const struct delivery_result *r);
+
+/* What delivery_send() needs to know of a provider. */
+struct delivery_provider {
+	const char *name;               /* "ses", for the log line */
+	size_t request_id;              /* the capture[] slot of its request id header */
+	/* Reads an answer into outcome, http_status, id and error of r. */
+	void (*classify)(const struct delivery_response *rs,
+	    struct delivery_result *r);
+};
+
+/*
+ * The tail every provider's send shares: POSTs rq through conn (no answer
+ * is RETRY), has the provider classify the answer, keeps its request id and
+ * the time taken, logs the one line, frees the arena and returns r's
+ * outcome.  rq NULL means the request could not be built and r already says
+ * why: only the log line and the freeing are left.
+ */
+enum delivery_outcome delivery_send(struct delivery_conn *conn, struct arena *a,
+    const struct delivery_provider *p, const struct delivery_request *rq,
+    const char *to, struct delivery_result *r);
 
 #endif

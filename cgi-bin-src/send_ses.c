@@ -310,34 +310,29 @@ out:
 	json_object_put(doc);
 }
 
+static void ses_answer(const struct delivery_response *rs,
+    struct delivery_result *r)
+{
+	ses_classify(rs->status, rs->captured[0], rs->body, r);
+}
+
+static const struct delivery_provider ses_provider = { "ses", 1, ses_answer };
+
 enum delivery_outcome ses_send(struct delivery_conn *conn,
     const struct ses_conf *c, const struct ses_mail *m,
     struct delivery_result *r)
 {
 	struct arena a;
 	struct ses_request rq;
-	struct delivery_response rs;
 
 	arena_init(&a);
 	memset(r, 0, sizeof(*r));
 	if (ses_prepare(&a, c, m, time(NULL), &rq, r) != 0)
-		goto out;
-	if (delivery_post(conn, &a, &(struct delivery_request){
+		return delivery_send(conn, &a, &ses_provider, NULL, m->to, r);
+	return delivery_send(conn, &a, &ses_provider, &(struct delivery_request){
 	    .url = rq.url, .headers = rq.headers, .nheaders = rq.nheaders,
 	    .body = rq.body, .body_len = strlen(rq.body),
 	    .ca_file = c->ca_file, .timeout_s = c->timeout_s,
 	    .capture = { "x-amzn-ErrorType", "x-amzn-RequestId" },
-	    }, &rs) != 0) {
-		delivery_fail(r, DELIVERY_RETRY, 0, "%s", rs.error);
-	} else {
-		ses_classify(rs.status, rs.captured[0], rs.body, r);
-		if (rs.captured[1] != NULL)
-			snprintf(r->request_id, sizeof(r->request_id), "%s",
-			    rs.captured[1]);
-	}
-	r->elapsed_ms = rs.elapsed_ms;
-out:
-	delivery_log("ses", m->to != NULL ? m->to : "(nobody)", r);
-	arena_free(&a);
-	return r->outcome;
+	    }, m->to, r);
 }

@@ -151,6 +151,14 @@ out:
 	json_object_put(doc);
 }
 
+static void twilio_answer(const struct delivery_response *rs,
+    struct delivery_result *r)
+{
+	twilio_classify(rs->status, rs->body, r);
+}
+
+static const struct delivery_provider twilio_provider = { "twilio", 0, twilio_answer };
+
 enum delivery_outcome twilio_send(struct delivery_conn *conn,
     const struct twilio_conf *c, const struct twilio_sms *m,
     struct delivery_result *r)
@@ -161,31 +169,18 @@ enum delivery_outcome twilio_send(struct delivery_conn *conn,
 	};
 	struct arena a;
 	struct twilio_request rq;
-	struct delivery_response rs;
 
 	arena_init(&a);
 	memset(r, 0, sizeof(*r));
 	if (twilio_prepare(&a, c, m, &rq, r) != 0)
-		goto out;
-	if (delivery_post(conn, &a, &(struct delivery_request){
+		return delivery_send(conn, &a, &twilio_provider, NULL, m->to, r);
+	return delivery_send(conn, &a, &twilio_provider, &(struct delivery_request){
 	    .url = rq.url, .headers = headers, .nheaders = 2,
 	    .body = rq.body, .body_len = strlen(rq.body),
 	    .username = c->account_sid, .password = c->auth_token,
 	    .ca_file = c->ca_file, .timeout_s = c->timeout_s,
 	    .capture = { "Twilio-Request-Id" },
-	    }, &rs) != 0) {
-		delivery_fail(r, DELIVERY_RETRY, 0, "%s", rs.error);
-	} else {
-		twilio_classify(rs.status, rs.body, r);
-		if (rs.captured[0] != NULL)
-			snprintf(r->request_id, sizeof(r->request_id), "%s",
-			    rs.captured[0]);
-	}
-	r->elapsed_ms = rs.elapsed_ms;
-out:
-	delivery_log("twilio", m->to != NULL ? m->to : "(nobody)", r);
-	arena_free(&a);
-	return r->outcome;
+	    }, m->to, r);
 }
 
 int twilio_sid_ok(const char *s)
