@@ -184,6 +184,8 @@ static int reading_fn(void *ctx, const struct store_reading_view *v)
 	return 0;
 }
 
+/* The readings that arrived in the window, each evaluated once.  0, or
+ * the negative status of the step that failed (MySQL, MongoDB or act()). */
 static int evaluate_readings(struct cycle *c, long long window_ms)
 {
 	long long *devices = calloc(c->set.npairs ? c->set.npairs : 1, sizeof(*devices));
@@ -194,13 +196,15 @@ static int evaluate_readings(struct cycle *c, long long window_ms)
 		return -1;
 	for (size_t i = 0; i < c->set.npairs; i++)
 		devices[n++] = c->set.pairs[i].device_id;
-	if ((rc = db_alertd_seen(c->ad->db, c->cursor_ms - window_ms, seen_fn, &c->seen)) == DB_OK && n > 0)
-		rc = store_readings_received_since(c->ad->store, devices, n,
-		    c->cursor_ms - window_ms, CYCLE_LIMIT, reading_fn, c);
+	if ((rc = db_alertd_seen(c->ad->db, c->cursor_ms - window_ms, seen_fn, &c->seen)) != DB_OK)
+		goto out;
+	if (n > 0 && (rc = store_readings_received_since(c->ad->store, devices, n,
+	    c->cursor_ms - window_ms, CYCLE_LIMIT, reading_fn, c)) != STORE_OK)
+		goto out;
+	rc = db_alertd_mark_seen(c->ad->db, c->fresh, c->nfresh);
+out:
 	free(devices);
-	if (rc != 0)
-		return rc;
-	return db_alertd_mark_seen(c->ad->db, c->fresh, c->nfresh);
+	return rc;
 }
 
 static int finish_cycle(struct cycle *c, long long now_ms, long long window_ms)
@@ -233,7 +237,7 @@ int alertd_evaluate(struct alertd *ad, long long now_ms)
 {
 	long long window_ms = (long long)ad->conf->alertd_window_s * 1000;
 	struct cycle c = { .ad = ad };
-	int leader = 0, rc = -1;
+	int leader = 0, rc = DB_ERROR;
 
 	if (db_alertd_lease(ad->db, ad->me, LEASE_S, &leader) != DB_OK || !leader)
 		return leader ? -1 : 0;
@@ -248,7 +252,7 @@ int alertd_evaluate(struct alertd *ad, long long now_ms)
 		goto out;
 	rc = db_commit(ad->db);
 out:
-	if (rc != 0) {
+	if (rc != DB_OK) {
 		db_rollback(ad->db);
 		if (leader)
 			log_warn("evaluation cycle rolled back; it will be redone");
@@ -256,5 +260,5 @@ out:
 	alert_set_free(&c.set);
 	free(c.seen.keys);
 	free(c.fresh);
-	return leader ? rc : 0;
+	return !leader || rc == DB_OK ? 0 : -1;
 }
