@@ -9,14 +9,19 @@
 
 #include <string.h>
 
-struct users_ctx {
-	db_admin_user_fn fn;
+/* The typed callback of a list query, called by its row function. */
+struct typed_ctx {
+	union {
+		db_admin_user_fn user;
+		db_outbox_count_fn count;
+		db_named_fn named;
+	} fn;
 	void *ctx;
 };
 
 static int user_row(void *ctx, const struct db_row *row)
 {
-	struct users_ctx *c = ctx;
+	struct typed_ctx *c = ctx;
 	struct admin_user_row u;
 	int role = valid_role(db_row_str(row, 2));
 
@@ -26,12 +31,12 @@ static int user_row(void *ctx, const struct db_row *row)
 	u.totp_enabled = db_row_int(row, 3) != 0;
 	u.has_password = db_row_int(row, 4) != 0;
 	db_row_copy(u.created, sizeof(u.created), row, 5);
-	return c->fn(c->ctx, &u);
+	return c->fn.user(c->ctx, &u);
 }
 
 int db_admin_users(struct db *db, long long account_id, db_admin_user_fn fn, void *ctx)
 {
-	struct users_ctx c = { fn, ctx };
+	struct typed_ctx c = { .fn.user = fn, .ctx = ctx };
 
 	return db_query_all(db, "SELECT id, email, role, totp_enabled, password_hash IS NOT NULL, "
 	    "DATE_FORMAT(created_at, '%Y-%m-%d %H:%i UTC') FROM users WHERE account_id = ? ORDER BY email",
@@ -197,41 +202,31 @@ int db_admin_device_by_uid(struct db *db, const char *uid, long long *id, long l
 	    DB_ARGS(DB_TEXT(uid)), device_ids_row, &d);
 }
 
-struct outbox_counts_ctx {
-	db_outbox_count_fn fn;
-	void *ctx;
-};
-
 static int outbox_count_row(void *ctx, const struct db_row *row)
 {
-	struct outbox_counts_ctx *c = ctx;
+	struct typed_ctx *c = ctx;
 
-	return c->fn(c->ctx, db_row_str(row, 0), db_row_int(row, 1));
+	return c->fn.count(c->ctx, db_row_str(row, 0), db_row_int(row, 1));
 }
 
 int db_admin_outbox_counts(struct db *db, db_outbox_count_fn fn, void *ctx)
 {
-	struct outbox_counts_ctx c = { fn, ctx };
+	struct typed_ctx c = { .fn.count = fn, .ctx = ctx };
 
 	return db_query_all(db, "SELECT status, COUNT(*) FROM alert_outbox GROUP BY status", NULL, 0,
 	    outbox_count_row, &c);
 }
 
-struct named_ctx {
-	db_named_fn fn;
-	void *ctx;
-};
-
 static int named_row(void *ctx, const struct db_row *row)
 {
-	struct named_ctx *c = ctx;
+	struct typed_ctx *c = ctx;
 
-	return c->fn(c->ctx, db_row_str(row, 0), db_row_str(row, 1));
+	return c->fn.named(c->ctx, db_row_str(row, 0), db_row_str(row, 1));
 }
 
 int db_admin_alert_times(struct db *db, db_named_fn fn, void *ctx)
 {
-	struct named_ctx c = { fn, ctx };
+	struct typed_ctx c = { .fn.named = fn, .ctx = ctx };
 
 	return db_query_all(db, "SELECT 'oldest_undelivered', DATE_FORMAT(MIN(created_at), '%Y-%m-%dT%H:%i:%sZ') "
 	    "FROM alert_outbox WHERE status IN ('pending', 'sending', 'held') "
