@@ -242,7 +242,7 @@ static int api_identify(struct api_ctx *c, const char *uid)
 	if (rc != DB_OK)
 		return api_error(c->rs, 503, "unavailable",
 		    "The service is temporarily unavailable; nothing was changed. Try again.");
-	live = db_api_key_live(&c->key, api_now_ms());
+	live = key_live(&c->key, api_now_ms());
 	if ((st = api_limit(c, live)) != 0)
 		return st;
 	if (present && !live)

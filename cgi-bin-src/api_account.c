@@ -12,6 +12,7 @@
 #include "api.h"
 #include "app.h"
 #include "conf.h"
+#include "db_device.h"
 #include "handlers.h"
 #include "readings_out.h"
 #include "req.h"
@@ -22,7 +23,7 @@
 struct devices_ctx {
 	struct app *app;
 	struct json_object *arr;
-	int failed;
+	int store_rc;               /* the last latest-reading query's enum store_status */
 };
 
 static int latest_doc(void *ctx, const bson_t *doc)
@@ -31,14 +32,18 @@ static int latest_doc(void *ctx, const bson_t *doc)
 	return 1;
 }
 
-/* One indexed query per device: predictable cost, whatever the history. */
+/* One indexed query per device: predictable cost, whatever the history.
+ * A failed query stops the list; its status is left in store_rc. */
 static int device_entry(void *ctx, const struct api_device_row *dev)
 {
 	struct devices_ctx *c = ctx;
-	struct json_object *o = json_object_new_object(), *latest = NULL, *seen = NULL, *g = NULL;
+	struct json_object *o, *latest = NULL, *seen = NULL, *g = NULL;
 
-	if (store_readings_latest(c->app->store, dev->id, latest_doc, &latest) != STORE_OK)
-		c->failed = 1;
+	if ((c->store_rc = store_readings_latest(c->app->store, dev->id, latest_doc, &latest)) != STORE_OK) {
+		json_object_put(latest);
+		return 1;
+	}
+	o = json_object_new_object();
 	if (latest != NULL)
 		json_object_object_get_ex(latest, "received_at", &seen);
 	json_object_object_add(o, "id", json_object_new_string(dev->uid));
@@ -53,15 +58,16 @@ static int device_entry(void *ctx, const struct api_device_row *dev)
 	json_object_object_add(o, "last_seen", seen != NULL ? json_object_get(seen) : NULL);
 	json_object_object_add(o, "latest", latest);
 	json_object_array_add(c->arr, o);
-	return c->failed;
+	return 0;
 }
 
 static int devices_answer(struct api_ctx *c, const char *group_uid, const char *group_name)
 {
-	struct devices_ctx d = { c->app, json_object_new_array(), 0 };
+	struct devices_ctx d = { c->app, json_object_new_array(), STORE_OK };
 	struct json_object *o;
 
-	if (db_api_devices(c->app->db, c->key.account_id, group_uid, device_entry, &d) != DB_OK || d.failed) {
+	if (db_api_devices(c->app->db, c->key.account_id, group_uid, device_entry, &d) != DB_OK ||
+	    d.store_rc != STORE_OK) {
 		json_object_put(d.arr);
 		return api_error(c->rs, 503, "unavailable", "Devices are temporarily unavailable. Try again.");
 	}
@@ -88,13 +94,13 @@ API_HANDLER(api_account_devices)
 	return devices_answer(&c, NULL, NULL);
 }
 
-static int group_row(void *ctx, const struct db_row *row)
+static int group_row(void *ctx, const struct api_group_row *grp)
 {
 	struct json_object *g = json_object_new_object();
 
-	json_object_object_add(g, "id", json_object_new_string(db_row_str(row, 0)));
-	json_object_object_add(g, "name", json_object_new_string(db_row_str(row, 1)));
-	json_object_object_add(g, "devices", json_object_new_int64(db_row_int(row, 2)));
+	json_object_object_add(g, "id", json_object_new_string(grp->uid));
+	json_object_object_add(g, "name", json_object_new_string(grp->name));
+	json_object_object_add(g, "devices", json_object_new_int64(grp->devices));
 	json_object_array_add(ctx, g);
 	return 0;
 }
@@ -118,61 +124,43 @@ API_HANDLER(api_account_groups)
 	return api_send(rs, 200, o);
 }
 
-struct group_name {
-	char name[NAME_MAX_BYTES];
-};
-
-static int group_name_row(void *ctx, const struct db_row *row)
-{
-	snprintf(((struct group_name *)ctx)->name, NAME_MAX_BYTES, "%s", db_row_str(row, 1));
-	return 1;
-}
-
 API_HANDLER(api_account_group_latest)
 {
 	struct api_ctx c;
-	struct group_name g = { "" };
+	char name[NAME_MAX_BYTES] = "";
+	long long group_id;
 	int st, rc;
 
 	if ((st = api_begin_account(&c, app, r, rs)) != 0)
 		return st;
 	if (!valid_public_id(m->params[0], "grp_"))
 		return api_error(rs, 404, "not_found", "No such group.");
-	rc = db_query(app->db, "SELECT uid, name FROM device_groups WHERE account_id = ? AND uid = ?",
-	    DB_ARGS(DB_INT(c.key.account_id), DB_TEXT(m->params[0])), group_name_row, &g);
+	rc = db_group_get(app->db, c.key.account_id, m->params[0], &group_id, name, sizeof(name));
 	if (rc == DB_NOTFOUND)
 		return api_error(rs, 404, "not_found", "No such group.");
 	if (rc != DB_OK)
 		return api_error(rs, 503, "unavailable", "Groups are temporarily unavailable. Try again.");
-	return devices_answer(&c, m->params[0], g.name);
-}
-
-static int account_row(void *ctx, const struct db_row *row)
-{
-	struct json_object *o = ctx;
-
-	json_object_object_add(o, "id", json_object_new_int64(db_row_int(row, 0)));
-	json_object_object_add(o, "name", json_object_new_string(db_row_str(row, 1)));
-	json_object_object_add(o, "created_at", json_object_new_string(db_row_str(row, 2)));
-	json_object_object_add(o, "devices", json_object_new_int64(db_row_int(row, 3)));
-	json_object_object_add(o, "groups", json_object_new_int64(db_row_int(row, 4)));
-	return 1;
+	return devices_answer(&c, m->params[0], name);
 }
 
 API_HANDLER(api_account_get)
 {
 	struct api_ctx c;
+	struct api_account_row a;
 	struct json_object *o, *limits;
 	int st;
 
 	(void)m;
 	if ((st = api_begin_account(&c, app, r, rs)) != 0)
 		return st;
-	o = json_object_new_object();
-	if (db_api_account(app->db, c.key.account_id, account_row, o) != DB_OK) {
-		json_object_put(o);
+	if (db_api_account(app->db, c.key.account_id, &a) != DB_OK)
 		return api_error(rs, 503, "unavailable", "The account is temporarily unavailable. Try again.");
-	}
+	o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_int64(a.id));
+	json_object_object_add(o, "name", json_object_new_string(a.name));
+	json_object_object_add(o, "created_at", json_object_new_string(a.created_at));
+	json_object_object_add(o, "devices", json_object_new_int64(a.devices));
+	json_object_object_add(o, "groups", json_object_new_int64(a.groups));
 	limits = json_object_new_object();
 	json_object_object_add(limits, "requests_per_minute_per_key",
 	    json_object_new_int64(app->conf->ratelimit_per_minute));

@@ -81,26 +81,30 @@ static const char *json_field(void *ctx, const char *name)
 	}
 }
 
-static int rule_json(void *ctx, const struct db_row *row)
+static int rule_json(void *ctx, const struct alert_rule_info *ri)
 {
-	static const char *const nums[] = { NULL, NULL, NULL, NULL, "threshold", "threshold_high",
-		"clear_threshold", "clear_threshold_high", "no_data_minutes", "min_duration_s", "reminder_s" };
+	const struct { const char *name, *value; } nums[] = {
+		{ "threshold", ri->threshold }, { "threshold_high", ri->threshold_high },
+		{ "clear_threshold", ri->clear }, { "clear_threshold_high", ri->clear_high },
+		{ "no_data_minutes", ri->no_data_minutes }, { "min_duration_s", ri->min_duration_s },
+		{ "reminder_s", ri->reminder_s },
+	};
 	struct json_object *r = json_object_new_object();
 
-	json_object_object_add(r, "id", json_object_new_int64(db_row_int(row, 0)));
-	json_object_object_add(r, "name", json_object_new_string(db_row_str(row, 1)));
-	json_object_object_add(r, "channel", json_object_new_string(db_row_str(row, 2)));
-	json_object_object_add(r, "kind", json_object_new_string(db_row_str(row, 3)));
-	for (size_t i = 4; i <= 10; i++)
-		if (db_row_str(row, i) != NULL)
-			json_object_object_add(r, nums[i], api_number(strtod(db_row_str(row, i), NULL)));
-	json_object_object_add(r, "notify_clear", json_object_new_boolean(db_row_int(row, 11) != 0));
-	json_object_object_add(r, "enabled", json_object_new_boolean(db_row_int(row, 12) != 0));
-	if (db_row_str(row, 13) != NULL)
-		json_object_object_add(r, "device", json_object_new_string(db_row_str(row, 13)));
-	if (db_row_str(row, 15) != NULL)
-		json_object_object_add(r, "group", json_object_new_string(db_row_str(row, 15)));
-	json_object_object_add(r, "recipients", json_object_new_string(db_row_str(row, 17) ? db_row_str(row, 17) : ""));
+	json_object_object_add(r, "id", json_object_new_int64(ri->id));
+	json_object_object_add(r, "name", json_object_new_string(ri->name));
+	json_object_object_add(r, "channel", json_object_new_string(ri->channel));
+	json_object_object_add(r, "kind", json_object_new_string(ri->kind));
+	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
+		if (nums[i].value != NULL)
+			json_object_object_add(r, nums[i].name, api_number(strtod(nums[i].value, NULL)));
+	json_object_object_add(r, "notify_clear", json_object_new_boolean(ri->notify_clear));
+	json_object_object_add(r, "enabled", json_object_new_boolean(ri->enabled));
+	if (ri->device_uid != NULL)
+		json_object_object_add(r, "device", json_object_new_string(ri->device_uid));
+	if (ri->group_uid != NULL)
+		json_object_object_add(r, "group", json_object_new_string(ri->group_uid));
+	json_object_object_add(r, "recipients", json_object_new_string(ri->recipients));
 	json_object_array_add(ctx, r);
 	return 0;
 }

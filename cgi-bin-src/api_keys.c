@@ -11,6 +11,7 @@
 
 #include "api.h"
 #include "app.h"
+#include "auth_keys.h"
 #include "db_account.h"
 #include "db_api.h"
 #include "reading.h"
@@ -121,7 +122,7 @@ API_HANDLER(api_keys_rotate)
 		return st;
 	if (key_generate(KEY_DEVICE, &key) != 0)
 		return api_error(rs, 503, "unavailable", "No key could be made; try again.");
-	if (db_api_key_rotate(app->db, c.dev.account_id, c.dev.id, grace, &key, &key_id) != DB_OK)
+	if (auth_keys_rotate_device(app->db, c.dev.account_id, c.dev.id, grace, &key, &key_id) != DB_OK)
 		return api_error(rs, 503, "unavailable", "The key was not rotated; try again.");
 	snprintf(detail, sizeof(detail), "{\"new_key\":\"%s\",\"grace_seconds\":%u}", key.display, grace);
 	key_audit(&c, "key.rotate", detail);
@@ -146,7 +147,7 @@ API_HANDLER(api_keys_revoke)
 		return st;
 	if (key_id == 0)
 		return api_error(rs, 404, "not_found", "No such key on this device.");
-	rc = db_api_key_revoke(app->db, c.dev.id, key_id);
+	rc = auth_keys_revoke_device(app->db, c.dev.id, key_id);
 	if (rc == DB_NOTFOUND)
 		return api_error(rs, 404, "not_found", "No such active key on this device.");
 	if (rc != DB_OK)

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db_api.h"
+
 static const char *const key_prefixes[] = { "gdk_", "gak_" };
 static const char *const key_kinds[] = { "device", "account" };
 
@@ -49,6 +51,11 @@ int key_hash(const char *presented, enum key_kind *kind, unsigned char hash[SHA2
 const char *key_kind_name(enum key_kind kind)
 {
 	return key_kinds[kind];
+}
+
+int key_live(const struct api_key_row *key, long long now_ms)
+{
+	return key->id != 0 && !key->revoked && (key->expires_ms == 0 || key->expires_ms > now_ms);
 }
 
 int public_id_generate(const char *prefix, char out[PUBLIC_ID_LEN + 1])

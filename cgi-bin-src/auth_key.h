@@ -29,6 +29,11 @@ int  key_generate(enum key_kind kind, struct new_key *out);
 int  key_hash(const char *presented, enum key_kind *kind, unsigned char hash[SHA256_LEN]);
 const char *key_kind_name(enum key_kind kind);
 
+struct api_key_row;
+/* The expiry rule: whether a looked-up key (db_api_lookup) works at now_ms:
+ * found, not revoked, and not past the end of a rotation's grace period. */
+int  key_live(const struct api_key_row *key, long long now_ms);
+
 /* Public ids for devices and groups: prefix + 96 random bits. */
 #define PUBLIC_ID_LEN (4 + 16)
 int  public_id_generate(const char *prefix, char out[PUBLIC_ID_LEN + 1]);

@@ -1,14 +1,13 @@
 /*
- * auth_throttle.c - sign-in throttling counters (see auth_throttle.h).
- *
- * One statement per counter updates it atomically (INSERT ... ON DUPLICATE
- * KEY UPDATE), so concurrent failures on several workers all count.
+ * auth_throttle.c - sign-in throttling rules (see auth_throttle.h); the
+ * counters themselves are db_throttle.c's.
  */
 #include "auth_throttle.h"
 
 #include <stdio.h>
 
 #include "db.h"
+#include "db_throttle.h"
 #include "valid.h"
 
 enum subject { SUBJ_ADDR, SUBJ_EMAIL_ADDR, SUBJ_EMAIL };
@@ -38,29 +37,17 @@ static void subject_of(const struct throttle_rule *r, const char *email, const c
 		snprintf(out, len, "%s|%s", email, ip);    /* whole: see 004_throttle_subject.sql */
 }
 
-static int wait_row(void *ctx, const struct db_row *row)
-{
-	long w = (long)db_row_int(row, 0);
-
-	if (w > *(long *)ctx)
-		*(long *)ctx = w;
-	return 0;
-}
-
 long throttle_wait(struct db *db, const char *email, const char *ip)
 {
 	char subj[SUBJECT_MAX];
-	long wait = 0;
+	long wait = 0, w;
 
 	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
-		int rc;
-
 		subject_of(&rules[i], email, ip, subj, sizeof(subj));
-		rc = db_query(db, "SELECT CEIL(TIMESTAMPDIFF(MICROSECOND, UTC_TIMESTAMP(3), locked_until) / 1e6) "
-		    "FROM login_throttle WHERE scope = ? AND subject = ? AND locked_until > UTC_TIMESTAMP(3)",
-		    DB_ARGS(DB_TEXT(rules[i].scope), DB_TEXT(subj)), wait_row, &wait);
-		if (rc < 0)
+		if (db_throttle_locked(db, rules[i].scope, subj, &w) != DB_OK)
 			return -1;
+		if (w > wait)
+			wait = w;
 	}
 	return wait;
 }
@@ -71,17 +58,7 @@ void throttle_failed(struct db *db, const char *email, const char *ip)
 
 	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
 		subject_of(&rules[i], email, ip, subj, sizeof(subj));
-		/* Assignments run left to right: failures sees the old window,
-		 * locked_until sees the new failure count. */
-		(void)db_exec(db,
-		    "INSERT INTO login_throttle (scope, subject, failures, window_start) "
-		    "VALUES (?, ?, 1, UTC_TIMESTAMP(3)) ON DUPLICATE KEY UPDATE "
-		    "failures = IF(window_start < UTC_TIMESTAMP(3) - INTERVAL 15 MINUTE, 1, failures + 1), "
-		    "window_start = IF(window_start < UTC_TIMESTAMP(3) - INTERVAL 15 MINUTE, UTC_TIMESTAMP(3), window_start), "
-		    "locked_until = IF(failures >= ?, UTC_TIMESTAMP(3) + INTERVAL "
-		    "LEAST(?, POW(2, LEAST(failures - ?, 20))) SECOND, locked_until)",
-		    DB_ARGS(DB_TEXT(rules[i].scope), DB_TEXT(subj), DB_INT(rules[i].threshold),
-		    DB_INT(rules[i].max_s), DB_INT(rules[i].threshold)), NULL);
+		(void)db_throttle_fail(db, rules[i].scope, subj, rules[i].threshold, rules[i].max_s);
 	}
 }
 
@@ -93,7 +70,6 @@ void throttle_succeeded(struct db *db, const char *email, const char *ip)
 		if (rules[i].subject == SUBJ_ADDR)
 			continue;
 		subject_of(&rules[i], email, ip, subj, sizeof(subj));
-		(void)db_exec(db, "DELETE FROM login_throttle WHERE scope = ? AND subject = ?",
-		    DB_ARGS(DB_TEXT(rules[i].scope), DB_TEXT(subj)), NULL);
+		(void)db_throttle_clear(db, rules[i].scope, subj);
 	}
 }

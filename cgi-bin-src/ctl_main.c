@@ -284,19 +284,6 @@ static int ctl_create_device(struct ctl *ctl, int argc, char **argv)
 	return 0;
 }
 
-struct ctl_device {
-	long long id, account_id;
-};
-
-static int ctl_device_row(void *ctx, const struct db_row *row)
-{
-	struct ctl_device *d = ctx;
-
-	d->id = db_row_int(row, 0);
-	d->account_id = db_row_int(row, 1);
-	return 1;
-}
-
 /* Turns key authentication off (public, read-only by id) or back on. */
 static int ctl_device_public(struct ctl *ctl, int argc, char **argv)
 {
@@ -305,7 +292,7 @@ static int ctl_device_public(struct ctl *ctl, int argc, char **argv)
 		{ "off", no_argument, NULL, 0 }, { 0 },
 	};
 	const char *v[3] = { NULL, NULL, NULL };
-	struct ctl_device d = { 0, 0 };
+	long long id = 0, account_id = 0;
 	struct json_object *o;
 	int rc, on;
 
@@ -313,13 +300,12 @@ static int ctl_device_public(struct ctl *ctl, int argc, char **argv)
 		return ctl_fail("%s", "usage: device-public --device ID --on|--off");
 	on = v[1] != NULL;
 	rc = !valid_public_id(v[0], "dev_") ? DB_NOTFOUND :
-	    db_query(ctl->db, "SELECT id, account_id FROM devices WHERE uid = ?",
-	    DB_ARGS(DB_TEXT(v[0])), ctl_device_row, &d);
+	    db_admin_device_by_uid(ctl->db, v[0], &id, &account_id);
 	if (rc == DB_NOTFOUND)
 		return ctl_fail("no device with id '%s'", v[0]);
-	if (rc != DB_OK || (rc = db_api_device_set_public(ctl->db, d.id, on)) != DB_OK)
+	if (rc != DB_OK || (rc = db_api_device_set_public(ctl->db, id, on)) != DB_OK)
 		return ctl_db_fail(ctl, rc, "device");
-	ctl_audit(ctl, d.account_id, on ? "device.public_on" : "device.public_off", "device", v[0]);
+	ctl_audit(ctl, account_id, on ? "device.public_on" : "device.public_off", "device", v[0]);
 	o = json_object_new_object();
 	json_object_object_add(o, "id", json_object_new_string(v[0]));
 	json_object_object_add(o, "public", json_object_new_boolean(on));
@@ -334,21 +320,20 @@ struct ctl_twilio {
 	int set, same;
 };
 
-static int ctl_twilio_row(void *ctx, const struct db_row *row)
+/* Compares what the account has (row) with what set-twilio was given. */
+static void ctl_twilio_compare(struct ctl_twilio *t, const struct admin_twilio_row *row)
 {
-	struct ctl_twilio *t = ctx;
 	unsigned char plain[SECRETBOX_SEALED_LEN(128)];
 	size_t n = 0;
 
-	t->set = row->cols[0] != NULL || row->cols[1] != NULL || row->cols[2] != NULL;
-	t->same = row->cols[0] != NULL && row->cols[1] != NULL && row->cols[2] != NULL &&
-	    strcmp(row->cols[0], t->sid) == 0 && strcmp(row->cols[2], t->from) == 0 &&
-	    row->lens[1] >= SECRETBOX_OVERHEAD && row->lens[1] <= sizeof(plain) &&
-	    secretbox_open(t->key, (const unsigned char *)row->cols[1], row->lens[1],
+	t->set = row->sid_set || row->token_set || row->from_set;
+	t->same = row->sid_set && row->token_set && row->from_set &&
+	    strcmp(row->sid, t->sid) == 0 && strcmp(row->from, t->from) == 0 &&
+	    row->token_len >= SECRETBOX_OVERHEAD && row->token_len <= sizeof(plain) &&
+	    secretbox_open(t->key, row->token_enc, row->token_len,
 	    t->aad, strlen(t->aad), plain, &n) == 0 &&
 	    n == strlen(t->token) && CRYPTO_memcmp(plain, t->token, n) == 0;
 	OPENSSL_cleanse(plain, sizeof(plain));
-	return 1;
 }
 
 /* The account's Twilio settings, as the dashboard stores them (the token
@@ -358,12 +343,15 @@ static int ctl_set_twilio_tx(struct ctl *ctl, long long account, struct ctl_twil
     int if_unset, const char **result)
 {
 	unsigned char sealed[SECRETBOX_SEALED_LEN(128)];
+	struct admin_twilio_row row;
 	size_t n = strlen(t->token);
 	int rc;
 
 	if ((rc = db_begin(ctl->db)) != DB_OK)
 		return rc;
-	rc = db_admin_twilio(ctl->db, account, ctl_twilio_row, t);
+	if ((rc = db_admin_twilio(ctl->db, account, &row)) == DB_OK)
+		ctl_twilio_compare(t, &row);
+	OPENSSL_cleanse(&row, sizeof(row));
 	if (rc == DB_OK && t->same)
 		*result = "unchanged";
 	else if (rc == DB_OK && t->set && if_unset)
@@ -432,20 +420,15 @@ static int ctl_set_twilio(struct ctl *ctl, int argc, char **argv)
 	return 0;
 }
 
-static int ctl_count_row(void *ctx, const struct db_row *row)
+static int ctl_count(void *ctx, const char *status, long long n)
 {
-	struct json_object *o = ctx;
-
-	json_object_object_add(o, db_row_str(row, 0), json_object_new_int64(db_row_int(row, 1)));
+	json_object_object_add(ctx, status, json_object_new_int64(n));
 	return 0;
 }
 
-static int ctl_str_row(void *ctx, const struct db_row *row)
+static int ctl_named(void *ctx, const char *name, const char *value)
 {
-	struct json_object *o = ctx;
-	const char *v = db_row_str(row, 1);
-
-	json_object_object_add(o, db_row_str(row, 0), v != NULL ? json_object_new_string(v) : NULL);
+	json_object_object_add(ctx, name, value != NULL ? json_object_new_string(value) : NULL);
 	return 0;
 }
 
@@ -457,14 +440,10 @@ static int ctl_status(struct ctl *ctl, int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	rc = db_query(ctl->db, "SELECT status, COUNT(*) FROM alert_outbox GROUP BY status", NULL, 0, ctl_count_row, outbox);
-	if (rc >= 0)
-		rc = db_query(ctl->db, "SELECT 'oldest_undelivered', DATE_FORMAT(MIN(created_at), '%Y-%m-%dT%H:%i:%sZ') "
-		    "FROM alert_outbox WHERE status IN ('pending', 'sending', 'held') "
-		    "UNION ALL SELECT 'last_poll', DATE_FORMAT(FROM_UNIXTIME(value / 1000), '%Y-%m-%dT%H:%i:%sZ') "
-		    "FROM alertd_state WHERE name = 'last_poll_ms' "
-		    "UNION ALL SELECT 'evaluator', value FROM alertd_state WHERE name = 'leader'", NULL, 0, ctl_str_row, o);
-	if (rc < 0) {
+	rc = db_admin_outbox_counts(ctl->db, ctl_count, outbox);
+	if (rc == DB_OK)
+		rc = db_admin_alert_times(ctl->db, ctl_named, o);
+	if (rc != DB_OK) {
 		json_object_put(o);
 		json_object_put(outbox);
 		return ctl_db_fail(ctl, rc, "status");

@@ -370,6 +370,14 @@ int db_query(struct db *db, const char *sql, const struct db_val *args,
 	return rc;
 }
 
+int db_query_all(struct db *db, const char *sql, const struct db_val *args,
+    size_t nargs, db_row_fn fn, void *ctx)
+{
+	int rc = db_query(db, sql, args, nargs, fn, ctx);
+
+	return rc == DB_NOTFOUND ? DB_OK : rc;
+}
+
 long long db_row_int(const struct db_row *row, size_t i)
 {
 	return i < row->ncols && row->cols[i] != NULL ? strtoll(row->cols[i], NULL, 10) : 0;
@@ -378,6 +386,18 @@ long long db_row_int(const struct db_row *row, size_t i)
 const char *db_row_str(const struct db_row *row, size_t i)
 {
 	return i < row->ncols ? row->cols[i] : NULL;
+}
+
+const char *db_row_text(const struct db_row *row, size_t i)
+{
+	const char *s = db_row_str(row, i);
+
+	return s != NULL ? s : "";
+}
+
+void db_row_copy(char *dst, size_t cap, const struct db_row *row, size_t i)
+{
+	snprintf(dst, cap, "%s", db_row_text(row, i));
 }
 
 int db_begin(struct db *db)

@@ -6,8 +6,11 @@
  * call reconnects: an outage costs 503s while it lasts, never a restart.
  *
  * Queries are written as one function per question in db_*.c files, each a
- * call to db_exec()/db_query() with typed arguments; no SQL is ever built
- * from request data.
+ * call to db_exec()/db_query()/db_query_all() with typed arguments; no SQL
+ * is ever built from request data, and no SQL is written outside db_*.c
+ * (tests/tools/sql-outside-db.sh keeps it so).  A query hands back typed
+ * values: its row callback, in the db file, fills a struct declared in the
+ * db header, so a column's position is known in one file only.
  */
 #ifndef GAUGE_DB_H
 #define GAUGE_DB_H
@@ -18,12 +21,22 @@
 struct conf_mysql;
 struct db;
 
+/* What every db_* function returns.  0 is success and every failure is
+ * negative, as everywhere in Gauge; callers compare by name (rc == DB_NOTFOUND,
+ * rc != DB_OK), never by sign. */
 enum db_status {
+	/* The statement ran; a lookup found its row. */
 	DB_OK = 0,
-	DB_NOTFOUND = 1,    /* a lookup matched nothing */
-	DB_DOWN = -1,       /* no usable connection: callers answer 503 */
-	DB_ERROR = -2,      /* the statement failed: a bug or bad schema */
-	DB_DUPLICATE = -3,  /* a unique key refused the row */
+	/* A lookup (db_query) matched no row, or a change matched nothing to
+	 * change.  Lists use db_query_all, for which no row is DB_OK. */
+	DB_NOTFOUND = -1,
+	/* No usable connection (it could not be made, or was lost): the
+	 * caller answers 503; the next call reconnects. */
+	DB_DOWN = -2,
+	/* The statement failed on the server: a bug or a schema out of date. */
+	DB_ERROR = -3,
+	/* A unique key refused the row. */
+	DB_DUPLICATE = -4,
 };
 
 enum db_type { DB_T_NULL, DB_T_INT, DB_T_DOUBLE, DB_T_TEXT, DB_T_BLOB };
@@ -52,6 +65,10 @@ struct db_row {
 
 long long   db_row_int(const struct db_row *row, size_t i);
 const char *db_row_str(const struct db_row *row, size_t i);
+/* Column i as text, "" for NULL (valid until the row callback returns). */
+const char *db_row_text(const struct db_row *row, size_t i);
+/* Copies column i into dst (cap bytes, always terminated; "" for NULL). */
+void        db_row_copy(char *dst, size_t cap, const struct db_row *row, size_t i);
 
 typedef int (*db_row_fn)(void *ctx, const struct db_row *row);
 
@@ -68,8 +85,11 @@ int  db_ping(struct db *db);
 int  db_exec(struct db *db, const char *sql, const struct db_val *args,
     size_t nargs, struct db_result *res);
 /* Runs sql with args, calling fn for each row; fn returning non-zero stops
- * the fetch.  DB_NOTFOUND when no row came back. */
+ * the fetch.  DB_NOTFOUND when no row came back: for lookups. */
 int  db_query(struct db *db, const char *sql, const struct db_val *args,
+    size_t nargs, db_row_fn fn, void *ctx);
+/* The same for lists, where no row is an empty list: DB_OK then. */
+int  db_query_all(struct db *db, const char *sql, const struct db_val *args,
     size_t nargs, db_row_fn fn, void *ctx);
 int  db_begin(struct db *db);
 int  db_commit(struct db *db);

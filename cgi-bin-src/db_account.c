@@ -51,7 +51,7 @@ static int group_row_fn(void *ctx, const struct db_row *row)
 	struct group_row *g = ctx;
 
 	g->id = db_row_int(row, 0);
-	snprintf(g->uid, PUBLIC_ID_LEN + 1, "%s", db_row_str(row, 1));
+	db_row_copy(g->uid, PUBLIC_ID_LEN + 1, row, 1);
 	return 1;
 }
 
@@ -132,4 +132,34 @@ int db_audit_set_result(struct db *db, long long id, const char *result)
 {
 	return db_exec(db, "UPDATE audit_log SET result = ? WHERE id = ?",
 	    DB_ARGS(DB_TEXT(result), DB_INT(id)), NULL);
+}
+
+struct audit_list_ctx {
+	db_audit_fn fn;
+	void *ctx;
+};
+
+static int audit_row(void *ctx, const struct db_row *row)
+{
+	struct audit_list_ctx *c = ctx;
+	struct audit_event e = { db_row_int(row, 0), db_row_text(row, 1), db_row_text(row, 2),
+		db_row_text(row, 3), db_row_text(row, 4), db_row_text(row, 5), db_row_text(row, 6),
+		db_row_text(row, 7), db_row_text(row, 8) };
+
+	return c->fn(c->ctx, &e);
+}
+
+int db_audit_list(struct db *db, long long account_id, const char *action_prefix,
+    long long before_id, int limit, db_audit_fn fn, void *ctx)
+{
+	struct audit_list_ctx c = { fn, ctx };
+	char like[72];
+
+	snprintf(like, sizeof(like), "%s%%", action_prefix != NULL ? action_prefix : "");
+	return db_query_all(db,
+	    "SELECT id, DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s UTC'), actor_label, action, target_type, "
+	    "target_id, detail, result, ip FROM audit_log WHERE account_id = ? AND action LIKE ? "
+	    "AND (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?",
+	    DB_ARGS(DB_INT(account_id), DB_TEXT(like), DB_INT(before_id), DB_INT(before_id),
+	    DB_INT(limit)), audit_row, &c);
 }

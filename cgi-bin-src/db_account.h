@@ -41,4 +41,25 @@ int db_audit_id(struct db *db, const struct audit_entry *e, long long *id);
 /* Records the outcome of an audited action (e.g. how many were deleted). */
 int db_audit_set_result(struct db *db, long long id, const char *result);
 
+/* One audit record as the audit page lists it; the strings are "" for
+ * NULL and valid during the callback only. */
+struct audit_event {
+	long long id;
+	const char *at;             /* "YYYY-MM-DD HH:MM:SS UTC" */
+	const char *who;            /* the actor's label */
+	const char *action;
+	const char *target_type;
+	const char *target_id;
+	const char *detail;         /* JSON */
+	const char *result;
+	const char *ip;
+};
+
+typedef int (*db_audit_fn)(void *ctx, const struct audit_event *e);
+/* The account's audit records, newest first: at most limit of them, only
+ * those older than before_id (0: from the newest), only actions starting
+ * with action_prefix (NULL: all).  The prefix holds no LIKE wildcards. */
+int db_audit_list(struct db *db, long long account_id, const char *action_prefix,
+    long long before_id, int limit, db_audit_fn fn, void *ctx);
+
 #endif

@@ -7,18 +7,40 @@
  */
 #include "db_admin.h"
 
-#include <stdio.h>
+#include <string.h>
 
-#include "db_api.h"
-#include "key_cache.h"
+/* The typed callback of a list query, called by its row function. */
+struct typed_ctx {
+	union {
+		db_admin_user_fn user;
+		db_outbox_count_fn count;
+		db_named_fn named;
+	} fn;
+	void *ctx;
+};
 
-int db_admin_users(struct db *db, long long account_id, db_row_fn fn, void *ctx)
+static int user_row(void *ctx, const struct db_row *row)
 {
-	int rc = db_query(db, "SELECT id, email, role, totp_enabled, password_hash IS NOT NULL, "
-	    "DATE_FORMAT(created_at, '%Y-%m-%d %H:%i UTC') FROM users WHERE account_id = ? ORDER BY email",
-	    DB_ARGS(DB_INT(account_id)), fn, ctx);
+	struct typed_ctx *c = ctx;
+	struct admin_user_row u;
+	int role = valid_role(db_row_str(row, 2));
 
-	return rc == DB_NOTFOUND ? DB_OK : rc;
+	u.id = db_row_int(row, 0);
+	db_row_copy(u.email, sizeof(u.email), row, 1);
+	u.role = role >= 0 ? (enum role)role : ROLE_VIEWER;
+	u.totp_enabled = db_row_int(row, 3) != 0;
+	u.has_password = db_row_int(row, 4) != 0;
+	db_row_copy(u.created, sizeof(u.created), row, 5);
+	return c->fn.user(c->ctx, &u);
+}
+
+int db_admin_users(struct db *db, long long account_id, db_admin_user_fn fn, void *ctx)
+{
+	struct typed_ctx c = { .fn.user = fn, .ctx = ctx };
+
+	return db_query_all(db, "SELECT id, email, role, totp_enabled, password_hash IS NOT NULL, "
+	    "DATE_FORMAT(created_at, '%Y-%m-%d %H:%i UTC') FROM users WHERE account_id = ? ORDER BY email",
+	    DB_ARGS(DB_INT(account_id)), user_row, &c);
 }
 
 int db_admin_user_add(struct db *db, long long account_id, const char *email, enum role role, long long *id)
@@ -32,36 +54,26 @@ int db_admin_user_add(struct db *db, long long account_id, const char *email, en
 	return rc;
 }
 
-static int count_fn(void *ctx, const struct db_row *row)
-{
-	*(long long *)ctx += 1;
-	(void)row;
-	return 0;
-}
-
-/* Within a transaction: would the account still have an administrator if
- * user_id were no longer one? */
+/* Within a transaction: locks the account's other administrators; DB_OK
+ * when there is one (the account would keep an administrator if user_id
+ * were no longer one), DB_NOTFOUND when there is none. */
 static int other_admin_exists(struct db *db, long long account_id, long long user_id)
 {
-	long long n = 0;
-	int rc = db_query(db, "SELECT id FROM users WHERE account_id = ? AND role = 'admin' AND id <> ? FOR UPDATE",
-	    DB_ARGS(DB_INT(account_id), DB_INT(user_id)), count_fn, &n);
-
-	return rc < 0 ? rc : n > 0;
+	return db_query(db, "SELECT id FROM users WHERE account_id = ? AND role = 'admin' AND id <> ? FOR UPDATE",
+	    DB_ARGS(DB_INT(account_id), DB_INT(user_id)), NULL, NULL);
 }
 
 static int admin_change(struct db *db, long long account_id, long long user_id, const char *sql,
     const struct db_val *args, size_t nargs, int needs_other_admin)
 {
 	struct db_result res;
-	int rc = db_begin(db), other = 1;
+	int rc = db_begin(db);
 
-	if (rc == DB_OK && needs_other_admin)
-		other = other_admin_exists(db, account_id, user_id);
-	if (rc == DB_OK && other < 0)
-		rc = other;
-	else if (rc == DB_OK && !other)
-		rc = DB_ERROR;
+	if (rc == DB_OK && needs_other_admin) {
+		rc = other_admin_exists(db, account_id, user_id);
+		if (rc == DB_NOTFOUND)
+			rc = DB_ERROR;      /* the account would lose its last administrator */
+	}
 	if (rc == DB_OK && (rc = db_exec(db, sql, args, nargs, &res)) == DB_OK && res.affected == 0)
 		rc = DB_NOTFOUND;
 	if (rc == DB_OK)
@@ -92,7 +104,7 @@ static int email_fn(void *ctx, const struct db_row *row)
 {
 	struct email_ctx *c = ctx;
 
-	snprintf(c->email, c->len, "%s", db_row_str(row, 0));
+	db_row_copy(c->email, c->len, row, 0);
 	return 1;
 }
 
@@ -104,11 +116,24 @@ int db_admin_user_email(struct db *db, long long account_id, long long user_id, 
 	    DB_ARGS(DB_INT(user_id), DB_INT(account_id)), email_fn, &c);
 }
 
-int db_admin_account(struct db *db, long long account_id, db_row_fn fn, void *ctx)
+static int account_row(void *ctx, const struct db_row *row)
 {
+	struct admin_account_row *a = ctx;
+
+	db_row_copy(a->name, sizeof(a->name), row, 0);
+	a->require_2fa = db_row_int(row, 1) != 0;
+	db_row_copy(a->twilio_sid, sizeof(a->twilio_sid), row, 2);
+	a->twilio_token_set = db_row_int(row, 3) != 0;
+	db_row_copy(a->twilio_from, sizeof(a->twilio_from), row, 4);
+	return 1;
+}
+
+int db_admin_account(struct db *db, long long account_id, struct admin_account_row *a)
+{
+	memset(a, 0, sizeof(*a));
 	return db_query(db, "SELECT name, require_2fa, COALESCE(twilio_account_sid, ''), "
 	    "twilio_auth_token_enc IS NOT NULL, COALESCE(twilio_from_number, '') FROM accounts WHERE id = ?",
-	    DB_ARGS(DB_INT(account_id)), fn, ctx);
+	    DB_ARGS(DB_INT(account_id)), account_row, a);
 }
 
 int db_admin_set_require_2fa(struct db *db, long long account_id, int on)
@@ -125,12 +150,29 @@ int db_admin_set_twilio(struct db *db, long long account_id, const char *sid,
 	    DB_ARGS(DB_TEXT(sid), DB_BLOB(token_enc, len), DB_TEXT(from), DB_INT(account_id)), NULL);
 }
 
+static int twilio_row(void *ctx, const struct db_row *row)
+{
+	struct admin_twilio_row *t = ctx;
+
+	t->sid_set = db_row_str(row, 0) != NULL;
+	t->token_set = db_row_str(row, 1) != NULL;
+	t->from_set = db_row_str(row, 2) != NULL;
+	db_row_copy(t->sid, sizeof(t->sid), row, 0);
+	db_row_copy(t->from, sizeof(t->from), row, 2);
+	if (t->token_set && row->lens[1] <= sizeof(t->token_enc)) {
+		memcpy(t->token_enc, row->cols[1], row->lens[1]);
+		t->token_len = row->lens[1];
+	}
+	return 1;
+}
+
 /* Inside a transaction the row stays locked until commit, so a caller can
  * compare the settings and change them without a dashboard edit between. */
-int db_admin_twilio(struct db *db, long long account_id, db_row_fn fn, void *ctx)
+int db_admin_twilio(struct db *db, long long account_id, struct admin_twilio_row *t)
 {
+	memset(t, 0, sizeof(*t));
 	return db_query(db, "SELECT twilio_account_sid, twilio_auth_token_enc, twilio_from_number "
-	    "FROM accounts WHERE id = ? FOR UPDATE", DB_ARGS(DB_INT(account_id)), fn, ctx);
+	    "FROM accounts WHERE id = ? FOR UPDATE", DB_ARGS(DB_INT(account_id)), twilio_row, t);
 }
 
 int db_admin_clear_twilio(struct db *db, long long account_id)
@@ -139,37 +181,56 @@ int db_admin_clear_twilio(struct db *db, long long account_id)
 	    "twilio_from_number = NULL WHERE id = ?", DB_ARGS(DB_INT(account_id)), NULL);
 }
 
-int db_admin_account_key_regenerate(struct db *db, long long account_id, unsigned grace_s,
-    const struct new_key *key)
-{
-	int rc = db_begin(db);
+struct device_ids {
+	long long *id, *account_id;
+};
 
-	if (rc == DB_OK)
-		rc = db_api_keys_retire(db, KEY_ACCOUNT, account_id, grace_s);
-	if (rc == DB_OK)
-		rc = db_exec(db, "INSERT INTO api_keys (account_id, kind, key_hash, display_prefix) "
-		    "VALUES (?, 'account', ?, ?)", DB_ARGS(DB_INT(account_id),
-		    DB_BLOB(key->hash, sizeof(key->hash)), DB_TEXT(key->display)), NULL);
-	if (rc == DB_OK)
-		rc = db_commit(db);
-	if (rc != DB_OK)
-		db_rollback(db);
-	else
-		key_cache_settle();
-	return rc;
+static int device_ids_row(void *ctx, const struct db_row *row)
+{
+	struct device_ids *d = ctx;
+
+	*d->id = db_row_int(row, 0);
+	*d->account_id = db_row_int(row, 1);
+	return 1;
 }
 
-int db_admin_account_key_revoke(struct db *db, long long account_id, long long key_id)
+int db_admin_device_by_uid(struct db *db, const char *uid, long long *id, long long *account_id)
 {
-	struct db_result res;
-	int rc = db_exec(db, "UPDATE api_keys SET revoked_at = UTC_TIMESTAMP(3) WHERE id = ? "
-	    "AND account_id = ? AND kind = 'account' AND revoked_at IS NULL "
-	    "AND (expires_at IS NULL OR expires_at > UTC_TIMESTAMP(3))",
-	    DB_ARGS(DB_INT(key_id), DB_INT(account_id)), &res);
+	struct device_ids d = { id, account_id };
 
-	if (rc == DB_OK && res.affected == 0)
-		return DB_NOTFOUND;
-	if (rc == DB_OK)
-		key_cache_settle();
-	return rc;
+	return db_query(db, "SELECT id, account_id FROM devices WHERE uid = ?",
+	    DB_ARGS(DB_TEXT(uid)), device_ids_row, &d);
+}
+
+static int outbox_count_row(void *ctx, const struct db_row *row)
+{
+	struct typed_ctx *c = ctx;
+
+	return c->fn.count(c->ctx, db_row_str(row, 0), db_row_int(row, 1));
+}
+
+int db_admin_outbox_counts(struct db *db, db_outbox_count_fn fn, void *ctx)
+{
+	struct typed_ctx c = { .fn.count = fn, .ctx = ctx };
+
+	return db_query_all(db, "SELECT status, COUNT(*) FROM alert_outbox GROUP BY status", NULL, 0,
+	    outbox_count_row, &c);
+}
+
+static int named_row(void *ctx, const struct db_row *row)
+{
+	struct typed_ctx *c = ctx;
+
+	return c->fn.named(c->ctx, db_row_str(row, 0), db_row_str(row, 1));
+}
+
+int db_admin_alert_times(struct db *db, db_named_fn fn, void *ctx)
+{
+	struct typed_ctx c = { .fn.named = fn, .ctx = ctx };
+
+	return db_query_all(db, "SELECT 'oldest_undelivered', DATE_FORMAT(MIN(created_at), '%Y-%m-%dT%H:%i:%sZ') "
+	    "FROM alert_outbox WHERE status IN ('pending', 'sending', 'held') "
+	    "UNION ALL SELECT 'last_poll', DATE_FORMAT(FROM_UNIXTIME(value / 1000), '%Y-%m-%dT%H:%i:%sZ') "
+	    "FROM alertd_state WHERE name = 'last_poll_ms' "
+	    "UNION ALL SELECT 'evaluator', value FROM alertd_state WHERE name = 'leader'", NULL, 0, named_row, &c);
 }

@@ -69,27 +69,65 @@ int db_alert_rule_delete(struct db *db, long long account_id, long long rule_id)
 	return rc == DB_OK && res.affected == 0 ? DB_NOTFOUND : rc;
 }
 
-int db_alert_rules_list(struct db *db, long long account_id, db_row_fn fn, void *ctx)
+/* The typed callback of a query, called by its row function. */
+struct typed_ctx {
+	union {
+		db_alert_rule_fn rule;
+		db_alert_event_fn event;
+		db_alert_state_fn state;
+		db_alert_verify_fn verify;
+		db_alert_message_fn message;
+	} fn;
+	void *ctx;
+};
+
+static int rule_row(void *ctx, const struct db_row *row)
 {
-	int rc = db_query(db, "SELECT r.id, r.name, r.channel, r.kind, r.threshold, r.threshold_high, "
+	struct typed_ctx *c = ctx;
+	struct alert_rule_info r = {
+		.id = db_row_int(row, 0), .name = db_row_text(row, 1), .channel = db_row_text(row, 2),
+		.kind = db_row_text(row, 3), .threshold = db_row_str(row, 4), .threshold_high = db_row_str(row, 5),
+		.clear = db_row_str(row, 6), .clear_high = db_row_str(row, 7),
+		.no_data_minutes = db_row_str(row, 8), .min_duration_s = db_row_str(row, 9),
+		.reminder_s = db_row_str(row, 10), .notify_clear = db_row_int(row, 11) != 0,
+		.enabled = db_row_int(row, 12) != 0, .device_uid = db_row_str(row, 13),
+		.device_name = db_row_str(row, 14), .group_uid = db_row_str(row, 15),
+		.group_name = db_row_str(row, 16), .recipients = db_row_text(row, 17),
+	};
+
+	return c->fn.rule(c->ctx, &r);
+}
+
+int db_alert_rules_list(struct db *db, long long account_id, db_alert_rule_fn fn, void *ctx)
+{
+	struct typed_ctx c = { .fn.rule = fn, .ctx = ctx };
+
+	return db_query_all(db, "SELECT r.id, r.name, r.channel, r.kind, r.threshold, r.threshold_high, "
 	    "r.clear_threshold, r.clear_threshold_high, r.no_data_minutes, r.min_duration_s, r.reminder_s, "
 	    "r.notify_clear, r.enabled, d.uid, d.name, g.uid, g.name, "
 	    "(SELECT GROUP_CONCAT(address ORDER BY id SEPARATOR ', ') FROM alert_recipients WHERE rule_id = r.id) "
 	    "FROM alert_rules r LEFT JOIN devices d ON d.id = r.device_id LEFT JOIN device_groups g ON g.id = r.group_id "
-	    "WHERE r.account_id = ? ORDER BY r.name, r.id", DB_ARGS(DB_INT(account_id)), fn, ctx);
-
-	return rc == DB_NOTFOUND ? DB_OK : rc;
+	    "WHERE r.account_id = ? ORDER BY r.name, r.id", DB_ARGS(DB_INT(account_id)), rule_row, &c);
 }
 
-int db_alert_rule_recipients(struct db *db, long long account_id, long long rule_id, db_row_fn fn, void *ctx)
+static int event_row(void *ctx, const struct db_row *row)
 {
-	return db_query(db, "SELECT p.kind, p.address FROM alert_recipients p JOIN alert_rules r ON r.id = p.rule_id "
-	    "WHERE r.id = ? AND r.account_id = ?", DB_ARGS(DB_INT(rule_id), DB_INT(account_id)), fn, ctx);
+	struct typed_ctx *c = ctx;
+	struct alert_event_info e = {
+		db_row_text(row, 0), db_row_text(row, 1), db_row_text(row, 2), db_row_text(row, 3),
+		db_row_text(row, 4), db_row_text(row, 5), db_row_text(row, 6), db_row_text(row, 7),
+		db_row_text(row, 8), db_row_text(row, 9), db_row_text(row, 10), db_row_text(row, 11),
+		db_row_text(row, 12), db_row_text(row, 13),
+	};
+
+	return c->fn.event(c->ctx, &e);
 }
 
-int db_alert_log(struct db *db, long long account_id, db_row_fn fn, void *ctx)
+int db_alert_log(struct db *db, long long account_id, db_alert_event_fn fn, void *ctx)
 {
-	int rc = db_query(db, "SELECT e.id, DATE_FORMAT(e.created_at, '%Y-%m-%d %H:%i:%s UTC'), e.kind, e.rule_name, "
+	struct typed_ctx c = { .fn.event = fn, .ctx = ctx };
+
+	return db_query_all(db, "SELECT e.id, DATE_FORMAT(e.created_at, '%Y-%m-%d %H:%i:%s UTC'), e.kind, e.rule_name, "
 	    "e.device_name, e.channel, e.value, e.verify_code, e.rule_id, d.uid, "
 	    "(SELECT GROUP_CONCAT(CONCAT(o.recipient, ': ', o.status) ORDER BY o.id SEPARATOR '; ') "
 	    "  FROM alert_outbox o WHERE o.event_id = e.id), "
@@ -97,9 +135,7 @@ int db_alert_log(struct db *db, long long account_id, db_row_fn fn, void *ctx)
 	    "CONCAT(LEFT(DATE_FORMAT(e.reading_at, '%Y-%m-%d %H:%i:%s.%f'), 23), ' UTC'), e.rule_kind "
 	    "FROM alert_events e LEFT JOIN devices d ON d.id = e.device_id "
 	    "LEFT JOIN alert_state s ON s.rule_id = e.rule_id AND s.device_id = e.device_id "
-	    "WHERE e.account_id = ? ORDER BY e.id DESC LIMIT 200", DB_ARGS(DB_INT(account_id)), fn, ctx);
-
-	return rc == DB_NOTFOUND ? DB_OK : rc;
+	    "WHERE e.account_id = ? ORDER BY e.id DESC LIMIT 200", DB_ARGS(DB_INT(account_id)), event_row, &c);
 }
 
 int db_alert_ack(struct db *db, long long account_id, long long rule_id, const char *device_uid, long long user_id)
@@ -114,38 +150,71 @@ int db_alert_ack(struct db *db, long long account_id, long long rule_id, const c
 	return rc == DB_OK && res.affected == 0 ? DB_NOTFOUND : rc;
 }
 
-int db_alert_states_of_device(struct db *db, long long account_id, const char *device_uid, db_row_fn fn, void *ctx)
+static int state_row(void *ctx, const struct db_row *row)
 {
+	struct typed_ctx *c = ctx;
+	struct alert_state_info st = { db_row_text(row, 0), db_row_text(row, 1), db_row_text(row, 2),
+		db_row_text(row, 3), db_row_text(row, 4) };
+
+	return c->fn.state(c->ctx, &st);
+}
+
+int db_alert_states_of_device(struct db *db, long long account_id, const char *device_uid,
+    db_alert_state_fn fn, void *ctx)
+{
+	struct typed_ctx c = { .fn.state = fn, .ctx = ctx };
+
 	/* A state row written before its first evaluation holds the epoch as
 	 * since: that is no time at which anything happened. */
-	int rc = db_query(db, "SELECT r.name, r.channel, COALESCE(s.state, 'ok'), "
+	return db_query_all(db, "SELECT r.name, r.channel, COALESCE(s.state, 'ok'), "
 	    "IF(s.since > '1970-01-02', DATE_FORMAT(s.since, '%Y-%m-%d %H:%i:%s UTC'), NULL), "
 	    "s.acknowledged_at IS NOT NULL "
 	    "FROM alert_rules r JOIN devices d ON d.id = r.device_id OR (r.group_id IS NOT NULL AND d.group_id = r.group_id) "
 	    "LEFT JOIN alert_state s ON s.rule_id = r.id AND s.device_id = d.id "
 	    "WHERE r.account_id = ? AND d.uid = ? AND r.enabled = 1 ORDER BY r.name",
-	    DB_ARGS(DB_INT(account_id), DB_TEXT(device_uid)), fn, ctx);
+	    DB_ARGS(DB_INT(account_id), DB_TEXT(device_uid)), state_row, &c);
+}
 
-	return rc == DB_NOTFOUND ? DB_OK : rc;
+static int verify_row(void *ctx, const struct db_row *row)
+{
+	struct typed_ctx *c = ctx;
+	struct alert_verify_info v = { db_row_text(row, 0), db_row_text(row, 1), db_row_text(row, 2),
+		db_row_text(row, 3), db_row_text(row, 4), db_row_text(row, 5),
+		db_row_int(row, 6), db_row_int(row, 7), db_row_int(row, 8),
+		db_row_str(row, 6) != NULL, db_row_str(row, 7) != NULL, db_row_str(row, 8) != NULL };
+
+	c->fn.verify(c->ctx, &v);
+	return 1;
 }
 
 /* Times as epoch ms (the page writes them as the message did). */
-int db_alert_verify(struct db *db, const char *code, db_row_fn fn, void *ctx)
+int db_alert_verify(struct db *db, const char *code, db_alert_verify_fn fn, void *ctx)
 {
+	struct typed_ctx c = { .fn.verify = fn, .ctx = ctx };
+
 	return db_query(db, "SELECT kind, rule_name, device_name, channel, value, rule_kind, "
 	    "CAST(UNIX_TIMESTAMP(reading_at) * 1000 AS SIGNED), CAST(UNIX_TIMESTAMP(condition_since) * 1000 AS SIGNED), "
 	    "CAST(UNIX_TIMESTAMP(created_at) * 1000 AS SIGNED) "
-	    "FROM alert_events WHERE verify_code = ?", DB_ARGS(DB_TEXT(code)), fn, ctx);
+	    "FROM alert_events WHERE verify_code = ?", DB_ARGS(DB_TEXT(code)), verify_row, &c);
 }
 
 /* Each message of the event and what became of it.  A held message went
  * out (or not) in a digest: its status is the digest's. */
-int db_alert_verify_recipients(struct db *db, const char *code, db_row_fn fn, void *ctx)
+static int message_row(void *ctx, const struct db_row *row)
 {
-	int rc = db_query(db, "SELECT o.transport, o.recipient, o.status, dg.status FROM alert_outbox o "
+	struct typed_ctx *c = ctx;
+	struct alert_message_info m = { db_row_text(row, 0), db_row_text(row, 1), db_row_text(row, 2),
+		db_row_text(row, 3) };
+
+	return c->fn.message(c->ctx, &m);
+}
+
+int db_alert_verify_recipients(struct db *db, const char *code, db_alert_message_fn fn, void *ctx)
+{
+	struct typed_ctx c = { .fn.message = fn, .ctx = ctx };
+
+	return db_query_all(db, "SELECT o.transport, o.recipient, o.status, dg.status FROM alert_outbox o "
 	    "JOIN alert_events e ON e.id = o.event_id LEFT JOIN alert_outbox dg ON dg.id = o.digest_id "
 	    "WHERE e.verify_code = ? ORDER BY o.id",
-	    DB_ARGS(DB_TEXT(code)), fn, ctx);
-
-	return rc == DB_NOTFOUND ? DB_OK : rc;
+	    DB_ARGS(DB_TEXT(code)), message_row, &c);
 }

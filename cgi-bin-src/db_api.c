@@ -12,16 +12,17 @@
  * repeat lookups from its query cache without planning a join each time.
  * That cache is exact: any change to api_keys, devices or device_groups
  * drops the results that read them, so no lookup after a revocation sees
- * the old row (workers' own short memory is key_cache.h's business).  The
- * last-used record lives in its own table so that its writes do not empty
- * the cache (schema/mysql/002_key_usage.sql).
+ * the old row (workers' own short memory is key_cache.h's business, and
+ * waiting it out is auth_keys.c's: this layer never sleeps).  The last-used
+ * record lives in its own table so that its writes do not empty the cache
+ * (schema/mysql/002_key_usage.sql).
  */
 #include "db_api.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "key_cache.h"
+#include "db_account.h"
 
 static const char lookup_sql[] =
     "SELECT SQL_CACHE k.id, k.account_id, k.device_id, k.kind, k.revoked_at IS NOT NULL, "
@@ -37,23 +38,16 @@ struct lookup_ctx {
 	struct api_device_row *dev;
 };
 
-static void copy_col(char *dst, size_t len, const struct db_row *row, size_t i)
-{
-	const char *s = db_row_str(row, i);
-
-	snprintf(dst, len, "%s", s != NULL ? s : "");
-}
-
 /* Columns from offset: id, account_id, public_read, uid, name, group uid, group name. */
 void db_api_device_from_row(const struct db_row *row, size_t o, struct api_device_row *dev)
 {
 	dev->id = db_row_int(row, o);
 	dev->account_id = db_row_int(row, o + 1);
 	dev->public_read = db_row_int(row, o + 2) != 0;
-	copy_col(dev->uid, sizeof(dev->uid), row, o + 3);
-	copy_col(dev->name, sizeof(dev->name), row, o + 4);
-	copy_col(dev->group_uid, sizeof(dev->group_uid), row, o + 5);
-	copy_col(dev->group_name, sizeof(dev->group_name), row, o + 6);
+	db_row_copy(dev->uid, sizeof(dev->uid), row, o + 3);
+	db_row_copy(dev->name, sizeof(dev->name), row, o + 4);
+	db_row_copy(dev->group_uid, sizeof(dev->group_uid), row, o + 5);
+	db_row_copy(dev->group_name, sizeof(dev->group_name), row, o + 6);
 }
 
 static int lookup_row(void *ctx, const struct db_row *row)
@@ -67,7 +61,7 @@ static int lookup_row(void *ctx, const struct db_row *row)
 	c->key->kind = kind != NULL && strcmp(kind, "account") == 0 ? KEY_ACCOUNT : KEY_DEVICE;
 	c->key->revoked = db_row_int(row, 4) != 0;
 	c->key->expires_ms = db_row_str(row, 5) != NULL ? db_row_int(row, 5) : 0;
-	copy_col(c->key->display, sizeof(c->key->display), row, 6);
+	db_row_copy(c->key->display, sizeof(c->key->display), row, 6);
 	db_api_device_from_row(row, 7, c->dev);
 	return 1;
 }
@@ -76,18 +70,12 @@ int db_api_lookup(struct db *db, const unsigned char *hash, const char *uid,
     struct api_key_row *key, struct api_device_row *dev)
 {
 	struct lookup_ctx c = { key, dev };
-	int rc;
 
 	memset(key, 0, sizeof(*key));
 	memset(dev, 0, sizeof(*dev));
-	rc = db_query(db, lookup_sql, DB_ARGS(hash != NULL ? DB_BLOB(hash, SHA256_LEN) : DB_NULL,
+	/* The select from dual always yields its one row. */
+	return db_query_all(db, lookup_sql, DB_ARGS(hash != NULL ? DB_BLOB(hash, SHA256_LEN) : DB_NULL,
 	    DB_TEXT(uid)), lookup_row, &c);
-	return rc == DB_NOTFOUND ? DB_OK : rc;
-}
-
-int db_api_key_live(const struct api_key_row *key, long long now_ms)
-{
-	return key->id != 0 && !key->revoked && (key->expires_ms == 0 || key->expires_ms > now_ms);
 }
 
 int db_api_key_touch(struct db *db, long long key_id, const char *ip)
@@ -116,38 +104,60 @@ int db_api_devices(struct db *db, long long account_id, const char *group_uid,
     db_device_fn fn, void *ctx)
 {
 	struct devices_ctx c = { fn, ctx };
-	int rc = db_query(db,
+
+	return db_query_all(db,
 	    "SELECT d.id, d.account_id, d.public_read, d.uid, d.name, g.uid, g.name "
 	    "FROM devices d LEFT JOIN device_groups g ON g.id = d.group_id "
 	    "WHERE d.account_id = ? AND (? IS NULL OR g.uid = ?) ORDER BY d.name, d.id",
 	    DB_ARGS(DB_INT(account_id), DB_TEXT(group_uid), DB_TEXT(group_uid)), devices_row, &c);
-
-	return rc == DB_NOTFOUND ? DB_OK : rc;
 }
 
-int db_api_groups(struct db *db, long long account_id, db_row_fn fn, void *ctx)
+struct groups_ctx {
+	db_group_fn fn;
+	void *ctx;
+};
+
+static int group_row(void *ctx, const struct db_row *row)
 {
-	int rc = db_query(db,
+	struct groups_ctx *c = ctx;
+	struct api_group_row g;
+
+	db_row_copy(g.uid, sizeof(g.uid), row, 0);
+	db_row_copy(g.name, sizeof(g.name), row, 1);
+	g.devices = db_row_int(row, 2);
+	return c->fn(c->ctx, &g);
+}
+
+int db_api_groups(struct db *db, long long account_id, db_group_fn fn, void *ctx)
+{
+	struct groups_ctx c = { fn, ctx };
+
+	return db_query_all(db,
 	    "SELECT g.uid, g.name, COUNT(d.id) FROM device_groups g "
 	    "LEFT JOIN devices d ON d.group_id = g.id WHERE g.account_id = ? "
-	    "GROUP BY g.id ORDER BY g.name", DB_ARGS(DB_INT(account_id)), fn, ctx);
-
-	return rc == DB_NOTFOUND ? DB_OK : rc;
+	    "GROUP BY g.id ORDER BY g.name", DB_ARGS(DB_INT(account_id)), group_row, &c);
 }
 
-int db_api_group_exists(struct db *db, long long account_id, const char *group_uid)
+static int account_row(void *ctx, const struct db_row *row)
 {
-	return db_query(db, "SELECT id FROM device_groups WHERE account_id = ? AND uid = ?",
-	    DB_ARGS(DB_INT(account_id), DB_TEXT(group_uid)), NULL, NULL);
+	struct api_account_row *a = ctx;
+
+	a->id = db_row_int(row, 0);
+	db_row_copy(a->name, sizeof(a->name), row, 1);
+	db_row_copy(a->created_at, sizeof(a->created_at), row, 2);
+	a->devices = db_row_int(row, 3);
+	a->groups = db_row_int(row, 4);
+	return 1;
 }
 
-int db_api_account(struct db *db, long long account_id, db_row_fn fn, void *ctx)
+int db_api_account(struct db *db, long long account_id, struct api_account_row *a)
 {
+	memset(a, 0, sizeof(*a));
 	return db_query(db,
 	    "SELECT a.id, a.name, CONCAT(LEFT(DATE_FORMAT(a.created_at, '%Y-%m-%dT%H:%i:%s.%f'), 23), 'Z'), "
 	    "(SELECT COUNT(*) FROM devices WHERE account_id = a.id), "
 	    "(SELECT COUNT(*) FROM device_groups WHERE account_id = a.id) "
-	    "FROM accounts a WHERE a.id = ?", DB_ARGS(DB_INT(account_id)), fn, ctx);
+	    "FROM accounts a WHERE a.id = ?", DB_ARGS(DB_INT(account_id)), account_row, a);
 }
 
 /* Epoch milliseconds of a DATETIME(3) column stored in UTC (NULL stays NULL). */
@@ -189,12 +199,12 @@ static int key_from_row(void *ctx, const struct db_row *row)
 
 	memset(&k, 0, sizeof(k));
 	k.id = db_row_int(row, 0);
-	copy_col(k.prefix, sizeof(k.prefix), row, 1);
+	db_row_copy(k.prefix, sizeof(k.prefix), row, 1);
 	k.created_ms = opt_int(row, 2);
 	k.expires_ms = opt_int(row, 3);
 	k.revoked_ms = opt_int(row, 4);
 	k.last_used_ms = opt_int(row, 5);
-	copy_col(k.last_ip, sizeof(k.last_ip), row, 6);
+	db_row_copy(k.last_ip, sizeof(k.last_ip), row, 6);
 	k.status = status == 2 ? KEY_STATUS_REVOKED : status == 1 ? KEY_STATUS_EXPIRED : KEY_STATUS_ACTIVE;
 	return c->fn(c->ctx, &k);
 }
@@ -202,19 +212,17 @@ static int key_from_row(void *ctx, const struct db_row *row)
 int db_api_device_keys(struct db *db, long long device_id, db_key_fn fn, void *ctx)
 {
 	struct keys_ctx c = { fn, ctx };
-	int rc = db_query(db, KEY_COLUMNS "WHERE k.device_id = ? ORDER BY k.id",
-	    DB_ARGS(DB_INT(device_id)), key_from_row, &c);
 
-	return rc == DB_NOTFOUND ? DB_OK : rc;
+	return db_query_all(db, KEY_COLUMNS "WHERE k.device_id = ? ORDER BY k.id",
+	    DB_ARGS(DB_INT(device_id)), key_from_row, &c);
 }
 
 int db_api_account_keys(struct db *db, long long account_id, db_key_fn fn, void *ctx)
 {
 	struct keys_ctx c = { fn, ctx };
-	int rc = db_query(db, KEY_COLUMNS "WHERE k.account_id = ? AND k.kind = 'account' ORDER BY k.id DESC",
-	    DB_ARGS(DB_INT(account_id)), key_from_row, &c);
 
-	return rc == DB_NOTFOUND ? DB_OK : rc;
+	return db_query_all(db, KEY_COLUMNS "WHERE k.account_id = ? AND k.kind = 'account' ORDER BY k.id DESC",
+	    DB_ARGS(DB_INT(account_id)), key_from_row, &c);
 }
 
 /* The four ways a rotation ends keys: [kind][grace > 0]. */
@@ -232,7 +240,8 @@ static const char *const retire_sql[2][2] = {
 	},
 };
 
-int db_api_keys_retire(struct db *db, enum key_kind kind, long long owner_id, unsigned grace_s)
+/* Inside the caller's transaction: ends the live keys of one owner. */
+static int keys_retire(struct db *db, enum key_kind kind, long long owner_id, unsigned grace_s)
 {
 	const char *sql = retire_sql[kind == KEY_ACCOUNT ? KEY_ACCOUNT : KEY_DEVICE][grace_s > 0];
 
@@ -241,39 +250,38 @@ int db_api_keys_retire(struct db *db, enum key_kind kind, long long owner_id, un
 	return db_exec(db, sql, DB_ARGS(DB_INT(grace_s), DB_INT(owner_id)), NULL);
 }
 
-int db_api_key_rotate(struct db *db, long long account_id, long long device_id,
+int db_key_replace(struct db *db, enum key_kind kind, long long account_id, long long device_id,
     unsigned grace_s, const struct new_key *key, long long *key_id)
 {
-	struct db_result res;
+	long long owner = kind == KEY_ACCOUNT ? account_id : device_id;
 	int rc = db_begin(db);
 
 	if (rc == DB_OK)
-		rc = db_api_keys_retire(db, KEY_DEVICE, device_id, grace_s);
+		rc = keys_retire(db, kind, owner, grace_s);
 	if (rc == DB_OK)
-		rc = db_exec(db, "INSERT INTO api_keys (account_id, device_id, kind, key_hash, display_prefix) "
-		    "VALUES (?, ?, 'device', ?, ?)", DB_ARGS(DB_INT(account_id), DB_INT(device_id),
-		    DB_BLOB(key->hash, sizeof(key->hash)), DB_TEXT(key->display)), &res);
-	if (rc == DB_OK && (rc = db_commit(db)) == DB_OK)
-		*key_id = (long long)res.insert_id;
+		rc = db_key_create(db, account_id, kind == KEY_ACCOUNT ? 0 : device_id, key, key_id);
+	if (rc == DB_OK)
+		rc = db_commit(db);
 	if (rc != DB_OK)
 		db_rollback(db);
-	else
-		key_cache_settle();
 	return rc;
 }
 
-int db_api_key_revoke(struct db *db, long long device_id, long long key_id)
+/* One revocation per owner kind: [kind]; both take (key id, owner id). */
+static const char *const revoke_sql[2] = {
+	[KEY_DEVICE] = "UPDATE api_keys SET revoked_at = UTC_TIMESTAMP(3) "
+	    "WHERE id = ? AND device_id = ? AND " KEY_LIVE,
+	[KEY_ACCOUNT] = "UPDATE api_keys SET revoked_at = UTC_TIMESTAMP(3) "
+	    "WHERE id = ? AND account_id = ? AND kind = 'account' AND " KEY_LIVE,
+};
+
+int db_key_revoke(struct db *db, enum key_kind kind, long long owner_id, long long key_id)
 {
 	struct db_result res;
-	int rc = db_exec(db, "UPDATE api_keys SET revoked_at = UTC_TIMESTAMP(3) "
-	    "WHERE id = ? AND device_id = ? AND " KEY_LIVE,
-	    DB_ARGS(DB_INT(key_id), DB_INT(device_id)), &res);
+	int rc = db_exec(db, revoke_sql[kind == KEY_ACCOUNT ? KEY_ACCOUNT : KEY_DEVICE],
+	    DB_ARGS(DB_INT(key_id), DB_INT(owner_id)), &res);
 
-	if (rc == DB_OK && res.affected == 0)
-		return DB_NOTFOUND;
-	if (rc == DB_OK)
-		key_cache_settle();
-	return rc;
+	return rc == DB_OK && res.affected == 0 ? DB_NOTFOUND : rc;
 }
 
 int db_api_device_set_public(struct db *db, long long device_id, int on)

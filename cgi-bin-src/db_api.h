@@ -35,8 +35,6 @@ struct api_device_row {
  * (uid may be NULL).  Either row is zeroed when nothing matched. */
 int db_api_lookup(struct db *db, const unsigned char *hash, const char *uid,
     struct api_key_row *key, struct api_device_row *dev);
-/* Whether a looked-up key works at now_ms: found, not revoked, not expired. */
-int db_api_key_live(const struct api_key_row *key, long long now_ms);
 /* Records when and from where a key was last used. */
 int db_api_key_touch(struct db *db, long long key_id, const char *ip);
 
@@ -47,9 +45,27 @@ typedef int (*db_device_fn)(void *ctx, const struct api_device_row *dev);
 /* Devices of an account, optionally only those in group_uid, by name. */
 int db_api_devices(struct db *db, long long account_id, const char *group_uid,
     db_device_fn fn, void *ctx);
-int db_api_groups(struct db *db, long long account_id, db_row_fn fn, void *ctx);
-int db_api_group_exists(struct db *db, long long account_id, const char *group_uid);
-int db_api_account(struct db *db, long long account_id, db_row_fn fn, void *ctx);
+
+struct api_group_row {
+	char uid[PUBLIC_ID_LEN + 1];
+	char name[NAME_MAX_BYTES];
+	long long devices;          /* how many devices are in it */
+};
+
+typedef int (*db_group_fn)(void *ctx, const struct api_group_row *group);
+/* The account's groups by name, each with its device count. */
+int db_api_groups(struct db *db, long long account_id, db_group_fn fn, void *ctx);
+
+struct api_account_row {
+	long long id;
+	char name[NAME_MAX_BYTES];
+	char created_at[32];        /* ISO 8601 UTC, milliseconds */
+	long long devices;
+	long long groups;
+};
+
+/* DB_NOTFOUND when there is no such account. */
+int db_api_account(struct db *db, long long account_id, struct api_account_row *a);
 
 /* How a key ended, if it did.  A key ends once: revoked (by hand, or by a
  * rotation without grace) or expired (its rotation's grace ran out), and
@@ -79,17 +95,18 @@ const char *key_status_name(enum key_status s);
 int db_api_device_keys(struct db *db, long long device_id, db_key_fn fn, void *ctx);
 /* An account's account keys, newest first. */
 int db_api_account_keys(struct db *db, long long account_id, db_key_fn fn, void *ctx);
-/* Inside the caller's transaction: ends the live keys of one device (kind
- * KEY_DEVICE, owner = device id) or the live account keys of one account
- * (KEY_ACCOUNT, owner = account id) after grace_s, or at once when 0.  A
- * key already ending sooner keeps its earlier end; keys that have already
- * ended are left as they are (an expired key is never relabelled revoked). */
-int db_api_keys_retire(struct db *db, enum key_kind kind, long long owner_id, unsigned grace_s);
-/* Ends the device's current keys after grace_s (0: at once) and adds key. */
-int db_api_key_rotate(struct db *db, long long account_id, long long device_id,
+/* Ends the live keys of one owner after grace_s (0: at once) and adds key,
+ * in one transaction.  The owner is a device (kind KEY_DEVICE, device_id)
+ * or the account itself (KEY_ACCOUNT, device_id 0).  A key already ending
+ * sooner keeps its earlier end; keys that have already ended are left as
+ * they are (an expired key is never relabelled revoked).  The key cache is
+ * not this layer's business: auth_keys.h settles it. */
+int db_key_replace(struct db *db, enum key_kind kind, long long account_id, long long device_id,
     unsigned grace_s, const struct new_key *key, long long *key_id);
-/* DB_NOTFOUND when the key is not a live key of that device. */
-int db_api_key_revoke(struct db *db, long long device_id, long long key_id);
+/* Revokes one live key of an owner: a device's key (KEY_DEVICE, owner =
+ * device id) or an account key (KEY_ACCOUNT, owner = account id).
+ * DB_NOTFOUND when the key is not a live key of that owner. */
+int db_key_revoke(struct db *db, enum key_kind kind, long long owner_id, long long key_id);
 int db_api_device_set_public(struct db *db, long long device_id, int on);
 
 #endif

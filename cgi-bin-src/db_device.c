@@ -3,10 +3,7 @@
  */
 #include "db_device.h"
 
-#include <stdio.h>
 #include <string.h>
-
-#include "key_cache.h"
 
 static int dev_row(void *ctx, const struct db_row *row)
 {
@@ -45,16 +42,14 @@ int db_dev_move(struct db *db, long long account_id, long long device_id, long l
 	    DB_ARGS(DB_INT(group_id), DB_INT(account_id), DB_INT(device_id), DB_INT(account_id)), &res), &res);
 }
 
-/* Its keys go with it (ON DELETE CASCADE), so workers must forget them. */
+/* Its keys go with it (ON DELETE CASCADE): callers go through
+ * auth_keys_device_deleted, which waits until workers have forgotten them. */
 int db_dev_delete(struct db *db, long long account_id, long long device_id)
 {
 	struct db_result res;
-	int rc = affected_one(db_exec(db, "DELETE FROM devices WHERE id = ? AND account_id = ?",
-	    DB_ARGS(DB_INT(device_id), DB_INT(account_id)), &res), &res);
 
-	if (rc == DB_OK)
-		key_cache_settle();
-	return rc;
+	return affected_one(db_exec(db, "DELETE FROM devices WHERE id = ? AND account_id = ?",
+	    DB_ARGS(DB_INT(device_id), DB_INT(account_id)), &res), &res);
 }
 
 struct group_ctx {
@@ -68,7 +63,7 @@ static int group_row(void *ctx, const struct db_row *row)
 	struct group_ctx *g = ctx;
 
 	*g->id = db_row_int(row, 0);
-	snprintf(g->name, g->len, "%s", db_row_str(row, 1));
+	db_row_copy(g->name, g->len, row, 1);
 	return 1;
 }
 

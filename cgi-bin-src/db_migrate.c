@@ -137,7 +137,7 @@ int db_migrate(struct db *db, const char *schema_dir, int *applied)
 	if (rc != DB_OK)
 		return rc;
 	if ((rc = db_query(db, "SELECT GET_LOCK('gauge.migrate', 60)", NULL, 0,
-	    migrate_lock_fn, &locked)) < 0)
+	    migrate_lock_fn, &locked)) != DB_OK)
 		return rc;
 	if (!locked) {
 		log_error("another migration has held the lock for 60 s; try again");

@@ -3,7 +3,6 @@
  */
 #include "db_user.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "db.h"
@@ -19,8 +18,8 @@ static int user_row_fn(void *ctx, const struct db_row *row)
 	u->id = db_row_int(row, 0);
 	u->account_id = db_row_int(row, 1);
 	u->role = role >= 0 ? (enum role)role : ROLE_VIEWER;
-	snprintf(u->email, sizeof(u->email), "%s", db_row_str(row, 3));
-	snprintf(u->password_hash, sizeof(u->password_hash), "%s", db_row_str(row, 4));
+	db_row_copy(u->email, sizeof(u->email), row, 3);
+	db_row_copy(u->password_hash, sizeof(u->password_hash), row, 4);
 	u->totp_enabled = db_row_int(row, 5) != 0;
 	u->totp_last_step = db_row_int(row, 6);
 	u->totp_secret_len = 0;
@@ -140,6 +139,13 @@ int db_token_find(struct db *db, const char *purpose, const unsigned char hash[S
 	return db_query(db, "SELECT user_id FROM one_time_tokens WHERE token_hash = ? AND purpose = ? "
 	    "AND used_at IS NULL AND expires_at > UTC_TIMESTAMP(3)",
 	    DB_ARGS(DB_BLOB(hash, SHA256_LEN), DB_TEXT(purpose)), count_fn, user_id);
+}
+
+int db_token_recent(struct db *db, long long user_id, const char *purpose, unsigned minutes)
+{
+	return db_query(db, "SELECT id FROM one_time_tokens WHERE user_id = ? AND purpose = ? "
+	    "AND created_at > UTC_TIMESTAMP(3) - INTERVAL ? MINUTE",
+	    DB_ARGS(DB_INT(user_id), DB_TEXT(purpose), DB_INT(minutes)), NULL, NULL);
 }
 
 int db_token_use(struct db *db, const unsigned char hash[SHA256_LEN])

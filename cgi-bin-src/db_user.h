@@ -44,6 +44,9 @@ int db_token_create(struct db *db, long long user_id, const char *purpose,
 /* Finds a live token; DB_NOTFOUND when unknown, used or expired. */
 int db_token_find(struct db *db, const char *purpose, const unsigned char hash[SHA256_LEN],
     long long *user_id);
+/* DB_OK when the user was sent a link for purpose in the last minutes,
+ * DB_NOTFOUND when not. */
+int db_token_recent(struct db *db, long long user_id, const char *purpose, unsigned minutes);
 /* Marks it used; DB_NOTFOUND when it was used meanwhile. */
 int db_token_use(struct db *db, const unsigned char hash[SHA256_LEN]);
 

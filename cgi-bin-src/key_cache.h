@@ -8,9 +8,9 @@
  * Revocation stays immediate for everyone who can know of it: every change
  * that ends a key's validity (revoke, rotate, regenerate, device delete)
  * waits KEY_CACHE_MS after its commit before it reports success
- * (key_cache_settle).  Each remembered answer was fetched before that
- * commit and is forgotten within KEY_CACHE_MS of its fetch starting, so
- * once "revoked" is said, no worker on any host still accepts the key.
+ * (key_cache_settle, called by the keys service, auth_keys.h).  Each
+ * remembered answer was fetched before that commit and is forgotten
+ * within KEY_CACHE_MS of its fetch starting, so once "revoked" is said, no worker on any host still accepts the key.
  * Only durations are compared: hosts' clocks need not agree.
  *
  * Unknown keys are never remembered, so a new key works at once; expiry
@@ -39,7 +39,7 @@ int key_cache_get(struct key_cache *kc, const unsigned char hash[SHA256_LEN], co
 void key_cache_put(struct key_cache *kc, const unsigned char hash[SHA256_LEN], const char *uid,
     long long fetched_ms, const struct api_key_row *key, const struct api_device_row *dev);
 /* Waits until every worker's answers from before now have expired.  Called
- * by each change that ends keys, after it commits and before it says so. */
+ * by auth_keys.c after each change that ends keys commits, before it says so. */
 void key_cache_settle(void);
 
 #endif

@@ -97,14 +97,12 @@ void page_flash(struct page_ctx *p, const struct page_flash *table, size_t n)
 			page_set(p, "flash", table[i].msg);
 }
 
-void page_row(struct page_ctx *p, const char *prefix, int index, const char *const *cols,
-    size_t ncols, const struct db_row *row)
+void page_items(struct page_ctx *p, const char *prefix, int index, const struct page_item *items,
+    size_t n)
 {
-	for (size_t i = 0; i < ncols; i++) {
-		const char *v = db_row_str(row, i);
-
-		hdf_set_valuef(p->hdf, "%s.%d.%s=%s", prefix, index, cols[i], v != NULL ? v : "");
-	}
+	for (size_t i = 0; i < n; i++)
+		hdf_set_valuef(p->hdf, "%s.%d.%s=%s", prefix, index, items[i].name,
+		    items[i].value != NULL ? items[i].value : "");
 }
 
 void page_audit(struct page_ctx *p, const char *action, const char *type,

@@ -60,10 +60,13 @@ struct page_flash {
 	const char *key, *msg;
 };
 void page_flash(struct page_ctx *p, const struct page_flash *table, size_t n);
-/* Copies a result row into prefix.<index>.<cols[i]> (NULL columns as ""). */
-struct db_row;
-void page_row(struct page_ctx *p, const char *prefix, int index, const char *const *cols,
-    size_t ncols, const struct db_row *row);
+/* One named value of a list entry; NULL is written as "". */
+struct page_item {
+	const char *name, *value;
+};
+/* Sets prefix.<index>.<items[i].name> to each item's value. */
+void page_items(struct page_ctx *p, const char *prefix, int index, const struct page_item *items,
+    size_t n);
 /* Writes an audit record attributed to the signed-in user. */
 void page_audit(struct page_ctx *p, const char *action, const char *type,
     const char *target, const char *detail_json);

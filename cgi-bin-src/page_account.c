@@ -15,6 +15,7 @@
 #include "alert_rule.h"
 #include "app.h"
 #include "auth_key.h"
+#include "auth_keys.h"
 #include "conf.h"
 #include "db.h"
 #include "db_admin.h"
@@ -34,40 +35,43 @@ struct list_ctx {
 	int n;
 };
 
-static int user_row(void *ctx, const struct db_row *row)
+static int user_row(void *ctx, const struct admin_user_row *u)
 {
 	struct list_ctx *c = ctx;
-	static const char *const cols[] = { "id", "email", "role", "totp", "has_password", "created" };
+	const struct page_item items[] = {
+		{ "email", u->email }, { "role", role_name(u->role) }, { "totp", u->totp_enabled ? "1" : "0" },
+		{ "has_password", u->has_password ? "1" : "0" }, { "created", u->created },
+	};
 
-	page_row(c->p, "users", c->n, cols, sizeof(cols) / sizeof(cols[0]), row);
-	if (db_row_int(row, 0) == c->p->s.user_id)
+	hdf_set_valuef(c->p->hdf, "users.%d.id=%lld", c->n, u->id);
+	page_items(c->p, "users", c->n, items, sizeof(items) / sizeof(items[0]));
+	if (u->id == c->p->s.user_id)
 		hdf_set_valuef(c->p->hdf, "users.%d.me=1", c->n);
 	c->n++;
 	return 0;
 }
 
-static int account_row(void *ctx, const struct db_row *row)
+static void account_show(struct page_ctx *p, const struct admin_account_row *a)
 {
-	struct page_ctx *p = ctx;
-
-	page_set(p, "acct.name", db_row_str(row, 0));
-	page_set(p, "acct.require_2fa", db_row_int(row, 1) ? "1" : "");
-	page_set(p, "twilio.sid", db_row_str(row, 2));
-	page_set(p, "twilio.token_set", db_row_int(row, 3) ? "1" : "");
-	page_set(p, "twilio.from", db_row_str(row, 4));
-	return 1;
+	page_set(p, "acct.name", a->name);
+	page_set(p, "acct.require_2fa", a->require_2fa ? "1" : "");
+	page_set(p, "twilio.sid", a->twilio_sid);
+	page_set(p, "twilio.token_set", a->twilio_token_set ? "1" : "");
+	page_set(p, "twilio.from", a->twilio_from);
 }
 
 static int account_render(struct page_ctx *p, int status)
 {
 	struct list_ctx users = { p, 0 };
+	struct admin_account_row a;
 
 	page_set(p, "page.title", "Account");
 	page_set(p, "nav.account", "1");
-	if (db_admin_account(p->app->db, p->s.account_id, account_row, p) != DB_OK ||
+	if (db_admin_account(p->app->db, p->s.account_id, &a) != DB_OK ||
 	    db_admin_users(p->app->db, p->s.account_id, user_row, &users) != DB_OK ||
 	    page_keys(p, KEY_ACCOUNT, p->s.account_id) != 0)
 		return page_error(p, 503, "Gauge is temporarily unavailable. Try again in a moment.");
+	account_show(p, &a);
 	page_set(p, "server_key", p->app->box != NULL ? "1" : "");
 	return page_render(p, status, "account.cs");
 }
@@ -253,6 +257,7 @@ static int act_key_regenerate(struct page_ctx *p)
 	const char *confirm = page_field(p, "confirm"), *label;
 	char detail[96], until[PAGE_TIME_LEN];
 	struct new_key key;
+	long long key_id;
 	unsigned grace;
 
 	if (page_key_grace(p, &grace, &label) != 0)
@@ -267,7 +272,7 @@ static int act_key_regenerate(struct page_ctx *p)
 		return page_render(p, 200, "account_key.cs");
 	}
 	if (key_generate(KEY_ACCOUNT, &key) != 0 ||
-	    db_admin_account_key_regenerate(p->app->db, p->s.account_id, grace, &key) != DB_OK)
+	    auth_keys_regenerate_account(p->app->db, p->s.account_id, grace, &key, &key_id) != DB_OK)
 		return unavailable(p);
 	snprintf(detail, sizeof(detail), "{\"new_key\":\"%s\",\"grace_seconds\":%u}", key.display, grace);
 	page_audit(p, "key.account_regenerate", "account", key.display, detail);
@@ -283,7 +288,7 @@ static int act_key_revoke(struct page_ctx *p)
 
 	if (id == 0)
 		return refuse(p, "Choose a key.");
-	if ((rc = db_admin_account_key_revoke(p->app->db, p->s.account_id, id)) == DB_NOTFOUND)
+	if ((rc = auth_keys_revoke_account(p->app->db, p->s.account_id, id)) == DB_NOTFOUND)
 		return refuse(p, "That is not an active key of your account (it was revoked or has expired).");
 	if (rc != DB_OK)
 		return unavailable(p);

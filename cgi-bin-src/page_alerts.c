@@ -27,14 +27,22 @@ struct list_ctx {
 	int n;
 };
 
-static int rule_row(void *ctx, const struct db_row *row)
+static int rule_row(void *ctx, const struct alert_rule_info *ri)
 {
-	static const char *const cols[] = { "id", "name", "channel", "kind", "threshold", "threshold_high",
-		"clear", "clear_high", "no_data_minutes", "min_duration_s", "reminder_s", "notify_clear",
-		"enabled", "device_id", "device", "group_id", "group", "recipients" };
 	struct list_ctx *c = ctx;
+	const struct page_item fields[] = {
+		{ "name", ri->name }, { "channel", ri->channel }, { "kind", ri->kind },
+		{ "threshold", ri->threshold }, { "threshold_high", ri->threshold_high },
+		{ "clear", ri->clear }, { "clear_high", ri->clear_high },
+		{ "no_data_minutes", ri->no_data_minutes }, { "min_duration_s", ri->min_duration_s },
+		{ "reminder_s", ri->reminder_s }, { "notify_clear", ri->notify_clear ? "1" : "0" },
+		{ "enabled", ri->enabled ? "1" : "0" }, { "device_id", ri->device_uid },
+		{ "device", ri->device_name }, { "group_id", ri->group_uid }, { "group", ri->group_name },
+		{ "recipients", ri->recipients },
+	};
 
-	page_row(c->p, "rules", c->n, cols, sizeof(cols) / sizeof(cols[0]), row);
+	hdf_set_valuef(c->p->hdf, "rules.%d.id=%lld", c->n, ri->id);
+	page_items(c->p, "rules", c->n, fields, sizeof(fields) / sizeof(fields[0]));
 	c->n++;
 	return 0;
 }
@@ -148,13 +156,17 @@ API_HANDLER(page_alerts_post)
 	return rules_render(&p, 400);
 }
 
-static int event_row(void *ctx, const struct db_row *row)
+static int event_row(void *ctx, const struct alert_event_info *e)
 {
-	static const char *const cols[] = { "id", "at", "kind", "rule", "device", "channel", "value", "code",
-		"rule_id", "device_id", "deliveries", "ackable", "reading_at", "rule_kind" };
 	struct list_ctx *c = ctx;
+	const struct page_item items[] = {
+		{ "id", e->id }, { "at", e->at }, { "kind", e->kind }, { "rule", e->rule },
+		{ "device", e->device }, { "channel", e->channel }, { "value", e->value }, { "code", e->code },
+		{ "rule_id", e->rule_id }, { "device_id", e->device_uid }, { "deliveries", e->deliveries },
+		{ "ackable", e->ackable }, { "reading_at", e->reading_at }, { "rule_kind", e->rule_kind },
+	};
 
-	page_row(c->p, "events", c->n, cols, sizeof(cols) / sizeof(cols[0]), row);
+	page_items(c->p, "events", c->n, items, sizeof(items) / sizeof(items[0]));
 	c->n++;
 	return 0;
 }

@@ -4,11 +4,11 @@
  * new events arrive), optionally one area of actions.
  */
 #include <ClearSilver.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "app.h"
 #include "db.h"
+#include "db_account.h"
 #include "handlers.h"
 #include "page.h"
 #include "resp.h"
@@ -28,13 +28,17 @@ struct audit_ctx {
 	long long last_id;
 };
 
-static int audit_row(void *ctx, const struct db_row *row)
+static int audit_row(void *ctx, const struct audit_event *e)
 {
-	static const char *const cols[] = { "id", "at", "who", "action", "type", "target", "detail", "result", "ip" };
 	struct audit_ctx *c = ctx;
+	const struct page_item items[] = {
+		{ "at", e->at }, { "who", e->who }, { "action", e->action }, { "type", e->target_type },
+		{ "target", e->target_id }, { "detail", e->detail }, { "result", e->result }, { "ip", e->ip },
+	};
 
-	page_row(c->p, "events", c->n, cols, sizeof(cols) / sizeof(cols[0]), row);
-	c->last_id = db_row_int(row, 0);
+	hdf_set_valuef(c->p->hdf, "events.%d.id=%lld", c->n, e->id);
+	page_items(c->p, "events", c->n, items, sizeof(items) / sizeof(items[0]));
+	c->last_id = e->id;
 	c->n++;
 	return 0;
 }
@@ -45,7 +49,6 @@ API_HANDLER(page_audit_log)
 	struct audit_ctx c = { NULL, 0, 0 };
 	struct page_ctx p;
 	long long before_id = 0;
-	char like[24] = "%";
 	int st, rc;
 
 	(void)m;
@@ -59,7 +62,6 @@ API_HANDLER(page_audit_log)
 				break;
 		if (i == sizeof(audit_areas) / sizeof(audit_areas[0]))
 			return page_error(&p, 400, "Unknown filter.");
-		snprintf(like, sizeof(like), "%s%%", area);
 		page_set(&p, "filter", area);
 	}
 	if (before != NULL && (before_id = valid_id(before)) == 0)
@@ -67,13 +69,9 @@ API_HANDLER(page_audit_log)
 	for (size_t i = 0; i < sizeof(audit_areas) / sizeof(audit_areas[0]); i++)
 		hdf_set_valuef(p.hdf, "areas.%zu=%s", i, audit_areas[i]);
 	c.p = &p;
-	rc = db_query(app->db,
-	    "SELECT id, DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s UTC'), actor_label, action, target_type, "
-	    "target_id, detail, result, ip FROM audit_log WHERE account_id = ? AND action LIKE ? "
-	    "AND (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?",
-	    DB_ARGS(DB_INT(p.s.account_id), DB_TEXT(like), DB_INT(before_id), DB_INT(before_id),
-	    DB_INT(AUDIT_PAGE)), audit_row, &c);
-	if (rc < 0)
+	rc = db_audit_list(app->db, p.s.account_id, area != NULL && *area != '\0' ? area : NULL,
+	    before_id, AUDIT_PAGE, audit_row, &c);
+	if (rc != DB_OK)
 		return page_error(&p, 503, "Gauge is temporarily unavailable. Try again in a moment.");
 	if (c.n == AUDIT_PAGE)
 		page_setf(&p, "older", "%lld", c.last_id);

@@ -117,7 +117,7 @@ API_HANDLER(page_login_post)
 		return login_form(&p, 429, msg);
 	}
 	rc = db_user_by_email(app->db, email, &u);
-	if (rc < 0)
+	if (rc != DB_OK && rc != DB_NOTFOUND)
 		return page_error(&p, 503, "Gauge is temporarily unavailable. Try again in a moment.");
 	ok = password_verify(password, rc == DB_OK && u.password_hash[0] != '\0' ? u.password_hash
 	    : dummy_hash(app->conf->bcrypt_cost));

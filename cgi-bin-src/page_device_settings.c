@@ -13,6 +13,7 @@
 
 #include "app.h"
 #include "auth_key.h"
+#include "auth_keys.h"
 #include "db.h"
 #include "db_account.h"
 #include "db_api.h"
@@ -136,7 +137,7 @@ static int act_key_rotate(struct page_ctx *p, struct api_device_row *d)
 	if (page_key_grace(p, &grace, NULL) != 0)
 		return settings_refuse(p, d, "Choose how long the old key keeps working.");
 	if (key_generate(KEY_DEVICE, &key) != 0 ||
-	    db_api_key_rotate(p->app->db, p->s.account_id, d->id, grace, &key, &id) != DB_OK)
+	    auth_keys_rotate_device(p->app->db, p->s.account_id, d->id, grace, &key, &id) != DB_OK)
 		return settings_unavailable(p);
 	snprintf(detail, sizeof(detail), "{\"new_key\":\"%s\",\"grace_seconds\":%u}", key.display, grace);
 	page_audit(p, "key.rotate", "device", d->uid, detail);
@@ -151,7 +152,7 @@ static int act_key_revoke(struct page_ctx *p, struct api_device_row *d)
 
 	if (id == 0)
 		return settings_refuse(p, d, "Choose a key to revoke.");
-	if ((rc = db_api_key_revoke(p->app->db, d->id, id)) == DB_NOTFOUND)
+	if ((rc = auth_keys_revoke_device(p->app->db, d->id, id)) == DB_NOTFOUND)
 		return settings_refuse(p, d, "That key is not an active key of this device (it was revoked or has expired).");
 	if (rc != DB_OK)
 		return settings_unavailable(p);
@@ -172,7 +173,7 @@ static int act_delete(struct page_ctx *p, struct api_device_row *d)
 	/* Readings first: a device row without readings is harmless, the
 	 * reverse would leave readings nobody can reach or delete. */
 	if (store_readings_delete(p->app->store, &all, &deleted) != STORE_OK ||
-	    db_dev_delete(p->app->db, p->s.account_id, d->id) != DB_OK)
+	    auth_keys_device_deleted(p->app->db, p->s.account_id, d->id) != DB_OK)
 		return settings_unavailable(p);
 	snprintf(detail, sizeof(detail), "{\"readings_deleted\":%lld}", deleted);
 	page_audit(p, "device.delete", "device", d->uid, detail);

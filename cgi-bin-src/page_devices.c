@@ -100,12 +100,12 @@ static int list_device(void *ctx, const struct api_device_row *d)
 	return c->failed;
 }
 
-static int group_option(void *ctx, const struct db_row *row)
+static int group_option(void *ctx, const struct api_group_row *g)
 {
 	struct list_ctx *c = ctx;
 
-	hdf_set_valuef(c->p->hdf, "groups.%d.id=%s", c->n, db_row_str(row, 0));
-	hdf_set_valuef(c->p->hdf, "groups.%d.name=%s", c->n, db_row_str(row, 1));
+	hdf_set_valuef(c->p->hdf, "groups.%d.id=%s", c->n, g->uid);
+	hdf_set_valuef(c->p->hdf, "groups.%d.name=%s", c->n, g->name);
 	c->n++;
 	return 0;
 }
@@ -231,12 +231,15 @@ static int recent_doc(void *ctx, const bson_t *doc)
 	return 0;
 }
 
-static int alert_state_row(void *ctx, const struct db_row *row)
+static int alert_state_row(void *ctx, const struct alert_state_info *s)
 {
-	static const char *const cols[] = { "rule", "channel", "state", "since", "acked" };
+	const struct page_item items[] = {
+		{ "rule", s->rule }, { "channel", s->channel }, { "state", s->state }, { "since", s->since },
+		{ "acked", s->acked },
+	};
 	struct recent_ctx *c = ctx;
 
-	page_row(c->p, "alerts", c->n++, cols, sizeof(cols) / sizeof(cols[0]), row);
+	page_items(c->p, "alerts", c->n++, items, sizeof(items) / sizeof(items[0]));
 	return 0;
 }
 

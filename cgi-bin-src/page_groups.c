@@ -21,13 +21,13 @@ struct groups_ctx {
 	int n;
 };
 
-static int group_row(void *ctx, const struct db_row *row)
+static int group_row(void *ctx, const struct api_group_row *g)
 {
 	struct groups_ctx *c = ctx;
 
-	hdf_set_valuef(c->p->hdf, "groups.%d.id=%s", c->n, db_row_str(row, 0));
-	hdf_set_valuef(c->p->hdf, "groups.%d.name=%s", c->n, db_row_str(row, 1));
-	hdf_set_valuef(c->p->hdf, "groups.%d.count=%s", c->n, db_row_str(row, 2));
+	hdf_set_valuef(c->p->hdf, "groups.%d.id=%s", c->n, g->uid);
+	hdf_set_valuef(c->p->hdf, "groups.%d.name=%s", c->n, g->name);
+	hdf_set_valuef(c->p->hdf, "groups.%d.count=%lld", c->n, g->devices);
 	c->n++;
 	return 0;
 }

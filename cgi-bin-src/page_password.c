@@ -80,10 +80,7 @@ API_HANDLER(page_reset)
  * become a way to flood someone's inbox. */
 static int reset_recently_sent(struct db *db, long long user_id)
 {
-	int rc = db_query(db, "SELECT id FROM one_time_tokens WHERE user_id = ? AND purpose = 'reset_password' "
-	    "AND created_at > UTC_TIMESTAMP(3) - INTERVAL 5 MINUTE", DB_ARGS(DB_INT(user_id)), NULL, NULL);
-
-	return rc == DB_OK;
+	return db_token_recent(db, user_id, link_reset.purpose, 5) == DB_OK;
 }
 
 static void reset_mail(struct page_ctx *p, const struct user_row *u)

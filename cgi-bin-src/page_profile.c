@@ -16,6 +16,7 @@
 #include "auth_totp.h"
 #include "conf.h"
 #include "db.h"
+#include "db_session.h"
 #include "db_user.h"
 #include "handlers.h"
 #include "page.h"
@@ -28,13 +29,17 @@ struct sessions_ctx {
 	int n;
 };
 
-static int session_row(void *ctx, const struct db_row *row)
+static int session_row(void *ctx, const struct session_info *s)
 {
 	struct sessions_ctx *c = ctx;
-	static const char *const cols[] = { "id", "created", "last_seen", "ip", "agent" };
+	const struct page_item items[] = {
+		{ "created", s->created }, { "last_seen", s->last_seen }, { "ip", s->ip },
+		{ "agent", s->user_agent },
+	};
 
-	page_row(c->p, "sessions", c->n, cols, sizeof(cols) / sizeof(cols[0]), row);
-	if (db_row_int(row, 0) == c->p->s.id)
+	hdf_set_valuef(c->p->hdf, "sessions.%d.id=%lld", c->n, s->id);
+	page_items(c->p, "sessions", c->n, items, sizeof(items) / sizeof(items[0]));
+	if (s->id == c->p->s.id)
 		hdf_set_valuef(c->p->hdf, "sessions.%d.current=1", c->n);
 	c->n++;
 	return 0;
@@ -44,16 +49,12 @@ static int profile_render(struct page_ctx *p, int status)
 {
 	struct sessions_ctx c = { p, 0 };
 	long long left = 0;
-	int rc;
 
 	page_set(p, "page.title", "Your profile");
 	page_set(p, "nav.profile", "1");
 	hdf_set_int_value(p->hdf, "user.totp_enabled", p->s.totp_enabled);
-	rc = db_query(p->app->db,
-	    "SELECT id, DATE_FORMAT(created_at, '%Y-%m-%d %H:%i UTC'), DATE_FORMAT(last_seen_at, '%Y-%m-%d %H:%i UTC'), "
-	    "ip, user_agent FROM sessions WHERE user_id = ? AND expires_at > UTC_TIMESTAMP(3) ORDER BY last_seen_at DESC",
-	    DB_ARGS(DB_INT(p->s.user_id)), session_row, &c);
-	if ((rc != DB_OK && rc != DB_NOTFOUND) || db_recovery_left(p->app->db, p->s.user_id, &left) < 0)
+	if (db_session_list(p->app->db, p->s.user_id, session_row, &c) != DB_OK ||
+	    db_recovery_left(p->app->db, p->s.user_id, &left) != DB_OK)
 		return page_error(p, 503, "Gauge is temporarily unavailable. Try again in a moment.");
 	hdf_set_int_value(p->hdf, "user.recovery_left", (int)left);
 	return page_render(p, status, "profile.cs");
@@ -83,14 +84,21 @@ static int refuse(struct page_ctx *p, const char *msg)
 	return profile_render(p, 400);
 }
 
+/* What checking the current password again found. */
+enum again {
+	AGAIN_OK = 0,       /* the password is right */
+	AGAIN_WRONG = -1,   /* missing or wrong */
+	AGAIN_DOWN = -2,    /* the user could not be read */
+};
+
 /* The user's current password, checked again for sensitive changes. */
-static int password_again(struct page_ctx *p, const char *field, struct user_row *u)
+static enum again password_again(struct page_ctx *p, const char *field, struct user_row *u)
 {
 	const char *pw = page_field(p, field);
 
 	if (db_user_by_id(p->app->db, p->s.user_id, u) != DB_OK)
-		return -1;
-	return pw != NULL && password_verify(pw, u->password_hash) ? 0 : 1;
+		return AGAIN_DOWN;
+	return pw != NULL && password_verify(pw, u->password_hash) ? AGAIN_OK : AGAIN_WRONG;
 }
 
 static int act_password(struct page_ctx *p)
@@ -99,11 +107,11 @@ static int act_password(struct page_ctx *p)
 	const char *why;
 	char hash[PASSWORD_HASH_MAX];
 	struct user_row u;
-	int rc = password_again(p, "current_password", &u);
+	enum again rc = password_again(p, "current_password", &u);
 
-	if (rc < 0)
+	if (rc == AGAIN_DOWN)
 		return page_error(p, 503, "Nothing was changed: Gauge is temporarily unavailable.");
-	if (rc > 0)
+	if (rc == AGAIN_WRONG)
 		return refuse(p, "Your current password is not correct.");
 	if (next == NULL || again == NULL || strcmp(next, again) != 0)
 		return refuse(p, "The new passwords do not match.");
@@ -127,8 +135,7 @@ static int act_end_session(struct page_ctx *p, int others)
 	else if (id == 0)
 		return refuse(p, "Choose a session.");
 	else    /* only the user's own sessions match */
-		rc = db_exec(p->app->db, "DELETE FROM sessions WHERE id = ? AND user_id = ?",
-		    DB_ARGS(DB_INT(id), DB_INT(p->s.user_id)), NULL);
+		rc = db_session_delete_own(p->app->db, p->s.user_id, id);
 	if (rc != DB_OK)
 		return page_error(p, 503, "Nothing was changed: Gauge is temporarily unavailable.");
 	page_audit(p, "session.end", "user", p->s.email, others ? "{\"others\":true}" : NULL);
@@ -231,12 +238,12 @@ static int act_2fa_confirm(struct page_ctx *p)
 static int act_2fa_disable(struct page_ctx *p)
 {
 	struct user_row u;
-	int rc = password_again(p, "password", &u);
+	enum again rc = password_again(p, "password", &u);
 
 	if (p->s.require_2fa)
 		return refuse(p, "Your account requires two-factor sign-in; it cannot be turned off.");
-	if (rc != 0)
-		return rc < 0 ? page_error(p, 503, "Nothing was changed.") : refuse(p, "Your password is not correct.");
+	if (rc != AGAIN_OK)
+		return rc == AGAIN_DOWN ? page_error(p, 503, "Nothing was changed.") : refuse(p, "Your password is not correct.");
 	if (db_user_totp_disable(p->app->db, p->s.user_id) != DB_OK)
 		return page_error(p, 503, "Nothing was changed: Gauge is temporarily unavailable.");
 	page_audit(p, "2fa.disable", "user", p->s.email, NULL);
@@ -247,10 +254,10 @@ static int act_2fa_recovery(struct page_ctx *p)
 {
 	char codes[MFA_RECOVERY_CODES][MFA_RECOVERY_LEN + 1];
 	struct user_row u;
-	int rc = password_again(p, "password", &u);
+	enum again rc = password_again(p, "password", &u);
 
-	if (rc != 0)
-		return rc < 0 ? page_error(p, 503, "Nothing was changed.") : refuse(p, "Your password is not correct.");
+	if (rc != AGAIN_OK)
+		return rc == AGAIN_DOWN ? page_error(p, 503, "Nothing was changed.") : refuse(p, "Your password is not correct.");
 	if (!p->s.totp_enabled)
 		return refuse(p, "Turn on two-factor sign-in first.");
 	if (mfa_new_recovery(p->app->db, p->s.user_id, codes) != MFA_OK)

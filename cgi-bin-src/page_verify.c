@@ -21,26 +21,28 @@
 #include "reading.h"
 #include "resp.h"
 
-static int verify_row(void *ctx, const struct db_row *row)
+static int verify_row(void *ctx, const struct alert_verify_info *v)
 {
-	static const char *const cols[] = { "kind", "rule", "device", "channel", "value", "rule_kind" };
-	static const char *const times[] = { "reading_at", "since", "raised_at" };
+	const struct { const char *name, *value; } strs[] = {
+		{ "kind", v->kind }, { "rule", v->rule }, { "device", v->device }, { "channel", v->channel },
+		{ "value", v->value }, { "rule_kind", v->rule_kind },
+	};
+	const struct { const char *name; int has; long long ms; } times[] = {
+		{ "reading_at", v->has_reading_at, v->reading_at_ms }, { "since", v->has_since, v->since_ms },
+		{ "raised_at", v->has_raised_at, v->raised_at_ms },
+	};
 	struct page_ctx *p = ctx;
-	const size_t ncols = sizeof(cols) / sizeof(cols[0]);
 	char ts[TS_LEN];
 
-	for (size_t i = 0; i < ncols; i++) {
-		const char *v = db_row_str(row, i);
-
-		hdf_set_valuef(p->hdf, "event.%s=%s", cols[i], v != NULL ? v : "");
-	}
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		hdf_set_valuef(p->hdf, "event.%s=%s", strs[i].name, strs[i].value);
 	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
 		ts[0] = '\0';
-		if (db_row_str(row, ncols + i) != NULL)
-			ts_format(db_row_int(row, ncols + i), ts);
-		hdf_set_valuef(p->hdf, "event.%s=%s", times[i], ts);
+		if (times[i].has)
+			ts_format(times[i].ms, ts);
+		hdf_set_valuef(p->hdf, "event.%s=%s", times[i].name, ts);
 	}
-	return 1;
+	return 0;
 }
 
 /* What became of one message, in words, and a badge for it. */
@@ -82,16 +84,16 @@ struct recip_ctx {
 	int n;
 };
 
-static int recipient_row(void *ctx, const struct db_row *row)
+static int recipient_row(void *ctx, const struct alert_message_info *m)
 {
 	struct recip_ctx *c = ctx;
 	char masked[300];
 	/* A message folded into a digest fared as the digest did. */
-	const int digested = strcmp(db_row_str(row, 2), "digested") == 0;
-	const struct outcome *o = outcome_of(db_row_str(row, digested ? 3 : 2));
+	const int digested = strcmp(m->status, "digested") == 0;
+	const struct outcome *o = outcome_of(digested ? m->digest_status : m->status);
 
-	mask(db_row_str(row, 1), masked, sizeof(masked));
-	hdf_set_valuef(c->p->hdf, "recipients.%d.via=%s", c->n, strcmp(db_row_str(row, 0), "sms") == 0 ? "SMS" : "e-mail");
+	mask(m->recipient, masked, sizeof(masked));
+	hdf_set_valuef(c->p->hdf, "recipients.%d.via=%s", c->n, strcmp(m->transport, "sms") == 0 ? "SMS" : "e-mail");
 	hdf_set_valuef(c->p->hdf, "recipients.%d.to=%s", c->n, masked);
 	hdf_set_valuef(c->p->hdf, "recipients.%d.status=%s", c->n, o->status);
 	hdf_set_valuef(c->p->hdf, "recipients.%d.says=%s%s", c->n, digested ? "in a digest: " : "", o->says);
@@ -115,7 +117,7 @@ API_HANDLER(page_verify)
 		found = DB_NOTFOUND;
 	else
 		found = db_alert_verify(app->db, code, verify_row, &p);
-	if (found < 0)
+	if (found != DB_OK && found != DB_NOTFOUND)
 		return page_error(&p, 503, "Verification is temporarily unavailable. Try again in a moment.");
 	if (found == DB_NOTFOUND)
 		return page_render(&p, 404, "verify.cs");

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "db_session.h"
 #include "req.h"
 #include "resp.h"
 #include "valid.h"
@@ -42,7 +43,6 @@ int session_create(struct db *db, struct resp *rs, long long user_id, int mfa_pe
 {
 	unsigned char raw[32], hash[SHA256_LEN], csrf[32];
 	char token[SESSION_TOKEN_LEN + 1], cookie[128], ua[256];
-	struct db_result res;
 	int rc;
 
 	if (crypto_random(raw, sizeof(raw)) != 0 || crypto_random(csrf, sizeof(csrf)) != 0)
@@ -50,13 +50,9 @@ int session_create(struct db *db, struct resp *rs, long long user_id, int mfa_pe
 	crypto_b64url(raw, sizeof(raw), token);
 	crypto_sha256(token, strlen(token), hash);
 	session_ua_summary(user_agent != NULL ? user_agent : "", ua, sizeof(ua));
-	rc = db_exec(db, "INSERT INTO sessions (token_hash, user_id, csrf_secret, mfa_pending, "
-	    "expires_at, ip, user_agent) VALUES (?, ?, ?, ?, UTC_TIMESTAMP(3) + INTERVAL ? HOUR, ?, ?)",
-	    DB_ARGS(DB_BLOB(hash, sizeof(hash)), DB_INT(user_id), DB_BLOB(csrf, sizeof(csrf)),
-	    DB_INT(mfa_pending), DB_INT(absolute_h), DB_TEXT(ip), DB_TEXT(ua)), &res);
+	rc = db_session_create(db, hash, user_id, csrf, mfa_pending, absolute_h, ip, ua, session_id);
 	if (rc != DB_OK)
 		return rc;
-	*session_id = (long long)res.insert_id;
 	snprintf(cookie, sizeof(cookie), SESSION_COOKIE "=%s%s", token, session_cookie_attrs);
 	resp_header(rs, "Set-Cookie", cookie);
 	return DB_OK;
@@ -67,71 +63,41 @@ void session_clear_cookie(struct resp *rs)
 	resp_header(rs, "Set-Cookie", SESSION_COOKIE "=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Lax");
 }
 
-static int session_row(void *ctx, const struct db_row *row)
-{
-	struct session *s = ctx;
-	const char *role = db_row_str(row, 3);
-
-	s->id = db_row_int(row, 0);
-	s->user_id = db_row_int(row, 1);
-	s->account_id = db_row_int(row, 2);
-	s->role = (enum role)(valid_role(role) >= 0 ? valid_role(role) : ROLE_VIEWER);
-	s->mfa_pending = db_row_int(row, 4) != 0;
-	s->totp_enabled = db_row_int(row, 5) != 0;
-	s->require_2fa = db_row_int(row, 6) != 0;
-	snprintf(s->email, sizeof(s->email), "%s", db_row_str(row, 7));
-	snprintf(s->account_name, sizeof(s->account_name), "%s", db_row_str(row, 8));
-	if (row->lens[9] == sizeof(s->csrf_secret))
-		memcpy(s->csrf_secret, row->cols[9], sizeof(s->csrf_secret));
-	if (db_row_int(row, 10))
-		s->id = -s->id;         /* live, but last seen over a minute ago */
-	return 1;
-}
-
 int session_load(struct db *db, const struct req *r, unsigned idle_min, struct session *s)
 {
 	const char *token = req_cookie(r, SESSION_COOKIE);
 	unsigned char hash[SHA256_LEN];
-	int rc;
+	int rc, stale;
 
 	memset(s, 0, sizeof(*s));
 	if (token == NULL || strlen(token) != SESSION_TOKEN_LEN)
 		return DB_OK;
 	crypto_sha256(token, SESSION_TOKEN_LEN, hash);
-	rc = db_query(db,
-	    "SELECT s.id, u.id, u.account_id, u.role, s.mfa_pending, u.totp_enabled, a.require_2fa, "
-	    "u.email, a.name, s.csrf_secret, s.last_seen_at < UTC_TIMESTAMP(3) - INTERVAL 1 MINUTE "
-	    "FROM sessions s JOIN users u ON u.id = s.user_id JOIN accounts a ON a.id = u.account_id "
-	    "WHERE s.token_hash = ? AND s.expires_at > UTC_TIMESTAMP(3) "
-	    "AND s.last_seen_at > UTC_TIMESTAMP(3) - INTERVAL ? MINUTE",
-	    DB_ARGS(DB_BLOB(hash, sizeof(hash)), DB_INT(idle_min)), session_row, s);
-	if (rc == DB_NOTFOUND)
+	rc = db_session_find(db, hash, idle_min, s, &stale);
+	if (rc == DB_NOTFOUND) {
+		memset(s, 0, sizeof(*s));
 		return DB_OK;
+	}
 	if (rc != DB_OK)
 		return rc;
-	if (s->id < 0) {
-		s->id = -s->id;
-		(void)db_exec(db, "UPDATE sessions SET last_seen_at = UTC_TIMESTAMP(3) WHERE id = ?",
-		    DB_ARGS(DB_INT(s->id)), NULL);
-	}
+	if (stale)      /* live, but last seen over a minute ago */
+		(void)db_session_touch(db, s->id);
 	return DB_OK;
 }
 
 int session_end(struct db *db, long long session_id)
 {
-	return db_exec(db, "DELETE FROM sessions WHERE id = ?", DB_ARGS(DB_INT(session_id)), NULL);
+	return db_session_delete(db, session_id);
 }
 
 int session_end_others(struct db *db, long long user_id, long long keep_id)
 {
-	return db_exec(db, "DELETE FROM sessions WHERE user_id = ? AND id <> ?",
-	    DB_ARGS(DB_INT(user_id), DB_INT(keep_id)), NULL);
+	return db_session_delete_others(db, user_id, keep_id);
 }
 
 int session_mark_mfa_done(struct db *db, long long session_id)
 {
-	return db_exec(db, "UPDATE sessions SET mfa_pending = 0 WHERE id = ?",
-	    DB_ARGS(DB_INT(session_id)), NULL);
+	return db_session_mfa_done(db, session_id);
 }
 
 static void hmac_token(const unsigned char *key, size_t keylen, const char *msg,

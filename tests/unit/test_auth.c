@@ -35,17 +35,17 @@ static void test_key_liveness(void)
 	struct api_key_row k = { .id = 5 };
 	long long now = 1800000000000LL;
 
-	CHECK(db_api_key_live(&k, now), "a found key with no end works");
+	CHECK(key_live(&k, now), "a found key with no end works");
 	k.expires_ms = now + 1;
-	CHECK(db_api_key_live(&k, now), "a key in its grace period works");
+	CHECK(key_live(&k, now), "a key in its grace period works");
 	k.expires_ms = now;
-	CHECK(!db_api_key_live(&k, now), "a key stops working the moment its grace period ends");
+	CHECK(!key_live(&k, now), "a key stops working the moment its grace period ends");
 	k.expires_ms = 0;
 	k.revoked = 1;
-	CHECK(!db_api_key_live(&k, now), "a revoked key never works");
+	CHECK(!key_live(&k, now), "a revoked key never works");
 	k.revoked = 0;
 	k.id = 0;
-	CHECK(!db_api_key_live(&k, now), "no key found is no live key");
+	CHECK(!key_live(&k, now), "no key found is no live key");
 }
 
 static void test_public_ids(void)
