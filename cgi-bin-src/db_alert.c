@@ -114,21 +114,21 @@ int db_alert_load(struct db *db, struct alert_set *set)
 	int rc;
 
 	memset(set, 0, sizeof(*set));
-	rc = db_query(db, "SELECT id, account_id, name, channel, kind, threshold, threshold_high, "
+	rc = db_query_all(db, "SELECT id, account_id, name, channel, kind, threshold, threshold_high, "
 	    "clear_threshold, clear_threshold_high, COALESCE(no_data_minutes, 0), min_duration_s, "
 	    "COALESCE(reminder_s, 0), notify_clear FROM alert_rules WHERE enabled = 1 ORDER BY id",
 	    NULL, 0, rule_row, set);
 	if (rc == DB_OK)
-		rc = db_query(db, "SELECT p.rule_id, p.kind, p.address FROM alert_recipients p "
+		rc = db_query_all(db, "SELECT p.rule_id, p.kind, p.address FROM alert_recipients p "
 		    "JOIN alert_rules r ON r.id = p.rule_id WHERE r.enabled = 1 ORDER BY p.id", NULL, 0, recipient_row, set);
-	if (rc == DB_OK || rc == DB_NOTFOUND)
-		rc = db_query(db, "SELECT r.id, d.id, d.name, s.state, " MS("s.since") ", s.last_value, "
+	if (rc == DB_OK)
+		rc = db_query_all(db, "SELECT r.id, d.id, d.name, s.state, " MS("s.since") ", s.last_value, "
 		    "COALESCE(" MS("s.last_reading_at") ", 0), COALESCE(" MS("s.last_notified_at") ", 0), "
 		    "s.acknowledged_at IS NOT NULL, " MS("COALESCE(s.condition_since, s.since)") " FROM alert_rules r "
 		    "JOIN devices d ON d.id = r.device_id OR (r.group_id IS NOT NULL AND d.group_id = r.group_id) "
 		    "LEFT JOIN alert_state s ON s.rule_id = r.id AND s.device_id = d.id "
 		    "WHERE r.enabled = 1 ORDER BY r.id, d.id", NULL, 0, pair_row, set);
-	return rc == DB_NOTFOUND ? DB_OK : rc;
+	return rc;
 }
 
 void alert_set_free(struct alert_set *set)
@@ -207,8 +207,8 @@ int db_alertd_lease(struct db *db, const char *me, unsigned lease_s, int *leader
 	    "updated_at = IF(value = VALUES(value), UTC_TIMESTAMP(3), updated_at)",
 	    DB_ARGS(DB_TEXT(me), DB_INT(lease_s)), NULL);
 	if (rc == DB_OK)
-		rc = db_query(db, "SELECT value FROM alertd_state WHERE name = 'leader'", NULL, 0, owner_fn, &c);
-	return rc == DB_NOTFOUND ? DB_OK : rc;
+		rc = db_query_all(db, "SELECT value FROM alertd_state WHERE name = 'leader'", NULL, 0, owner_fn, &c);
+	return rc;
 }
 
 int db_alertd_lease_release(struct db *db, const char *me)
@@ -223,8 +223,8 @@ int db_alertd_still_leader(struct db *db, const char *me, int *leader)
 	int rc;
 
 	*leader = 0;
-	rc = db_query(db, "SELECT value FROM alertd_state WHERE name = 'leader' FOR UPDATE", NULL, 0, owner_fn, &c);
-	return rc == DB_NOTFOUND ? DB_OK : rc;
+	rc = db_query_all(db, "SELECT value FROM alertd_state WHERE name = 'leader' FOR UPDATE", NULL, 0, owner_fn, &c);
+	return rc;
 }
 
 struct oid_ctx {
@@ -244,10 +244,10 @@ static int oid_fn(void *ctx, const struct db_row *row)
 int db_alertd_seen(struct db *db, long long since_ms, db_oid_fn fn, void *ctx)
 {
 	struct oid_ctx c = { fn, ctx };
-	int rc = db_query(db, "SELECT reading_oid FROM alertd_seen WHERE received_at >= FROM_UNIXTIME(? / 1000)",
+	int rc = db_query_all(db, "SELECT reading_oid FROM alertd_seen WHERE received_at >= FROM_UNIXTIME(? / 1000)",
 	    DB_ARGS(DB_INT(since_ms)), oid_fn, &c);
 
-	return rc == DB_NOTFOUND ? DB_OK : rc;
+	return rc;
 }
 
 #define SEEN_ROWS_MAX 256

@@ -17,25 +17,17 @@
 	"CAST(UNIX_TIMESTAMP(e.condition_since) * 1000 AS SIGNED), e.rule_kind"
 #define EVENT_NCOLS 9
 
-/* Column i as a string, "" when NULL, cut to fit. */
-static void text_col(char *dst, size_t len, const struct db_row *row, size_t i)
-{
-	const char *s = db_row_str(row, i);
-
-	snprintf(dst, len, "%s", s != NULL ? s : "");
-}
-
 /* The EVENT_COLS block of a row, starting at column o. */
 static void event_from_row(struct outbox_event *e, const struct db_row *row, size_t o)
 {
 	const char *rule_kind = db_row_str(row, o + 8);
 
-	text_col(e->code, sizeof(e->code), row, o);
-	text_col(e->kind, sizeof(e->kind), row, o + 1);
-	text_col(e->rule, sizeof(e->rule), row, o + 2);
-	text_col(e->device, sizeof(e->device), row, o + 3);
-	text_col(e->channel, sizeof(e->channel), row, o + 4);
-	text_col(e->value, sizeof(e->value), row, o + 5);
+	db_row_copy(e->code, sizeof(e->code), row, o);
+	db_row_copy(e->kind, sizeof(e->kind), row, o + 1);
+	db_row_copy(e->rule, sizeof(e->rule), row, o + 2);
+	db_row_copy(e->device, sizeof(e->device), row, o + 3);
+	db_row_copy(e->channel, sizeof(e->channel), row, o + 4);
+	db_row_copy(e->value, sizeof(e->value), row, o + 5);
 	e->at_ms = db_row_int(row, o + 6);
 	e->since_ms = db_row_int(row, o + 7);
 	e->no_data = rule_kind != NULL && strcmp(rule_kind, "no_data") == 0;
@@ -69,13 +61,13 @@ static int claim_row(void *ctx, const struct db_row *row)
 	memset(it, 0, sizeof(*it));
 	it->id = db_row_int(row, 0);
 	it->sms = strcmp(db_row_str(row, 1), "sms") == 0;
-	text_col(it->recipient, sizeof(it->recipient), row, 2);
+	db_row_copy(it->recipient, sizeof(it->recipient), row, 2);
 	it->attempts = (unsigned)db_row_int(row, 3);
 	it->digest = db_row_int(row, 4) != 0;
 	event_from_row(&it->event, row, 5);
 	it->account_id = db_row_int(row, 5 + EVENT_NCOLS);
-	text_col(it->tw_sid, sizeof(it->tw_sid), row, 6 + EVENT_NCOLS);
-	text_col(it->tw_from, sizeof(it->tw_from), row, 7 + EVENT_NCOLS);
+	db_row_copy(it->tw_sid, sizeof(it->tw_sid), row, 6 + EVENT_NCOLS);
+	db_row_copy(it->tw_from, sizeof(it->tw_from), row, 7 + EVENT_NCOLS);
 	if (row->cols[t] != NULL && row->lens[t] <= sizeof(it->tw_token)) {
 		memcpy(it->tw_token, row->cols[t], row->lens[t]);
 		it->tw_token_len = row->lens[t];
@@ -95,13 +87,13 @@ int db_outbox_claim(struct db *db, const char *me, unsigned lease_s,
 	*n = 0;
 	if (rc != DB_OK)
 		return rc;
-	rc = db_query(db, "SELECT o.id, o.transport, o.recipient, o.attempts, o.is_digest, " EVENT_COLS ", "
+	rc = db_query_all(db, "SELECT o.id, o.transport, o.recipient, o.attempts, o.is_digest, " EVENT_COLS ", "
 	    "e.account_id, COALESCE(a.twilio_account_sid, ''), COALESCE(a.twilio_from_number, ''), a.twilio_auth_token_enc "
 	    "FROM alert_outbox o JOIN alert_events e ON e.id = o.event_id JOIN accounts a ON a.id = e.account_id "
 	    "WHERE o.lease_owner = ? AND o.status = 'pending' AND o.lease_until > UTC_TIMESTAMP(3) ORDER BY o.id",
 	    DB_ARGS(DB_TEXT(me)), claim_row, &c);
 	*n = c.n;
-	return rc == DB_NOTFOUND ? DB_OK : rc;
+	return rc;
 }
 
 int db_outbox_sending(struct db *db, long long id, const char *me)
@@ -175,8 +167,8 @@ static int held_row(void *ctx, const struct db_row *row)
 	if (h->n == h->max)
 		return 1;
 	it = &h->held[h->n++];
-	text_col(it->recipient, sizeof(it->recipient), row, 0);
-	text_col(it->transport, sizeof(it->transport), row, 1);
+	db_row_copy(it->recipient, sizeof(it->recipient), row, 0);
+	db_row_copy(it->transport, sizeof(it->transport), row, 1);
 	it->first_event = db_row_int(row, 2);
 	return 0;
 }
@@ -185,14 +177,14 @@ int db_outbox_held(struct db *db, unsigned interval_s, unsigned budget_per_hour,
     struct outbox_held *held, size_t max, size_t *n)
 {
 	struct held_ctx h = { held, max, 0 };
-	int rc = db_query(db, "SELECT recipient, transport, MIN(event_id) FROM alert_outbox o WHERE status = 'held' "
+	int rc = db_query_all(db, "SELECT recipient, transport, MIN(event_id) FROM alert_outbox o WHERE status = 'held' "
 	    "GROUP BY recipient, transport HAVING MIN(created_at) < UTC_TIMESTAMP(3) - INTERVAL ? SECOND "
 	    "OR (SELECT COUNT(*) FROM alert_outbox x WHERE x.recipient = o.recipient "
 	    "AND x.created_at > UTC_TIMESTAMP(3) - INTERVAL 1 HOUR AND x.status NOT IN ('held', 'digested')) < ?",
 	    DB_ARGS(DB_INT(interval_s), DB_INT(budget_per_hour)), held_row, &h);
 
 	*n = h.n;
-	return rc == DB_NOTFOUND ? DB_OK : rc;
+	return rc;
 }
 
 int db_outbox_fold(struct db *db, const struct outbox_held *h)

@@ -14,7 +14,12 @@
 struct conf_mongo;
 struct store;
 
-enum store_status { STORE_OK = 0, STORE_DOWN = -1, STORE_ERROR = -2 };
+/* What every store_* function returns: 0 success, negative failure. */
+enum store_status {
+	STORE_OK = 0,       /* done; for writes, journaled with the configured write concern */
+	STORE_DOWN = -1,    /* no server could be selected: callers answer 503 and retry later */
+	STORE_ERROR = -2,   /* the server refused the command: a bug, bad index or bad data */
+};
 
 /* NULL with err set when the URI is invalid; connecting happens lazily. */
 struct store *store_new(const struct conf_mongo *conf, const char *appname,

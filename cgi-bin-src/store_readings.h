@@ -15,8 +15,6 @@
 #include "reading.h"
 #include "store.h"
 
-#define STORE_DUPLICATE 1
-
 /* Appends a validated batch; duplicates (same client id on the device) are
  * counted, not stored.  STORE_OK only when every reading is either stored
  * durably (journaled, majority write concern) or a duplicate. */
