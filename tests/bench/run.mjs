@@ -76,6 +76,7 @@ async function startHello() {
   const port = await freePort();
   const conf = fs.readFileSync(path.join(stack.dirs.etc, 'lighttpd.conf'), 'utf8')
     .replace(/server\.port = \d+/, `server.port = ${port}`)
+    .replace(/var\.gauge_https_port = "\d+"/, `var.gauge_https_port = "${port}"`)
     .replace(/server\.pid-file = "[^"]*"/, `server.pid-file = "${path.join(stack.dirs.run, 'lighttpd-hello.pid')}"`)
     .replace(/var\.gauge_socket = "[^"]*"/, `var.gauge_socket = "${sock}"`);
   const confFile = path.join(stack.dirs.etc, 'lighttpd-hello.conf');
