@@ -160,7 +160,7 @@ static int api_limit(struct api_ctx *c, int keyed)
  * one, hash filled) or an error status already sent. */
 static int api_credentials(struct api_ctx *c, unsigned char hash[SHA256_LEN], int *present)
 {
-	const char *auth = req_header(c->r, "authorization"), *form_key = NULL, *key = NULL, *dup;
+	const char *auth = req_header(c->r, "authorization"), *form_key, *key = NULL;
 	enum key_kind kind;
 
 	*present = 0;
@@ -168,15 +168,12 @@ static int api_credentials(struct api_ctx *c, unsigned char hash[SHA256_LEN], in
 		if (req_param(c->r, api_key_params[i]) != NULL)
 			return api_error(c->rs, 400, "key_in_url",
 			    "API keys must not be sent in the URL; use the Authorization header.");
-	if (c->r->content_type != NULL &&
-	    strcmp(c->r->content_type, "application/x-www-form-urlencoded") == 0) {
-		if (req_parse_urlencoded(&c->r->arena, c->r->body, c->r->body_len, &c->form) != 0)
-			return api_error(c->rs, 400, "malformed_form", "The form body is malformed.");
-		if ((dup = kv_first_repeat(&c->form)) != NULL)
-			return api_error(c->rs, 400, "malformed_form",
-			    "The form field '%.40s' is given more than once.", dup);
-		form_key = kv_get(&c->form, "api_key");
-	}
+	if (c->r->form_status == FORM_MALFORMED)
+		return api_error(c->rs, 400, "malformed_form", "The form body is malformed.");
+	if (c->r->form_status == FORM_REPEATED)
+		return api_error(c->rs, 400, "malformed_form",
+		    "The form field '%.40s' is given more than once.", c->r->form_repeat);
+	form_key = kv_get(&c->r->form, "api_key");
 	if (auth != NULL) {
 		if (strncasecmp(auth, "Bearer ", 7) != 0)
 			return api_error(c->rs, 401, "invalid_key", "Use Authorization: Bearer <key>.");

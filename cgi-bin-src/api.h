@@ -8,7 +8,7 @@
  * read (never written).  An unknown device, another account's device and a
  * device-key's sibling all answer the same 404, so a caller learns nothing
  * about devices it may not reach.  Keys travel only in the Authorization
- * header or a form body, and only over HTTPS.
+ * header or a form body (req.c has parsed it), and only over HTTPS.
  */
 #ifndef GAUGE_API_H
 #define GAUGE_API_H
@@ -25,7 +25,6 @@ struct api_ctx {
 	struct app *app;
 	struct req *r;
 	struct resp *rs;
-	struct kvlist form;             /* parsed form body, when form-encoded */
 	struct api_key_row key;         /* key.id == 0: anonymous */
 	struct api_device_row dev;      /* for device routes */
 };

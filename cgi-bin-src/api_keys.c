@@ -87,7 +87,7 @@ static int rotate_grace(struct api_ctx *c, unsigned *grace)
 	*grace = 0;
 	if (c->r->body_len == 0)
 		return 0;
-	if (c->r->content_type == NULL || strcmp(c->r->content_type, "application/json") != 0)
+	if (c->r->media != MEDIA_JSON)
 		return api_error(c->rs, 415, "unsupported_media_type", "Send application/json.");
 	if ((st = api_json_object_or_reply(c, "invalid_field", &root)) != 0)
 		return st;

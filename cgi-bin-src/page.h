@@ -3,10 +3,10 @@
  *
  * page_begin() loads the session, sends anyone not signed in to /login,
  * finishes a pending second factor, enforces the account's 2FA requirement,
- * checks the role, and for POST parses the form and checks its CSRF token;
- * a page handler only runs for a request that passed all of that.  The
- * template data set it prepares carries the user, the CSRF token and the
- * navigation, so templates never compute who may see what.
+ * checks the role, and for POST checks the form (req.c has parsed it) and
+ * its CSRF token; a page handler only runs for a request that passed all of
+ * that.  The template data set it prepares carries the user, the CSRF
+ * token and the navigation, so templates never compute who may see what.
  */
 #ifndef GAUGE_PAGE_H
 #define GAUGE_PAGE_H
@@ -34,7 +34,6 @@ struct page_ctx {
 	struct req *r;
 	struct resp *rs;
 	struct session s;
-	struct kvlist form;
 	HDF *hdf;
 };
 
