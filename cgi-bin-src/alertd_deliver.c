@@ -27,6 +27,7 @@
 #include "mail.h"
 #include "reading.h"
 #include "secretbox.h"
+#include "ts.h"
 #include "twilio.h"
 
 #define CLAIM_BATCH 20

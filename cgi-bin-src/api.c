@@ -22,9 +22,9 @@
 #include "key_cache.h"
 #include "log.h"
 #include "ratelimit.h"
-#include "reading.h"
 #include "req.h"
 #include "resp.h"
+#include "ts.h"
 #include "valid.h"
 
 /* Query parameters that would put a key in URLs (and so in logs). */

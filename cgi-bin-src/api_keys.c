@@ -13,10 +13,10 @@
 #include "app.h"
 #include "db_account.h"
 #include "db_api.h"
-#include "reading.h"
 #include "handlers.h"
 #include "req.h"
 #include "resp.h"
+#include "ts.h"
 #include "valid.h"
 
 #define GRACE_MAX_S (30 * 86400)

@@ -18,6 +18,7 @@
 #include "req.h"
 #include "resp.h"
 #include "store_readings.h"
+#include "ts.h"
 
 static int ingest_parse(struct api_ctx *c, long long now_ms, struct batch *b)
 {

@@ -27,6 +27,7 @@
 #include "readings_out.h"
 #include "resp.h"
 #include "store_readings.h"
+#include "ts.h"
 #include "valid.h"
 
 struct list_ctx {

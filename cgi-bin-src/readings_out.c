@@ -18,6 +18,7 @@
 #include "api.h"
 #include "log.h"
 #include "resp.h"
+#include "ts.h"
 
 #define CSV_CHANNELS_MAX 256
 

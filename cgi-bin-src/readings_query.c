@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "req.h"
+#include "ts.h"
 
 enum rq_param {
 	RQ_FROM, RQ_TO, RQ_LIMIT, RQ_ORDER, RQ_CHANNELS, RQ_CURSOR, RQ_INTERVAL, RQ_AGG, RQ_FORMAT,
