@@ -7,24 +7,19 @@
  */
 #include "api.h"
 
-#include <json-c/json.h>
-#include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
+#include "api_json.h"
 #include "app.h"
 #include "conf.h"
-#include "json_body.h"
 #include "key_cache.h"
 #include "log.h"
 #include "ratelimit.h"
 #include "req.h"
 #include "resp.h"
-#include "ts.h"
 #include "valid.h"
 
 /* Query parameters that would put a key in URLs (and so in logs). */
@@ -36,87 +31,6 @@ long long api_now_ms(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int api_verror(struct resp *rs, int status, const char *code, const char *pointer,
-    const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
-
-static int api_verror(struct resp *rs, int status, const char *code, const char *pointer,
-    const char *fmt, va_list ap)
-{
-	char msg[300];
-
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (status == 401)
-		resp_header(rs, "WWW-Authenticate", "Bearer realm=\"gauge\"");
-	resp_error_at(rs, status, code, pointer, msg);
-	return status;
-}
-
-int api_error(struct resp *rs, int status, const char *code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	status = api_verror(rs, status, code, NULL, fmt, ap);
-	va_end(ap);
-	return status;
-}
-
-int api_error_at(struct resp *rs, int status, const char *code, const char *pointer,
-    const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	status = api_verror(rs, status, code, pointer, fmt, ap);
-	va_end(ap);
-	return status;
-}
-
-int api_json_object_or_reply(struct api_ctx *c, const char *invalid_code, struct json_object **out)
-{
-	struct json_body_error err;
-
-	if (json_body_parse(c->r->body != NULL ? c->r->body : "", c->r->body_len, out, &err) != 0)
-		return api_error_at(c->rs, err.status, err.status == 422 ? invalid_code : "malformed_json",
-		    err.pointer, "%s", err.message);
-	if (json_object_is_type(*out, json_type_object))
-		return 0;
-	json_object_put(*out);
-	*out = NULL;
-	return api_error(c->rs, 400, "malformed_json", "The body must be a JSON object.");
-}
-
-int api_send(struct resp *rs, int status, struct json_object *obj)
-{
-	resp_json(rs, status, obj);
-	json_object_put(obj);
-	return status;
-}
-
-const char *api_fmt_double(double v, char buf[32])
-{
-	/* %.15g is exact for most sensor values; fall back to 17 digits. */
-	snprintf(buf, 32, "%.15g", v);
-	if (strtod(buf, NULL) != v)
-		snprintf(buf, 32, "%.17g", v);
-	return buf;
-}
-
-struct json_object *api_number(double v)
-{
-	char buf[32];
-
-	return json_object_new_double_s(v, api_fmt_double(v, buf));
-}
-
-struct json_object *api_time(long long ms)
-{
-	char buf[TS_LEN];
-
-	ts_format(ms, buf);
-	return json_object_new_string(buf);
 }
 
 const char *api_actor(const struct api_ctx *c)

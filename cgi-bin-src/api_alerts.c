@@ -12,6 +12,7 @@
 
 #include "alert_rule.h"
 #include "api.h"
+#include "api_json.h"
 #include "app.h"
 #include "db_account.h"
 #include "db_alert_admin.h"

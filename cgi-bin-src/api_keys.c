@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "api_json.h"
 #include "app.h"
 #include "db_account.h"
 #include "db_api.h"

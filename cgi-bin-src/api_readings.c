@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "api_json.h"
 #include "app.h"
 #include "db_account.h"
 #include "handlers.h"

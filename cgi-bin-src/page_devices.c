@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "api_json.h"
 #include "app.h"
 #include "auth_key.h"
 #include "db.h"

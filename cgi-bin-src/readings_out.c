@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api.h"
+#include "api_json.h"
 #include "log.h"
 #include "resp.h"
 #include "ts.h"
