@@ -66,15 +66,6 @@ void page_row(struct page_ctx *p, const char *prefix, int index, const char *con
 /* Writes an audit record attributed to the signed-in user. */
 void page_audit(struct page_ctx *p, const char *action, const char *type,
     const char *target, const char *detail_json);
-struct api_device_row;
-/* Shared by the device pages: the device in the path (in the user's
- * account, else a 404 page), its template fields, the group picker,
- * and the page that shows a new key once. */
-int page_device(struct page_ctx *p, const char *uid, struct api_device_row *d);
-void page_hdf_device(struct page_ctx *p, const char *prefix, const struct api_device_row *d);
-int page_groups_options(struct page_ctx *p);
-int page_key_shown(struct page_ctx *p, const struct api_device_row *d, const char *key, const char *why);
-
 /* True for a safe local path to return to after sign-in. */
 int page_local_path(const char *s);
 
