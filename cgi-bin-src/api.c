@@ -72,7 +72,8 @@ static int api_limit(struct api_ctx *c, int keyed)
 
 /* Finds the presented key.  Returns 0 (*present says whether there was
  * one, hash filled) or an error status already sent. */
-static int api_credentials(struct api_ctx *c, unsigned char hash[SHA256_LEN], int *present)
+static int api_credentials(struct api_ctx *c, unsigned char hash[SHA256_LEN],
+    int *present)
 {
 	const char *auth = req_header(c->r, "authorization"), *form_key, *key = NULL;
 	enum key_kind kind;
@@ -199,8 +200,8 @@ int api_begin_device(struct api_ctx *c, struct app *app, struct req *r, struct r
 	return 0;
 }
 
-int api_begin_device_admin(struct api_ctx *c, struct app *app, struct req *r, struct resp *rs,
-    const char *uid)
+int api_begin_device_admin(struct api_ctx *c, struct app *app, struct req *r,
+    struct resp *rs, const char *uid)
 {
 	int st = api_begin_device(c, app, r, rs, uid, API_WRITE);
 
@@ -211,7 +212,8 @@ int api_begin_device_admin(struct api_ctx *c, struct app *app, struct req *r, st
 	return 0;
 }
 
-int api_begin_account(struct api_ctx *c, struct app *app, struct req *r, struct resp *rs)
+int api_begin_account(struct api_ctx *c, struct app *app, struct req *r,
+    struct resp *rs)
 {
 	int st;
 

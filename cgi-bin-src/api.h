@@ -36,10 +36,12 @@ enum api_access { API_READ, API_WRITE };
 int api_begin_device(struct api_ctx *c, struct app *app, struct req *r, struct resp *rs,
     const char *uid, enum api_access access);
 /* Account routes: the caller must hold a live account key. */
-int api_begin_account(struct api_ctx *c, struct app *app, struct req *r, struct resp *rs);
-/* Like api_begin_device, and the key must be an account key of the device's account. */
-int api_begin_device_admin(struct api_ctx *c, struct app *app, struct req *r, struct resp *rs,
-    const char *uid);
+int api_begin_account(struct api_ctx *c, struct app *app, struct req *r,
+    struct resp *rs);
+/* Like api_begin_device, and the key must be an account key of the
+ * device's account. */
+int api_begin_device_admin(struct api_ctx *c, struct app *app, struct req *r,
+    struct resp *rs, const char *uid);
 
 /* The wall clock, epoch ms: "now" for a request's readings and ranges. */
 long long api_now_ms(void);
