@@ -59,6 +59,7 @@ static int group_option(void *ctx, const struct db_row *row)
 
 	hdf_set_valuef(c->p->hdf, "groups.%d.id=%s", c->n, db_row_str(row, 0));
 	hdf_set_valuef(c->p->hdf, "groups.%d.name=%s", c->n, db_row_str(row, 1));
+	hdf_set_valuef(c->p->hdf, "groups.%d.count=%s", c->n, db_row_str(row, 2));
 	c->n++;
 	return 0;
 }
