@@ -182,9 +182,11 @@ static int req_method(struct req *r, const char *m, struct req_error *err)
 		}
 	for (const char *p = m; *p != '\0'; p++)
 		if (!isupper((unsigned char)*p))
-			return req_fail(err, 400, "bad_request", "The request method is malformed.");
+			return req_fail(err, 400, "bad_request",
+			    "The request method is malformed.");
 	r->method_name = "OTHER";
-	return req_fail(err, 501, "method_not_implemented", "This request method is not supported.");
+	return req_fail(err, 501, "method_not_implemented",
+	    "This request method is not supported.");
 }
 
 /* Rejects "." and ".." segments: the path names a resource, never a file. */
@@ -208,7 +210,8 @@ static int req_uri(struct req *r, const char *uri, struct req_error *err)
 	char *path;
 
 	if (uri == NULL || uri[0] != '/')
-		return req_fail(err, 400, "bad_request", "The request target must be an absolute path.");
+		return req_fail(err, 400, "bad_request",
+		    "The request target must be an absolute path.");
 	if (strlen(uri) > REQ_MAX_URI)
 		return req_fail(err, 414, "uri_too_long", "The request URI is too long.");
 	q = strchr(uri, '?');
@@ -219,14 +222,18 @@ static int req_uri(struct req *r, const char *uri, struct req_error *err)
 		return req_fail(err, 500, "internal", "Out of memory.");
 	}
 	if (req_pct_decode(uri, plen, path, 0) < 0)
-		return req_fail(err, 400, "bad_encoding", "The request path has malformed percent-encoding.");
+		return req_fail(err, 400, "bad_encoding",
+		    "The request path has malformed percent-encoding.");
 	if (path_has_dot_segment(path))
-		return req_fail(err, 400, "bad_path", "The request path must not contain . or .. segments.");
+		return req_fail(err, 400, "bad_path",
+		    "The request path must not contain . or .. segments.");
 	r->path = path;
 	if (q != NULL && req_parse_urlencoded(&r->arena, q + 1, strlen(q + 1), &r->query) != 0)
-		return req_fail(err, 400, "bad_query", "The query string is malformed or has too many parameters.");
+		return req_fail(err, 400, "bad_query",
+		    "The query string is malformed or has too many parameters.");
 	if ((dup = kv_first_repeat(&r->query)) != NULL) {
-		const char *msg = arena_sprintf(&r->arena, "%.40s: the parameter is given more than once", dup);
+		const char *msg = arena_sprintf(&r->arena,
+		    "%.40s: the parameter is given more than once", dup);
 
 		return req_fail(err, 400, "bad_param",
 		    msg != NULL ? msg : "A query parameter is given more than once.");
@@ -259,7 +266,8 @@ static int req_headers(struct req *r, char *const *envp, struct req_error *err)
 		for (char *p = name; *p != '\0'; p++)
 			*p = *p == '_' ? '-' : (char)tolower((unsigned char)*p);
 		if (!header_value_ok(eq + 1))
-			return req_fail(err, 400, "bad_header", "A request header contains control characters.");
+			return req_fail(err, 400, "bad_header",
+			    "A request header contains control characters.");
 		if (kv_push(&r->arena, &r->headers, name, eq + 1) != 0)
 			return req_fail(err, 500, "internal", "Out of memory.");
 	}
@@ -351,7 +359,8 @@ static int req_body_stream(struct req *r, req_read_fn read, void *ctx,
 		len += (size_t)n;
 		if (len > max_body) {
 			free(buf);
-			return req_fail(err, 413, "body_too_large", "The request body is too large.");
+			return req_fail(err, 413, "body_too_large",
+			    "The request body is too large.");
 		}
 		if (len == cap) {
 			char *bigger = realloc(buf, cap *= 2);
@@ -383,9 +392,11 @@ static int req_body(struct req *r, const char *cl, req_read_fn read, void *ctx,
 		return read != NULL ? req_body_stream(r, read, ctx, max_body, err) : 0;
 	for (const char *p = cl; *p != '\0'; p++) {
 		if (!isdigit((unsigned char)*p))
-			return req_fail(err, 400, "bad_content_length", "Content-Length is not a number.");
+			return req_fail(err, 400, "bad_content_length",
+			    "Content-Length is not a number.");
 		if (len > (1ull << 40))
-			return req_fail(err, 413, "body_too_large", "The request body is too large.");
+			return req_fail(err, 413, "body_too_large",
+			    "The request body is too large.");
 		len = len * 10 + (unsigned)(*p - '0');
 	}
 	if (len > max_body)
@@ -396,7 +407,8 @@ static int req_body(struct req *r, const char *cl, req_read_fn read, void *ctx,
 		long n = read(ctx, body + got, (size_t)len - got);
 
 		if (n <= 0)
-			return req_fail(err, 400, "incomplete_body", "The request body ended early.");
+			return req_fail(err, 400, "incomplete_body",
+			    "The request body ended early.");
 		got += (size_t)n;
 	}
 	r->body = body;
