@@ -17,7 +17,19 @@
 
 #include "valid.h"
 
-#define BAD(...) do { snprintf(err, errlen, __VA_ARGS__); return -1; } while (0)
+/* Writes the refusal into err and returns -1, for `return rule_bad(err, errlen, ...)`. */
+static int rule_bad(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((cold, format(printf, 3, 4)));
+
+static int rule_bad(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
 
 int phone_e164_ok(const char *s)
 {
@@ -87,11 +99,13 @@ static int parse_recipients(const char *list, struct alert_rule_input *in, char 
 			n--;
 		if (n > 0) {
 			if (n >= sizeof(addr) || in->nrecipients == ALERT_RECIPIENTS_MAX)
-				BAD("At most %d recipients, each at most 254 characters.", ALERT_RECIPIENTS_MAX);
+				return rule_bad(err, errlen,
+				    "At most %d recipients, each at most 254 characters.", ALERT_RECIPIENTS_MAX);
 			memcpy(addr, p, n);
 			addr[n] = '\0';
 			if (addr[0] == '+' ? !phone_e164_ok(addr) : !valid_email(addr))
-				BAD("'%.60s' is neither an e-mail address nor a phone number like +14155550123.", addr);
+				return rule_bad(err, errlen,
+				    "'%.60s' is neither an e-mail address nor a phone number like +14155550123.", addr);
 			in->recipients[in->nrecipients].kind = addr[0] == '+' ? RECIPIENT_SMS : RECIPIENT_EMAIL;
 			snprintf(in->recipients[in->nrecipients].address, sizeof(addr), "%s", addr);
 			in->nrecipients++;
@@ -100,7 +114,8 @@ static int parse_recipients(const char *list, struct alert_rule_input *in, char 
 		p += strspn(p, ",\n\r");
 	}
 	if (in->nrecipients == 0)
-		BAD("Give at least one recipient: an e-mail address or a phone number.");
+		return rule_bad(err, errlen,
+		    "Give at least one recipient: an e-mail address or a phone number.");
 	return 0;
 }
 
@@ -110,9 +125,9 @@ static int parse_target(alert_field_fn get, void *ctx, struct alert_rule_input *
 	int has_dev = dev != NULL && *dev != '\0', has_grp = grp != NULL && *grp != '\0';
 
 	if (has_dev == has_grp)
-		BAD("Choose either a device or a group.");
+		return rule_bad(err, errlen, "Choose either a device or a group.");
 	if (!valid_public_id(has_dev ? dev : grp, has_dev ? "dev_" : "grp_"))
-		BAD("There is no such %s.", has_dev ? "device" : "group");
+		return rule_bad(err, errlen, "There is no such %s.", has_dev ? "device" : "group");
 	snprintf(has_dev ? in->device_uid : in->group_uid, PUBLIC_ID_LEN + 1, "%s", has_dev ? dev : grp);
 	return 0;
 }
@@ -121,7 +136,7 @@ static int parse_thresholds(alert_field_fn get, void *ctx, struct alert_rule *r,
 {
 	if (number(get(ctx, "threshold"), &r->threshold) || number(get(ctx, "threshold_high"), &r->threshold_high) ||
 	    number(get(ctx, "clear_threshold"), &r->clear) || number(get(ctx, "clear_threshold_high"), &r->clear_high))
-		BAD("Thresholds must be plain numbers.");
+		return rule_bad(err, errlen, "Thresholds must be plain numbers.");
 	return 0;
 }
 
@@ -130,19 +145,23 @@ static int parse_timing(alert_field_fn get, void *ctx, struct alert_rule *r, cha
 	long no_data, min_dur, remind, remind_s;
 
 	if (whole(get(ctx, "no_data_minutes"), 10080, 0, &no_data))
-		BAD("No data for: a whole number of minutes, up to a week.");
+		return rule_bad(err, errlen,
+		    "No data for: a whole number of minutes, up to a week.");
 	if (whole(get(ctx, "min_duration_s"), 86400, 0, &min_dur))
-		BAD("Minimum duration: a whole number of seconds, up to a day.");
+		return rule_bad(err, errlen,
+		    "Minimum duration: a whole number of seconds, up to a day.");
 	if (whole(get(ctx, "reminder_minutes"), 10080, 0, &remind))
-		BAD("Reminder interval: a whole number of minutes (0 for none), up to a week.");
+		return rule_bad(err, errlen,
+		    "Reminder interval: a whole number of minutes (0 for none), up to a week.");
 	/* The API may also give reminders in seconds (reminder_s). */
 	if (whole(get(ctx, "reminder_s"), 604800, -1, &remind_s))
-		BAD("Reminder interval: a whole number of seconds (0 for none), up to a week.");
+		return rule_bad(err, errlen,
+		    "Reminder interval: a whole number of seconds (0 for none), up to a week.");
 	r->no_data_ms = no_data * 60000LL;
 	r->min_duration_ms = min_dur * 1000LL;
 	r->reminder_ms = remind_s >= 0 ? remind_s * 1000LL : remind * 60000LL;
 	if ((r->notify_clear = on_off(get(ctx, "notify_clear"), 1)) < 0)
-		BAD("notify_clear is on or off (true or false).");
+		return rule_bad(err, errlen, "notify_clear is on or off (true or false).");
 	return 0;
 }
 
@@ -154,25 +173,26 @@ int alert_rule_parse(alert_field_fn get, void *ctx, struct alert_rule_input *in,
 
 	memset(in, 0, sizeof(*in));
 	if (name == NULL || !valid_name(name))
-		BAD("A rule name is 1 to 100 characters of text.");
+		return rule_bad(err, errlen, "A rule name is 1 to 100 characters of text.");
 	snprintf(in->name, sizeof(in->name), "%s", name);
 	if (parse_target(get, ctx, in, err, errlen) != 0)
 		return -1;
 	if (kind < 0)
-		BAD("Choose a kind: above, below, outside or no_data.");
+		return rule_bad(err, errlen, "Choose a kind: above, below, outside or no_data.");
 	in->rule.kind = (enum alert_kind)kind;
 	if (channel == NULL || !channel_name_ok(channel))
-		BAD("The channel is a channel name such as temp.");
+		return rule_bad(err, errlen, "The channel is a channel name such as temp.");
 	snprintf(in->channel, sizeof(in->channel), "%s", channel);
 	if (parse_thresholds(get, ctx, &in->rule, err, errlen) != 0 ||
 	    parse_timing(get, ctx, &in->rule, err, errlen) != 0)
 		return -1;
 	if (alert_rule_normalise(&in->rule) != 0)
-		BAD("%s", kind == ALERT_OUTSIDE ? "Outside needs a low and a high threshold; the clear band must lie within them."
+		return rule_bad(err, errlen, "%s",
+		    kind == ALERT_OUTSIDE ? "Outside needs a low and a high threshold; the clear band must lie within them."
 		    : kind == ALERT_NO_DATA ? "No data needs a number of minutes."
 		    : kind == ALERT_ABOVE ? "Above needs a threshold; the clear threshold must not be above it."
 		    : "Below needs a threshold; the clear threshold must not be below it.");
 	if ((in->enabled = on_off(get(ctx, "enabled"), 1)) < 0)
-		BAD("enabled is on or off (true or false).");
+		return rule_bad(err, errlen, "enabled is on or off (true or false).");
 	return parse_recipients(get(ctx, "recipients"), in, err, errlen);
 }

@@ -30,6 +30,7 @@
 #include "send_http.h"
 #include "send_mail.h"
 #include "send_twilio.h"
+#include "ts.h"
 
 #define CLAIM_BATCH 20
 

@@ -7,22 +7,17 @@
  */
 #include "api.h"
 
-#include <json-c/json.h>
-#include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
+#include "api_json.h"
 #include "app.h"
 #include "conf.h"
-#include "json_body.h"
 #include "key_cache.h"
 #include "log.h"
 #include "ratelimit.h"
-#include "reading.h"
 #include "req.h"
 #include "resp.h"
 #include "valid.h"
@@ -36,87 +31,6 @@ long long api_now_ms(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int api_verror(struct resp *rs, int status, const char *code, const char *pointer,
-    const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
-
-static int api_verror(struct resp *rs, int status, const char *code, const char *pointer,
-    const char *fmt, va_list ap)
-{
-	char msg[300];
-
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (status == 401)
-		resp_header(rs, "WWW-Authenticate", "Bearer realm=\"gauge\"");
-	resp_error_at(rs, status, code, pointer, msg);
-	return status;
-}
-
-int api_error(struct resp *rs, int status, const char *code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	status = api_verror(rs, status, code, NULL, fmt, ap);
-	va_end(ap);
-	return status;
-}
-
-int api_error_at(struct resp *rs, int status, const char *code, const char *pointer,
-    const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	status = api_verror(rs, status, code, pointer, fmt, ap);
-	va_end(ap);
-	return status;
-}
-
-int api_json_object_or_reply(struct api_ctx *c, const char *invalid_code, struct json_object **out)
-{
-	struct json_body_error err;
-
-	if (json_body_parse(c->r->body != NULL ? c->r->body : "", c->r->body_len, out, &err) != 0)
-		return api_error_at(c->rs, err.status, err.status == 422 ? invalid_code : "malformed_json",
-		    err.pointer, "%s", err.message);
-	if (json_object_is_type(*out, json_type_object))
-		return 0;
-	json_object_put(*out);
-	*out = NULL;
-	return api_error(c->rs, 400, "malformed_json", "The body must be a JSON object.");
-}
-
-int api_send(struct resp *rs, int status, struct json_object *obj)
-{
-	resp_json(rs, status, obj);
-	json_object_put(obj);
-	return status;
-}
-
-const char *api_fmt_double(double v, char buf[32])
-{
-	/* %.15g is exact for most sensor values; fall back to 17 digits. */
-	snprintf(buf, 32, "%.15g", v);
-	if (strtod(buf, NULL) != v)
-		snprintf(buf, 32, "%.17g", v);
-	return buf;
-}
-
-struct json_object *api_number(double v)
-{
-	char buf[32];
-
-	return json_object_new_double_s(v, api_fmt_double(v, buf));
-}
-
-struct json_object *api_time(long long ms)
-{
-	char buf[TS_LEN];
-
-	ts_format(ms, buf);
-	return json_object_new_string(buf);
 }
 
 const char *api_actor(const struct api_ctx *c)
@@ -158,9 +72,10 @@ static int api_limit(struct api_ctx *c, int keyed)
 
 /* Finds the presented key.  Returns 0 (*present says whether there was
  * one, hash filled) or an error status already sent. */
-static int api_credentials(struct api_ctx *c, unsigned char hash[SHA256_LEN], int *present)
+static int api_credentials(struct api_ctx *c, unsigned char hash[SHA256_LEN],
+    int *present)
 {
-	const char *auth = req_header(c->r, "authorization"), *form_key = NULL, *key = NULL, *dup;
+	const char *auth = req_header(c->r, "authorization"), *form_key, *key = NULL;
 	enum key_kind kind;
 
 	*present = 0;
@@ -168,15 +83,12 @@ static int api_credentials(struct api_ctx *c, unsigned char hash[SHA256_LEN], in
 		if (req_param(c->r, api_key_params[i]) != NULL)
 			return api_error(c->rs, 400, "key_in_url",
 			    "API keys must not be sent in the URL; use the Authorization header.");
-	if (c->r->content_type != NULL &&
-	    strcmp(c->r->content_type, "application/x-www-form-urlencoded") == 0) {
-		if (req_parse_urlencoded(&c->r->arena, c->r->body, c->r->body_len, &c->form) != 0)
-			return api_error(c->rs, 400, "malformed_form", "The form body is malformed.");
-		if ((dup = kv_first_repeat(&c->form)) != NULL)
-			return api_error(c->rs, 400, "malformed_form",
-			    "The form field '%.40s' is given more than once.", dup);
-		form_key = kv_get(&c->form, "api_key");
-	}
+	if (c->r->form_status == FORM_MALFORMED)
+		return api_error(c->rs, 400, "malformed_form", "The form body is malformed.");
+	if (c->r->form_status == FORM_REPEATED)
+		return api_error(c->rs, 400, "malformed_form",
+		    "The form field '%.40s' is given more than once.", c->r->form_repeat);
+	form_key = kv_get(&c->r->form, "api_key");
 	if (auth != NULL) {
 		if (strncasecmp(auth, "Bearer ", 7) != 0)
 			return api_error(c->rs, 401, "invalid_key", "Use Authorization: Bearer <key>.");
@@ -288,8 +200,8 @@ int api_begin_device(struct api_ctx *c, struct app *app, struct req *r, struct r
 	return 0;
 }
 
-int api_begin_device_admin(struct api_ctx *c, struct app *app, struct req *r, struct resp *rs,
-    const char *uid)
+int api_begin_device_admin(struct api_ctx *c, struct app *app, struct req *r,
+    struct resp *rs, const char *uid)
 {
 	int st = api_begin_device(c, app, r, rs, uid, API_WRITE);
 
@@ -300,7 +212,8 @@ int api_begin_device_admin(struct api_ctx *c, struct app *app, struct req *r, st
 	return 0;
 }
 
-int api_begin_account(struct api_ctx *c, struct app *app, struct req *r, struct resp *rs)
+int api_begin_account(struct api_ctx *c, struct app *app, struct req *r,
+    struct resp *rs)
 {
 	int st;
 

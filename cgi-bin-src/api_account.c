@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "api_json.h"
 #include "app.h"
 #include "conf.h"
 #include "db_device.h"

@@ -12,6 +12,7 @@
 
 #include "alert_rule.h"
 #include "api.h"
+#include "api_json.h"
 #include "app.h"
 #include "db_account.h"
 #include "db_alert_admin.h"
@@ -152,7 +153,7 @@ API_HANDLER(api_alert_rules_create)
 	(void)m;
 	if ((st = api_begin_account(&c, app, r, rs)) != 0)
 		return st;
-	if (r->content_type == NULL || strcmp(r->content_type, "application/json") != 0)
+	if (r->media != MEDIA_JSON)
 		return api_error(rs, 415, "unsupported_media_type", "Send the rule as application/json.");
 	f.arena = &r->arena;
 	if ((st = api_json_object_or_reply(&c, "invalid_rule", &f.obj)) != 0)

@@ -10,14 +10,15 @@
 #include <string.h>
 
 #include "api.h"
+#include "api_json.h"
 #include "app.h"
 #include "auth_keys.h"
 #include "db_account.h"
 #include "db_api.h"
-#include "reading.h"
 #include "handlers.h"
 #include "req.h"
 #include "resp.h"
+#include "ts.h"
 #include "valid.h"
 
 #define GRACE_MAX_S (30 * 86400)
@@ -88,7 +89,7 @@ static int rotate_grace(struct api_ctx *c, unsigned *grace)
 	*grace = 0;
 	if (c->r->body_len == 0)
 		return 0;
-	if (c->r->content_type == NULL || strcmp(c->r->content_type, "application/json") != 0)
+	if (c->r->media != MEDIA_JSON)
 		return api_error(c->rs, 415, "unsupported_media_type", "Send application/json.");
 	if ((st = api_json_object_or_reply(c, "invalid_field", &root)) != 0)
 		return st;

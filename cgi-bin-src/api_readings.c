@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "api_json.h"
 #include "app.h"
 #include "db_account.h"
 #include "handlers.h"
@@ -18,22 +19,21 @@
 #include "req.h"
 #include "resp.h"
 #include "store_readings.h"
+#include "ts.h"
 
 static int ingest_parse(struct api_ctx *c, long long now_ms, struct batch *b)
 {
 	struct reading_error err;
-	const char *ct = c->r->content_type, *pointer;
-	int json, rc;
+	const char *pointer;
+	int json = c->r->media == MEDIA_JSON, rc;
 
-	if (ct == NULL || (strcmp(ct, "application/json") != 0 &&
-	    strcmp(ct, "application/x-www-form-urlencoded") != 0))
+	if (!json && c->r->media != MEDIA_FORM)
 		return api_error(c->rs, 415, "unsupported_media_type",
 		    "Send readings as application/json or application/x-www-form-urlencoded.");
-	json = strcmp(ct, "application/json") == 0;
 	if (json)
 		rc = reading_parse_json(&c->r->arena, c->r->body, c->r->body_len, now_ms, b, &err);
 	else
-		rc = reading_parse_form(&c->r->arena, &c->form, now_ms, b, &err);
+		rc = reading_parse_form(&c->r->arena, &c->r->form, now_ms, b, &err);
 	if (rc == 0)
 		return 0;
 	pointer = json ? err.pointer : NULL;    /* a form has no JSON Pointer */

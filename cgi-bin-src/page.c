@@ -37,7 +37,8 @@ void page_setf(struct page_ctx *p, const char *name, const char *fmt, ...)
 
 const char *page_field(const struct page_ctx *p, const char *name)
 {
-	return kv_get(&p->form, name);
+	/* Only a POST's form counts: page_begin() checked it (and its token). */
+	return p->r->method == METHOD_POST ? kv_get(&p->r->form, name) : NULL;
 }
 
 int page_local_path(const char *s)
@@ -169,17 +170,17 @@ static int page_gate(struct page_ctx *p, enum page_access access)
 
 static int page_form(struct page_ctx *p, enum page_access access)
 {
-	const char *token, *dup;
+	const char *token;
 
 	if (p->r->method != METHOD_POST)
 		return 0;
-	if (p->r->content_type == NULL || strcmp(p->r->content_type, "application/x-www-form-urlencoded") != 0)
+	if (p->r->media != MEDIA_FORM)
 		return page_error(p, 415, "Forms must be sent as application/x-www-form-urlencoded.");
-	if (req_parse_urlencoded(&p->r->arena, p->r->body, p->r->body_len, &p->form) != 0)
+	if (p->r->form_status == FORM_MALFORMED)
 		return page_error(p, 400, "The form could not be read.");
-	if ((dup = kv_first_repeat(&p->form)) != NULL)
+	if (p->r->form_status == FORM_REPEATED)
 		return page_error(p, 400, arena_sprintf(&p->r->arena,
-		    "The form field '%.40s' was sent more than once.", dup));
+		    "The form field '%.40s' was sent more than once.", p->r->form_repeat));
 	token = page_field(p, "csrf");
 	if (access == PAGE_PUBLIC ? !prelogin_ok(p->r, token) : !session_csrf_ok(&p->s, token))
 		return page_error(p, 403, "This form has expired or did not come from Gauge. "

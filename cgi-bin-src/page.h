@@ -3,10 +3,10 @@
  *
  * page_begin() loads the session, sends anyone not signed in to /login,
  * finishes a pending second factor, enforces the account's 2FA requirement,
- * checks the role, and for POST parses the form and checks its CSRF token;
- * a page handler only runs for a request that passed all of that.  The
- * template data set it prepares carries the user, the CSRF token and the
- * navigation, so templates never compute who may see what.
+ * checks the role, and for POST checks the form (req.c has parsed it) and
+ * its CSRF token; a page handler only runs for a request that passed all of
+ * that.  The template data set it prepares carries the user, the CSRF
+ * token and the navigation, so templates never compute who may see what.
  */
 #ifndef GAUGE_PAGE_H
 #define GAUGE_PAGE_H
@@ -34,7 +34,6 @@ struct page_ctx {
 	struct req *r;
 	struct resp *rs;
 	struct session s;
-	struct kvlist form;
 	HDF *hdf;
 };
 
@@ -70,15 +69,6 @@ void page_items(struct page_ctx *p, const char *prefix, int index, const struct 
 /* Writes an audit record attributed to the signed-in user. */
 void page_audit(struct page_ctx *p, const char *action, const char *type,
     const char *target, const char *detail_json);
-struct api_device_row;
-/* Shared by the device pages: the device in the path (in the user's
- * account, else a 404 page), its template fields, the group picker,
- * and the page that shows a new key once. */
-int page_device(struct page_ctx *p, const char *uid, struct api_device_row *d);
-void page_hdf_device(struct page_ctx *p, const char *prefix, const struct api_device_row *d);
-int page_groups_options(struct page_ctx *p);
-int page_key_shown(struct page_ctx *p, const struct api_device_row *d, const char *key, const char *why);
-
 /* True for a safe local path to return to after sign-in. */
 int page_local_path(const char *s);
 

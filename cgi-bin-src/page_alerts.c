@@ -19,6 +19,7 @@
 #include "db_api.h"
 #include "handlers.h"
 #include "page.h"
+#include "page_device_common.h"
 #include "resp.h"
 #include "valid.h"
 

@@ -20,6 +20,7 @@
 #include "db_device.h"
 #include "handlers.h"
 #include "page.h"
+#include "page_device_common.h"
 #include "page_keys.h"
 #include "resp.h"
 #include "store_readings.h"

@@ -10,12 +10,12 @@
  * Every device is looked up with the signed-in user's account, so an id
  * from elsewhere is simply "not found".
  */
-#include <ClearSilver.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "api.h"
+#include "api_json.h"
 #include "app.h"
 #include "auth_key.h"
 #include "db.h"
@@ -24,15 +24,17 @@
 #include "db_device.h"
 #include "handlers.h"
 #include "page.h"
+#include "page_device_common.h"
 #include "readings_out.h"
 #include "resp.h"
 #include "store_readings.h"
+#include "ts.h"
 #include "valid.h"
 
 struct list_ctx {
 	struct page_ctx *p;
 	int n;
-	int failed;
+	int store_rc;               /* the last latest-reading query's enum store_status */
 };
 
 /* Puts a reading's time and values under prefix (e.g. "devices.3.latest"). */
@@ -70,22 +72,6 @@ static int latest_doc(void *ctx, const bson_t *doc)
 	return 1;
 }
 
-void page_hdf_device(struct page_ctx *p, const char *prefix, const struct api_device_row *d)
-{
-	char key[96];
-
-	snprintf(key, sizeof(key), "%s.id", prefix);
-	page_set(p, key, d->uid);
-	snprintf(key, sizeof(key), "%s.name", prefix);
-	page_set(p, key, d->name);
-	snprintf(key, sizeof(key), "%s.group", prefix);
-	page_set(p, key, d->group_name);
-	snprintf(key, sizeof(key), "%s.group_id", prefix);
-	page_set(p, key, d->group_uid);
-	snprintf(key, sizeof(key), "%s.public", prefix);
-	page_set(p, key, d->public_read ? "1" : "");
-}
-
 static int list_device(void *ctx, const struct api_device_row *d)
 {
 	struct list_ctx *c = ctx;
@@ -95,36 +81,18 @@ static int list_device(void *ctx, const struct api_device_row *d)
 	snprintf(prefix, sizeof(prefix), "devices.%d", c->n++);
 	page_hdf_device(c->p, prefix, d);
 	snprintf(l.prefix, sizeof(l.prefix), "%s.latest", prefix);
-	if (store_readings_latest(c->p->app->store, d->id, latest_doc, &l) != STORE_OK)
-		c->failed = 1;
-	return c->failed;
-}
-
-static int group_option(void *ctx, const struct api_group_row *g)
-{
-	struct list_ctx *c = ctx;
-
-	hdf_set_valuef(c->p->hdf, "groups.%d.id=%s", c->n, g->uid);
-	hdf_set_valuef(c->p->hdf, "groups.%d.name=%s", c->n, g->name);
-	c->n++;
-	return 0;
-}
-
-/* Fills groups.N for the group pickers; 0 on success. */
-int page_groups_options(struct page_ctx *p)
-{
-	struct list_ctx g = { p, 0, 0 };
-
-	return db_api_groups(p->app->db, p->s.account_id, group_option, &g) == DB_OK ? 0 : -1;
+	/* A failed query stops the list; its status stays in store_rc. */
+	c->store_rc = store_readings_latest(c->p->app->store, d->id, latest_doc, &l);
+	return c->store_rc != STORE_OK;
 }
 
 static int devices_render(struct page_ctx *p, int status)
 {
-	struct list_ctx c = { p, 0, 0 };
+	struct list_ctx c = { p, 0, STORE_OK };
 
 	page_set(p, "nav.devices", "1");
 	page_set(p, "page.title", "Devices");
-	if (db_api_devices(p->app->db, p->s.account_id, NULL, list_device, &c) != DB_OK || c.failed ||
+	if (db_api_devices(p->app->db, p->s.account_id, NULL, list_device, &c) != DB_OK || c.store_rc != STORE_OK ||
 	    page_groups_options(p) != 0)
 		return page_error(p, 503, "Devices are temporarily unavailable. Try again in a moment.");
 	return page_render(p, status, "devices.cs");
@@ -141,17 +109,6 @@ API_HANDLER(page_devices)
 	if (req_param(r, "deleted") != NULL)
 		page_set(&p, "flash", "The device and its readings were deleted.");
 	return devices_render(&p, 200);
-}
-
-/* Renders the "here is the key, shown once" page. */
-int page_key_shown(struct page_ctx *p, const struct api_device_row *d, const char *key, const char *why)
-{
-	page_hdf_device(p, "device", d);
-	page_set(p, "key.value", key);
-	page_set(p, "key.why", why);
-	page_set(p, "page.title", "New device key");
-	page_set(p, "nav.devices", "1");
-	return page_render(p, 201, "key_shown.cs");
 }
 
 static int device_create(struct page_ctx *p, const char *name, const char *group_uid)
@@ -201,19 +158,6 @@ API_HANDLER(page_devices_post)
 		return st;
 	page_set(&p, "form.error", "The device could not be added. Try again.");
 	return devices_render(&p, 503);
-}
-
-/* The device in the path, in the user's account; 0 or the status sent. */
-int page_device(struct page_ctx *p, const char *uid, struct api_device_row *d)
-{
-	int rc = valid_public_id(uid, "dev_") ? db_dev_get(p->app->db, p->s.account_id, uid, d)
-	    : DB_NOTFOUND;
-
-	if (rc == DB_NOTFOUND)
-		return page_error(p, 404, "There is no such device in your account.");
-	if (rc != DB_OK)
-		return page_error(p, 503, "Gauge is temporarily unavailable. Try again in a moment.");
-	return 0;
 }
 
 struct recent_ctx {
@@ -285,9 +229,7 @@ API_HANDLER(page_device_data)
 	if ((st = page_begin(&p, app, r, rs, PAGE_VIEWER)) != 0)
 		return st;
 	page_end(&p);
-	rc = valid_public_id(m->params[0], "dev_") ?
-	    db_dev_get(app->db, p.s.account_id, m->params[0], &d) : DB_NOTFOUND;
-	if (rc != DB_OK)
+	if ((rc = page_device_get(app, p.s.account_id, m->params[0], &d)) != DB_OK)
 		return rc == DB_NOTFOUND ? api_error(rs, 404, "not_found", "No such device.")
 		    : api_error(rs, 503, "unavailable", "Try again in a moment.");
 	if (readings_query_parse(r, d.id, api_now_ms(), &q, &err) != 0)

@@ -13,6 +13,7 @@
 #include "db_device.h"
 #include "handlers.h"
 #include "page.h"
+#include "page_device_common.h"
 #include "resp.h"
 #include "valid.h"
 
@@ -20,17 +21,6 @@ struct groups_ctx {
 	struct page_ctx *p;
 	int n;
 };
-
-static int group_row(void *ctx, const struct api_group_row *g)
-{
-	struct groups_ctx *c = ctx;
-
-	hdf_set_valuef(c->p->hdf, "groups.%d.id=%s", c->n, g->uid);
-	hdf_set_valuef(c->p->hdf, "groups.%d.name=%s", c->n, g->name);
-	hdf_set_valuef(c->p->hdf, "groups.%d.count=%lld", c->n, g->devices);
-	c->n++;
-	return 0;
-}
 
 static int device_row(void *ctx, const struct api_device_row *d)
 {
@@ -45,11 +35,11 @@ static int device_row(void *ctx, const struct api_device_row *d)
 
 static int groups_render(struct page_ctx *p, int status)
 {
-	struct groups_ctx g = { p, 0 }, d = { p, 0 };
+	struct groups_ctx d = { p, 0 };
 
 	page_set(p, "page.title", "Groups");
 	page_set(p, "nav.groups", "1");
-	if (db_api_groups(p->app->db, p->s.account_id, group_row, &g) != DB_OK ||
+	if (page_groups_options(p) != 0 ||
 	    db_api_devices(p->app->db, p->s.account_id, NULL, device_row, &d) != DB_OK)
 		return page_error(p, 503, "Gauge is temporarily unavailable. Try again in a moment.");
 	return page_render(p, status, "groups.cs");

@@ -18,8 +18,8 @@
 #include "db_alert_admin.h"
 #include "handlers.h"
 #include "page.h"
-#include "reading.h"
 #include "resp.h"
+#include "ts.h"
 
 static int verify_row(void *ctx, const struct alert_verify_info *v)
 {

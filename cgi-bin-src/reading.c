@@ -10,22 +10,35 @@
 #include "reading.h"
 
 #include "json_body.h"
+#include "ts.h"
 #include "valid.h"
 
 #include <ctype.h>
 #include <json-c/json.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#define REFUSE(st, c, idx, fld, ...) do { \
-	err->status = (st); err->code = (c); err->index = (idx); \
-	snprintf(err->field, sizeof(err->field), "%.40s", (fld)); \
-	snprintf(err->message, sizeof(err->message), __VA_ARGS__); \
-	return -1; \
-} while (0)
+/* Fills *err and returns -1, for `return reading_refuse(err, ...)`:
+ * field names the offending field for people ("ts", "values"). */
+static int reading_refuse(struct reading_error *err, int status, const char *code, long idx,
+    const char *field, const char *fmt, ...) __attribute__((cold, format(printf, 6, 7)));
+
+static int reading_refuse(struct reading_error *err, int status, const char *code, long idx,
+    const char *field, const char *fmt, ...)
+{
+	va_list ap;
+
+	err->status = status;
+	err->code = code;
+	err->index = idx;
+	snprintf(err->field, sizeof(err->field), "%.40s", field);
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	return -1;
+}
 
 int channel_name_ok(const char *s)
 {
@@ -51,112 +64,14 @@ static int id_ok(const char *s)
 	return 1;
 }
 
-static int digits(const char *s, int n, int *out)
-{
-	*out = 0;
-	for (int i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return -1;
-		*out = *out * 10 + (s[i] - '0');
-	}
-	return 0;
-}
-
-static int days_in_month(int y, int m)
-{
-	static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return m == 2 && leap ? 29 : d[m - 1];
-}
-
-/* The zone suffix: Z, +HH:MM, +HHMM or +HH; returns its offset in seconds. */
-static int ts_zone(const char *p, long *off)
-{
-	int hh, mm = 0, sign;
-
-	if (strcmp(p, "Z") == 0 || strcmp(p, "z") == 0) {
-		*off = 0;
-		return 0;
-	}
-	if (*p != '+' && *p != '-')
-		return -1;
-	sign = *p++ == '-' ? -1 : 1;
-	if (digits(p, 2, &hh) != 0 || hh > 23)
-		return -1;
-	p += 2;
-	if (*p == ':')
-		p++;
-	if (*p != '\0' && (digits(p, 2, &mm) != 0 || mm > 59 || p[2] != '\0'))
-		return -1;
-	*off = sign * (hh * 3600L + mm * 60L);
-	return 0;
-}
-
-int ts_parse(const char *s, long long *ms)
-{
-	int y, mo, d, h, mi, sec, frac = 0, scale = 1000;
-	struct tm tm;
-	long off;
-	const char *p;
-
-	if (*s != '\0' && strspn(s, "0123456789") == strlen(s)) {
-		if (strlen(s) > 15)
-			return -1;
-		*ms = strtoll(s, NULL, 10);
-		return 0;
-	}
-	if (strlen(s) < 20 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) ||
-	    s[7] != '-' || digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') ||
-	    digits(s + 11, 2, &h) || s[13] != ':' || digits(s + 14, 2, &mi) ||
-	    s[16] != ':' || digits(s + 17, 2, &sec))
-		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 59)
-		return -1;
-	p = s + 19;
-	if (*p == '.') {
-		p++;
-		if (!isdigit((unsigned char)*p))
-			return -1;
-		/* Milliseconds are kept; finer digits are allowed and dropped. */
-		for (; isdigit((unsigned char)*p); p++)
-			if (scale > 1) {
-				scale /= 10;
-				frac += (*p - '0') * scale;
-			}
-	}
-	if (ts_zone(p, &off) != 0)
-		return -1;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	*ms = ((long long)timegm(&tm) - off) * 1000 + frac;
-	return 0;
-}
-
-void ts_format(long long ms, char out[TS_LEN])
-{
-	time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	snprintf(out, TS_LEN, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-	    (int)(ms - (long long)t * 1000));
-}
-
 static int check_ts(long long ts, long long now_ms, long idx, const char *field,
     struct reading_error *err)
 {
 	if (ts > now_ms + READING_FUTURE_MS)
-		REFUSE(422, "invalid_reading", idx, field,
+		return reading_refuse(err, 422, "invalid_reading", idx, field,
 		    "%s is more than 5 minutes in the future (server time is authoritative)", field);
 	if (ts < READING_EPOCH_MIN_MS)
-		REFUSE(422, "invalid_reading", idx, field,
+		return reading_refuse(err, 422, "invalid_reading", idx, field,
 		    "%s is before 2000-01-01; send epoch milliseconds, not seconds", field);
 	return 0;
 }
@@ -168,13 +83,16 @@ static int json_ts(struct json_object *v, long long now_ms, long idx, long long 
 		*ts = json_object_get_int64(v);
 	} else if (!json_object_is_type(v, json_type_string) ||
 	    ts_parse(json_object_get_string(v), ts) != 0) {
-		REFUSE(422, "invalid_reading", idx, "ts",
+		return reading_refuse(err, 422, "invalid_reading", idx, "ts",
 		    "ts must be ISO 8601 with a zone (2026-11-24T18:00:00Z) or epoch milliseconds");
 	}
 	return check_ts(*ts, now_ms, idx, "ts", err);
 }
 
 /* The error's field names a channel: values.<name> (and its pointer). */
+static int refuse_channel(struct reading_error *err, long idx, const char *name, const char *what)
+    __attribute__((cold));
+
 static int refuse_channel(struct reading_error *err, long idx, const char *name, const char *what)
 {
 	err->status = 422;
@@ -193,13 +111,14 @@ static int json_values(struct arena *a, struct json_object *vals, long idx,
 	size_t n;
 
 	if (!json_object_is_type(vals, json_type_object))
-		REFUSE(422, "invalid_reading", idx, "values", "values must be an object of channel: number");
+		return reading_refuse(err, 422, "invalid_reading", idx, "values",
+		    "values must be an object of channel: number");
 	n = (size_t)json_object_object_length(vals);
 	if (n == 0 || n > READING_CHANNELS_MAX)
-		REFUSE(422, "invalid_reading", idx, "values",
+		return reading_refuse(err, 422, "invalid_reading", idx, "values",
 		    "values must hold 1 to %d channels", READING_CHANNELS_MAX);
 	if ((rd->values = arena_alloc(a, n * sizeof(*rd->values))) == NULL)
-		REFUSE(503, "unavailable", idx, "", "out of memory");
+		return reading_refuse(err, 503, "unavailable", idx, "", "out of memory");
 	json_object_object_foreach(vals, key, val) {
 		double d;
 
@@ -223,7 +142,8 @@ static int json_reading(struct arena *a, struct json_object *o, long idx, long l
 	struct json_object *vals = NULL;
 
 	if (!json_object_is_type(o, json_type_object))
-		REFUSE(422, "invalid_reading", idx, "", "a reading must be an object");
+		return reading_refuse(err, 422, "invalid_reading", idx, "",
+		    "a reading must be an object");
 	rd->ts_ms = now_ms;
 	json_object_object_foreach(o, key, val) {
 		if (strcmp(key, "ts") == 0) {
@@ -231,18 +151,19 @@ static int json_reading(struct arena *a, struct json_object *o, long idx, long l
 				return -1;
 		} else if (strcmp(key, "id") == 0) {
 			if (!json_object_is_type(val, json_type_string) || !id_ok(json_object_get_string(val)))
-				REFUSE(422, "invalid_reading", idx, "id",
+				return reading_refuse(err, 422, "invalid_reading", idx, "id",
 				    "id must be 1 to %d printable ASCII characters", READING_ID_LEN);
 			rd->id = arena_strdup(a, json_object_get_string(val));
 		} else if (strcmp(key, "values") == 0) {
 			vals = val;
 		} else {
-			REFUSE(422, "invalid_reading", idx, key,
+			return reading_refuse(err, 422, "invalid_reading", idx, key,
 			    "unknown field '%.40s' (expected ts, id, values)", key);
 		}
 	}
 	if (vals == NULL)
-		REFUSE(422, "invalid_reading", idx, "values", "values is required");
+		return reading_refuse(err, 422, "invalid_reading", idx, "values",
+		    "values is required");
 	return json_values(a, vals, idx, rd, err);
 }
 
@@ -270,12 +191,13 @@ static int parse_items(struct arena *a, struct json_object *arr, long long now_m
 	size_t n = json_object_array_length(arr);
 
 	if (n == 0)
-		REFUSE(422, "invalid_reading", -1, "readings", "readings must not be empty");
+		return reading_refuse(err, 422, "invalid_reading", -1, "readings",
+		    "readings must not be empty");
 	if (n > READING_BATCH_MAX)
-		REFUSE(413, "batch_too_large", -1, "readings",
+		return reading_refuse(err, 413, "batch_too_large", -1, "readings",
 		    "a batch holds at most %d readings", READING_BATCH_MAX);
 	if ((out->items = arena_alloc(a, n * sizeof(*out->items))) == NULL)
-		REFUSE(503, "unavailable", -1, "", "out of memory");
+		return reading_refuse(err, 503, "unavailable", -1, "", "out of memory");
 	for (size_t i = 0; i < n; i++)
 		if (json_reading(a, json_object_array_get_idx(arr, i), (long)i, now_ms,
 		    &out->items[i], err) != 0)
@@ -290,17 +212,18 @@ static int parse_root(struct arena *a, struct json_object *root, long long now_m
 	struct json_object *arr;
 
 	if (!json_object_is_type(root, json_type_object))
-		REFUSE(400, "malformed_json", -1, "", "the body must be a JSON object");
+		return reading_refuse(err, 400, "malformed_json", -1, "",
+		    "the body must be a JSON object");
 	if (!json_object_object_get_ex(root, "readings", &arr)) {
 		if ((out->items = arena_alloc(a, sizeof(*out->items))) == NULL)
-			REFUSE(503, "unavailable", -1, "", "out of memory");
+			return reading_refuse(err, 503, "unavailable", -1, "", "out of memory");
 		out->n = 1;
 		if (json_reading(a, root, -1, now_ms, &out->items[0], err) != 0)
 			return -1;
 		return 0;
 	}
 	if (json_object_object_length(root) != 1 || !json_object_is_type(arr, json_type_array))
-		REFUSE(400, "malformed_json", -1, "readings",
+		return reading_refuse(err, 400, "malformed_json", -1, "readings",
 		    "a batch is {\"readings\": [...]} and nothing else");
 	return parse_items(a, arr, now_ms, out, err);
 }
@@ -338,7 +261,7 @@ int reading_parse_form(struct arena *a, const struct kvlist *form,
 	memset(err, 0, sizeof(*err));
 	if ((rd = arena_alloc(a, sizeof(*rd))) == NULL ||
 	    (rd->values = arena_alloc(a, READING_CHANNELS_MAX * sizeof(*rd->values))) == NULL)
-		REFUSE(503, "unavailable", -1, "", "out of memory");
+		return reading_refuse(err, 503, "unavailable", -1, "", "out of memory");
 	rd->ts_ms = now_ms;
 	for (size_t i = 0; i < form->n; i++) {
 		const char *k = form->items[i].key, *v = form->items[i].val;
@@ -348,7 +271,7 @@ int reading_parse_form(struct arena *a, const struct kvlist *form,
 			continue;
 		if (strcmp(k, "ts") == 0) {
 			if (ts_parse(v, &rd->ts_ms) != 0)
-				REFUSE(422, "invalid_reading", -1, "ts",
+				return reading_refuse(err, 422, "invalid_reading", -1, "ts",
 				    "ts must be ISO 8601 with a zone or epoch milliseconds");
 			if (check_ts(rd->ts_ms, now_ms, -1, "ts", err) != 0)
 				return -1;
@@ -356,30 +279,32 @@ int reading_parse_form(struct arena *a, const struct kvlist *form,
 		}
 		if (strcmp(k, "id") == 0) {
 			if (!id_ok(v))
-				REFUSE(422, "invalid_reading", -1, "id",
+				return reading_refuse(err, 422, "invalid_reading", -1, "id",
 				    "id must be 1 to %d printable ASCII characters", READING_ID_LEN);
 			rd->id = v;
 			continue;
 		}
 		if (!channel_name_ok(k))
-			REFUSE(422, "invalid_reading", -1, k,
+			return reading_refuse(err, 422, "invalid_reading", -1, k,
 			    "'%.40s' is not a channel name: a letter, then letters, digits or _ (at most %d)",
 			    k, READING_CHANNEL_LEN);
 		if (!valid_decimal(v, &d))
-			REFUSE(422, "invalid_reading", -1, k,
+			return reading_refuse(err, 422, "invalid_reading", -1, k,
 			    "%.40s must be a decimal number such as 21.5 or -3e2", k);
 		for (size_t j = 0; j < rd->n; j++)
 			if (strcmp(rd->values[j].name, k) == 0)
-				REFUSE(422, "invalid_reading", -1, "values", "%.40s is given twice", k);
+				return reading_refuse(err, 422, "invalid_reading", -1, "values",
+				    "%.40s is given twice", k);
 		if (rd->n == READING_CHANNELS_MAX)
-			REFUSE(422, "invalid_reading", -1, "values",
+			return reading_refuse(err, 422, "invalid_reading", -1, "values",
 			    "a reading holds at most %d channels", READING_CHANNELS_MAX);
 		rd->values[rd->n].name = k;
 		rd->values[rd->n].v = d;
 		rd->n++;
 	}
 	if (rd->n == 0)
-		REFUSE(422, "invalid_reading", -1, "values", "no channel values in the form");
+		return reading_refuse(err, 422, "invalid_reading", -1, "values",
+		    "no channel values in the form");
 	out->items = rd;
 	out->n = 1;
 	return 0;

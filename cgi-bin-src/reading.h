@@ -54,12 +54,6 @@ int reading_parse_json(struct arena *a, const char *body, size_t len,
 int reading_parse_form(struct arena *a, const struct kvlist *form,
     long long now_ms, struct batch *out, struct reading_error *err);
 
-/* ISO 8601 with a zone ("2026-11-24T18:00:00.5Z", "...+01:00") or epoch
- * milliseconds as digits.  0 on success. */
-int ts_parse(const char *s, long long *ms);
-/* Formats epoch ms as "2026-11-24T18:00:00.000Z" into out. */
-#define TS_LEN 80
-void ts_format(long long ms, char out[TS_LEN]);
 /* A channel name: a letter, then letters, digits or '_', up to 32 bytes. */
 int channel_name_ok(const char *s);
 

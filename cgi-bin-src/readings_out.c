@@ -15,9 +15,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api.h"
+#include "api_json.h"
 #include "log.h"
 #include "resp.h"
+#include "ts.h"
 
 #define CSV_CHANNELS_MAX 256
 

@@ -6,11 +6,13 @@
 
 #include <ctype.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "req.h"
+#include "ts.h"
 
 enum rq_param {
 	RQ_FROM, RQ_TO, RQ_LIMIT, RQ_ORDER, RQ_CHANNELS, RQ_CURSOR, RQ_INTERVAL, RQ_AGG, RQ_FORMAT,
@@ -19,12 +21,26 @@ enum rq_param {
 
 typedef int (*rq_valid_fn)(const char *v, struct readings_query *q, struct query_error *err);
 
-#define BAD(...) do { snprintf(err->message, sizeof(err->message), __VA_ARGS__); return -1; } while (0)
+/* Fills err's message and returns -1, for `return rq_bad(err, ...)`; the
+ * parameter is named by the caller (readings_query_parse() names it before
+ * calling a validator). */
+static int rq_bad(struct query_error *err, const char *fmt, ...)
+    __attribute__((cold, format(printf, 2, 3)));
+
+static int rq_bad(struct query_error *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	return -1;
+}
 
 static int rq_from(const char *v, struct readings_query *q, struct query_error *err)
 {
 	if (ts_parse(v, &q->range.from_ms) != 0)
-		BAD("from must be ISO 8601 with a zone or epoch milliseconds");
+		return rq_bad(err, "from must be ISO 8601 with a zone or epoch milliseconds");
 	q->has_from = 1;
 	return 0;
 }
@@ -32,7 +48,7 @@ static int rq_from(const char *v, struct readings_query *q, struct query_error *
 static int rq_to(const char *v, struct readings_query *q, struct query_error *err)
 {
 	if (ts_parse(v, &q->range.to_ms) != 0)
-		BAD("to must be ISO 8601 with a zone or epoch milliseconds");
+		return rq_bad(err, "to must be ISO 8601 with a zone or epoch milliseconds");
 	q->has_to = 1;
 	return 0;
 }
@@ -43,7 +59,7 @@ static int rq_limit(const char *v, struct readings_query *q, struct query_error 
 	long n = strtol(v, &end, 10);
 
 	if (!isdigit((unsigned char)*v) || *end != '\0' || n < 1 || n > QUERY_LIMIT_MAX)
-		BAD("limit must be a whole number from 1 to %d", QUERY_LIMIT_MAX);
+		return rq_bad(err, "limit must be a whole number from 1 to %d", QUERY_LIMIT_MAX);
 	q->limit = (size_t)n;
 	return 0;
 }
@@ -51,7 +67,7 @@ static int rq_limit(const char *v, struct readings_query *q, struct query_error 
 static int rq_order(const char *v, struct readings_query *q, struct query_error *err)
 {
 	if (strcmp(v, "asc") != 0 && strcmp(v, "desc") != 0)
-		BAD("order must be asc (oldest first) or desc (newest first)");
+		return rq_bad(err, "order must be asc (oldest first) or desc (newest first)");
 	q->desc = v[0] == 'd';
 	return 0;
 }
@@ -66,19 +82,21 @@ static int rq_channels(const char *v, struct readings_query *q, struct query_err
 		size_t n = strcspn(p, ",");
 
 		if (q->range.nchannels == READING_CHANNELS_MAX || n == 0 || n > READING_CHANNEL_LEN)
-			BAD("channels is a comma-separated list of up to %d channel names", READING_CHANNELS_MAX);
+			return rq_bad(err, "channels is a comma-separated list of up to %d channel names",
+			    READING_CHANNELS_MAX);
 		memcpy(names[q->range.nchannels], p, n);
 		names[q->range.nchannels][n] = '\0';
 		if (!channel_name_ok(names[q->range.nchannels]))
-			BAD("channels: '%.32s' is not a channel name", names[q->range.nchannels]);
+			return rq_bad(err, "channels: '%.32s' is not a channel name",
+			    names[q->range.nchannels]);
 		q->channels[q->range.nchannels] = names[q->range.nchannels];
 		q->range.nchannels++;
 		p += n;
 		if (*p == ',' && *++p == '\0')
-			BAD("channels must not end with a comma");
+			return rq_bad(err, "channels must not end with a comma");
 	}
 	if (q->range.nchannels == 0)
-		BAD("channels must name at least one channel");
+		return rq_bad(err, "channels must name at least one channel");
 	q->range.channels = q->channels;
 	return 0;
 }
@@ -89,10 +107,10 @@ static int rq_cursor(const char *v, struct readings_query *q, struct query_error
 	char *end;
 
 	if (dot == NULL || dot == v || strlen(dot + 1) != 24 || !bson_oid_is_valid(dot + 1, 24))
-		BAD("cursor is malformed; use the next link as given");
+		return rq_bad(err, "cursor is malformed; use the next link as given");
 	q->after.ts_ms = strtoll(v, &end, 10);
 	if (end != dot || !isdigit((unsigned char)*v))
-		BAD("cursor is malformed; use the next link as given");
+		return rq_bad(err, "cursor is malformed; use the next link as given");
 	bson_oid_init_from_string(&q->after.oid, dot + 1);
 	q->after.set = 1;
 	return 0;
@@ -117,7 +135,8 @@ long long readings_interval_ms(const char *s)
 static int rq_interval(const char *v, struct readings_query *q, struct query_error *err)
 {
 	if ((q->interval_ms = readings_interval_ms(v)) == 0)
-		BAD("interval is a number and a unit: 30s, 1m, 5m, 1h, 1d (at most a year)");
+		return rq_bad(err,
+		    "interval is a number and a unit: 30s, 1m, 5m, 1h, 1d (at most a year)");
 	q->interval_text = v;
 	return 0;
 }
@@ -131,13 +150,13 @@ static int rq_agg(const char *v, struct readings_query *q, struct query_error *e
 			q->agg = (enum store_agg)i;
 			return 0;
 		}
-	BAD("agg must be avg, min, max, sum, count, first or last");
+	return rq_bad(err, "agg must be avg, min, max, sum, count, first or last");
 }
 
 static int rq_format(const char *v, struct readings_query *q, struct query_error *err)
 {
 	if (strcmp(v, "json") != 0 && strcmp(v, "csv") != 0)
-		BAD("format must be json or csv");
+		return rq_bad(err, "format must be json or csv");
 	q->csv = v[0] == 'c';
 	return 0;
 }
@@ -162,7 +181,7 @@ static int rq_defaults(const struct req *r, long long now_ms, struct readings_qu
 		q->csv = 1;
 	if (q->has_from && q->has_to && q->range.from_ms >= q->range.to_ms) {
 		err->param = "from";
-		BAD("from must be before to");
+		return rq_bad(err, "from must be before to");
 	}
 	if (q->interval_ms == 0)
 		return 0;
@@ -173,11 +192,12 @@ static int rq_defaults(const struct req *r, long long now_ms, struct readings_qu
 		q->range.from_ms = q->range.to_ms - 86400000LL;
 	if ((q->range.to_ms - q->range.from_ms) / q->interval_ms > QUERY_BUCKETS_MAX) {
 		err->param = "interval";
-		BAD("that range holds more than %d intervals; choose a larger interval", QUERY_BUCKETS_MAX);
+		return rq_bad(err, "that range holds more than %d intervals; choose a larger interval",
+		    QUERY_BUCKETS_MAX);
 	}
 	if (q->after.set) {
 		err->param = "cursor";
-		BAD("cursor does not apply to downsampled queries");
+		return rq_bad(err, "cursor does not apply to downsampled queries");
 	}
 	return 0;
 }
@@ -201,15 +221,15 @@ int readings_query_parse(const struct req *r, long long device_id, long long now
 			;
 		err->param = k < RQ__MAX ? rq_params[k].name : p->key;
 		if (k == RQ__MAX)
-			BAD("unknown parameter '%.40s'", p->key);
+			return rq_bad(err, "unknown parameter '%.40s'", p->key);
 		if (seen[k]++)
-			BAD("%s is given more than once", p->key);
+			return rq_bad(err, "%s is given more than once", p->key);
 		if (rq_params[k].valid(p->val, q, err) != 0)
 			return -1;
 	}
 	if (seen[RQ_AGG] && !seen[RQ_INTERVAL]) {
 		err->param = "agg";
-		BAD("agg needs an interval to aggregate over (interval=5m&agg=max)");
+		return rq_bad(err, "agg needs an interval to aggregate over (interval=5m&agg=max)");
 	}
 	return rq_defaults(r, now_ms, q, err);
 }

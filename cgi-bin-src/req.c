@@ -27,10 +27,17 @@ static const struct {
 	{ "PATCH", METHOD_PATCH }, { "OPTIONS", METHOD_OPTIONS },
 };
 
-#define FAIL(st, c, msg) do { \
-	err->status = (st); err->code = (c); err->message = (msg); \
-	return -1; \
-} while (0)
+/* Fills *err and returns -1, for `return req_fail(err, ...)`. */
+static int req_fail(struct req_error *err, int status, const char *code, const char *message)
+    __attribute__((cold));
+
+static int req_fail(struct req_error *err, int status, const char *code, const char *message)
+{
+	err->status = status;
+	err->code = code;
+	err->message = message;
+	return -1;
+}
 
 static int hexval(int c)
 {
@@ -166,7 +173,7 @@ static const char *env_get(char *const *envp, const char *name)
 static int req_method(struct req *r, const char *m, struct req_error *err)
 {
 	if (m == NULL || *m == '\0')
-		FAIL(400, "bad_request", "The request has no method.");
+		return req_fail(err, 400, "bad_request", "The request has no method.");
 	for (size_t i = 0; i < sizeof(req_methods) / sizeof(req_methods[0]); i++)
 		if (strcmp(m, req_methods[i].name) == 0) {
 			r->method = req_methods[i].m;
@@ -175,9 +182,11 @@ static int req_method(struct req *r, const char *m, struct req_error *err)
 		}
 	for (const char *p = m; *p != '\0'; p++)
 		if (!isupper((unsigned char)*p))
-			FAIL(400, "bad_request", "The request method is malformed.");
+			return req_fail(err, 400, "bad_request",
+			    "The request method is malformed.");
 	r->method_name = "OTHER";
-	FAIL(501, "method_not_implemented", "This request method is not supported.");
+	return req_fail(err, 501, "method_not_implemented",
+	    "This request method is not supported.");
 }
 
 /* Rejects "." and ".." segments: the path names a resource, never a file. */
@@ -201,30 +210,33 @@ static int req_uri(struct req *r, const char *uri, struct req_error *err)
 	char *path;
 
 	if (uri == NULL || uri[0] != '/')
-		FAIL(400, "bad_request", "The request target must be an absolute path.");
+		return req_fail(err, 400, "bad_request",
+		    "The request target must be an absolute path.");
 	if (strlen(uri) > REQ_MAX_URI)
-		FAIL(414, "uri_too_long", "The request URI is too long.");
+		return req_fail(err, 414, "uri_too_long", "The request URI is too long.");
 	q = strchr(uri, '?');
 	plen = q != NULL ? (size_t)(q - uri) : strlen(uri);
 	if ((path = arena_alloc(&r->arena, plen + 1)) == NULL ||
 	    (r->raw_path = arena_strndup(&r->arena, uri, plen)) == NULL) {
 		r->raw_path = "/";
-		FAIL(500, "internal", "Out of memory.");
+		return req_fail(err, 500, "internal", "Out of memory.");
 	}
 	if (req_pct_decode(uri, plen, path, 0) < 0)
-		FAIL(400, "bad_encoding", "The request path has malformed percent-encoding.");
+		return req_fail(err, 400, "bad_encoding",
+		    "The request path has malformed percent-encoding.");
 	if (path_has_dot_segment(path))
-		FAIL(400, "bad_path", "The request path must not contain . or .. segments.");
+		return req_fail(err, 400, "bad_path",
+		    "The request path must not contain . or .. segments.");
 	r->path = path;
 	if (q != NULL && req_parse_urlencoded(&r->arena, q + 1, strlen(q + 1), &r->query) != 0)
-		FAIL(400, "bad_query", "The query string is malformed or has too many parameters.");
+		return req_fail(err, 400, "bad_query",
+		    "The query string is malformed or has too many parameters.");
 	if ((dup = kv_first_repeat(&r->query)) != NULL) {
-		err->status = 400;
-		err->code = "bad_param";
-		err->message = arena_sprintf(&r->arena, "%.40s: the parameter is given more than once", dup);
-		if (err->message == NULL)
-			err->message = "A query parameter is given more than once.";
-		return -1;
+		const char *msg = arena_sprintf(&r->arena,
+		    "%.40s: the parameter is given more than once", dup);
+
+		return req_fail(err, 400, "bad_param",
+		    msg != NULL ? msg : "A query parameter is given more than once.");
 	}
 	return 0;
 }
@@ -250,13 +262,14 @@ static int req_headers(struct req *r, char *const *envp, struct req_error *err)
 			continue;
 		n = (size_t)(eq - e - 5);
 		if ((name = arena_strndup(&r->arena, e + 5, n)) == NULL)
-			FAIL(500, "internal", "Out of memory.");
+			return req_fail(err, 500, "internal", "Out of memory.");
 		for (char *p = name; *p != '\0'; p++)
 			*p = *p == '_' ? '-' : (char)tolower((unsigned char)*p);
 		if (!header_value_ok(eq + 1))
-			FAIL(400, "bad_header", "A request header contains control characters.");
+			return req_fail(err, 400, "bad_header",
+			    "A request header contains control characters.");
 		if (kv_push(&r->arena, &r->headers, name, eq + 1) != 0)
-			FAIL(500, "internal", "Out of memory.");
+			return req_fail(err, 500, "internal", "Out of memory.");
 	}
 	return 0;
 }
@@ -286,6 +299,14 @@ static int req_cookies(struct req *r, const char *h)
 	return 0;
 }
 
+static const struct {
+	const char *type;
+	enum media media;
+} req_media[] = {
+	{ "application/json", MEDIA_JSON },
+	{ "application/x-www-form-urlencoded", MEDIA_FORM },
+};
+
 static int req_content_type(struct req *r, const char *ct)
 {
 	size_t n = 0;
@@ -300,7 +321,25 @@ static int req_content_type(struct req *r, const char *ct)
 	for (char *p = t; *p != '\0'; p++)
 		*p = (char)tolower((unsigned char)*p);
 	r->content_type = t;
+	r->media = MEDIA_OTHER;
+	for (size_t i = 0; i < sizeof(req_media) / sizeof(req_media[0]); i++)
+		if (strcmp(t, req_media[i].type) == 0)
+			r->media = req_media[i].media;
 	return 0;
+}
+
+/* A form body is parsed here, once, for pages and API alike; what a
+ * malformed one means is the caller's to say (see enum form_status). */
+static void req_form(struct req *r)
+{
+	if (r->media != MEDIA_FORM)
+		return;
+	if (req_parse_urlencoded(&r->arena, r->body, r->body_len, &r->form) != 0) {
+		memset(&r->form, 0, sizeof(r->form));
+		r->form_status = FORM_MALFORMED;
+	} else if ((r->form_repeat = kv_first_repeat(&r->form)) != NULL) {
+		r->form_status = FORM_REPEATED;
+	}
 }
 
 /* A body without Content-Length (a chunked upload the web server passed
@@ -315,19 +354,20 @@ static int req_body_stream(struct req *r, req_read_fn read, void *ctx,
 	long n;
 
 	if (buf == NULL)
-		FAIL(500, "internal", "Out of memory.");
+		return req_fail(err, 500, "internal", "Out of memory.");
 	while ((n = read(ctx, buf + len, cap - len)) > 0) {
 		len += (size_t)n;
 		if (len > max_body) {
 			free(buf);
-			FAIL(413, "body_too_large", "The request body is too large.");
+			return req_fail(err, 413, "body_too_large",
+			    "The request body is too large.");
 		}
 		if (len == cap) {
 			char *bigger = realloc(buf, cap *= 2);
 
 			if (bigger == NULL) {
 				free(buf);
-				FAIL(500, "internal", "Out of memory.");
+				return req_fail(err, 500, "internal", "Out of memory.");
 			}
 			buf = bigger;
 		}
@@ -335,7 +375,7 @@ static int req_body_stream(struct req *r, req_read_fn read, void *ctx,
 	body = arena_strndup(&r->arena, buf, len);
 	free(buf);
 	if (n < 0 || body == NULL)
-		FAIL(400, "incomplete_body", "The request body could not be read.");
+		return req_fail(err, 400, "incomplete_body", "The request body could not be read.");
 	r->body = body;
 	r->body_len = len;
 	return 0;
@@ -352,20 +392,23 @@ static int req_body(struct req *r, const char *cl, req_read_fn read, void *ctx,
 		return read != NULL ? req_body_stream(r, read, ctx, max_body, err) : 0;
 	for (const char *p = cl; *p != '\0'; p++) {
 		if (!isdigit((unsigned char)*p))
-			FAIL(400, "bad_content_length", "Content-Length is not a number.");
+			return req_fail(err, 400, "bad_content_length",
+			    "Content-Length is not a number.");
 		if (len > (1ull << 40))
-			FAIL(413, "body_too_large", "The request body is too large.");
+			return req_fail(err, 413, "body_too_large",
+			    "The request body is too large.");
 		len = len * 10 + (unsigned)(*p - '0');
 	}
 	if (len > max_body)
-		FAIL(413, "body_too_large", "The request body is too large.");
+		return req_fail(err, 413, "body_too_large", "The request body is too large.");
 	if ((body = arena_alloc(&r->arena, (size_t)len + 1)) == NULL)
-		FAIL(500, "internal", "Out of memory.");
+		return req_fail(err, 500, "internal", "Out of memory.");
 	while (got < len) {
 		long n = read(ctx, body + got, (size_t)len - got);
 
 		if (n <= 0)
-			FAIL(400, "incomplete_body", "The request body ended early.");
+			return req_fail(err, 400, "incomplete_body",
+			    "The request body ended early.");
 		got += (size_t)n;
 	}
 	r->body = body;
@@ -495,10 +538,13 @@ int req_parse(struct req *r, char *const *envp, req_read_fn read, void *ctx,
 	if (req_headers(r, envp, err) != 0)
 		return -1;
 	if (req_cookies(r, req_header(r, "cookie")) != 0)
-		FAIL(500, "internal", "Out of memory.");
+		return req_fail(err, 500, "internal", "Out of memory.");
 	if (req_content_type(r, env_get(envp, "CONTENT_TYPE")) != 0)
-		FAIL(500, "internal", "Out of memory.");
-	return req_body(r, env_get(envp, "CONTENT_LENGTH"), read, ctx, max_body, err);
+		return req_fail(err, 500, "internal", "Out of memory.");
+	if (req_body(r, env_get(envp, "CONTENT_LENGTH"), read, ctx, max_body, err) != 0)
+		return -1;
+	req_form(r);
+	return 0;
 }
 
 void req_free(struct req *r)

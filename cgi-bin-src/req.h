@@ -51,6 +51,25 @@ struct kvlist {
 	size_t n, cap;
 };
 
+/* The body's media type, from Content-Type (parameters such as charset
+ * are dropped).  The types the program acts on have a name; the rest are
+ * MEDIA_OTHER, and content_type says which. */
+enum media {
+	MEDIA_NONE = 0,             /* no Content-Type */
+	MEDIA_JSON,                 /* application/json: handlers parse the body */
+	MEDIA_FORM,                 /* application/x-www-form-urlencoded: parsed into form */
+	MEDIA_OTHER,                /* any other type */
+};
+
+/* What became of a form body.  req_parse() never refuses a request for
+ * it: each caller answers a bad form in its own way and at its own step
+ * (a page after the sign-in check, the API after the key-in-URL check). */
+enum form_status {
+	FORM_OK = 0,                /* no form body, or form holds its fields */
+	FORM_MALFORMED = -1,        /* bad percent-encoding or over REQ_MAX_PARAMS fields; form is empty */
+	FORM_REPEATED = -2,         /* a field given twice: form_repeat names it */
+};
+
 struct req {
 	struct arena arena;         /* owns every pointer below */
 	enum method method;
@@ -61,6 +80,10 @@ struct req {
 	struct kvlist headers;      /* names lower-case, '-' separated */
 	struct kvlist cookies;
 	const char *content_type;   /* media type only, lower-case; NULL if none */
+	enum media media;           /* content_type, named */
+	struct kvlist form;         /* the body's fields when media is MEDIA_FORM */
+	enum form_status form_status;
+	const char *form_repeat;    /* the repeated field, for FORM_REPEATED */
 	const char *body;           /* NUL-terminated copy; body_len bytes */
 	size_t body_len;
 	int https;

@@ -1,7 +1,7 @@
 /*
  * fuzz_reading_form.c - reading_parse_form(): a reading posted as an HTML
  * form (application/x-www-form-urlencoded), decoded by
- * req_parse_urlencoded() first, as the ingest handler does.
+ * req_parse_urlencoded() first, as req_parse() does for the ingest handler.
  *
  * A form that parses gives exactly one reading obeying reading.h
  * (check_batch), holding every channel field of the form with the value

@@ -9,7 +9,7 @@
  * an instant of their own, checked the same way.
  */
 #include "fuzz.h"
-#include "reading.h"
+#include "ts.h"
 
 /* 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z. */
 #define TS_MIN_MS (-62167219200000LL)

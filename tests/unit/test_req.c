@@ -275,6 +275,35 @@ static void test_repeated_fields(void)
 	req_free(&r);
 }
 
+/* The media type is named once, and a form body is parsed once, here;
+ * a bad form is recorded, never refused: its caller answers it. */
+static void test_media_and_form(void)
+{
+	struct req r;
+	struct req_error err;
+	const char *form = "CONTENT_TYPE=application/x-www-form-urlencoded; charset=utf-8";
+
+	CHECK(parse(&r, &err, ENV("REQUEST_METHOD=POST", "REQUEST_URI=/x", form), "temp=21.5&api_key=k",
+	    1024) == 200 && r.media == MEDIA_FORM && r.form_status == FORM_OK, "a form body parses");
+	CHECK_STR(kv_get(&r.form, "temp"), "21.5", "and its fields are in r.form");
+	req_free(&r);
+	CHECK(parse(&r, &err, ENV("REQUEST_METHOD=POST", "REQUEST_URI=/x", form), "a=%zz", 1024) == 200 &&
+	    r.form_status == FORM_MALFORMED && r.form.n == 0, "a malformed form is recorded, not refused");
+	req_free(&r);
+	CHECK(parse(&r, &err, ENV("REQUEST_METHOD=POST", "REQUEST_URI=/x", form), "a=1&a=2", 1024) == 200 &&
+	    r.form_status == FORM_REPEATED && strcmp(r.form_repeat, "a") == 0, "a repeated field is named");
+	req_free(&r);
+	CHECK(parse(&r, &err, ENV("REQUEST_METHOD=POST", "REQUEST_URI=/x", "CONTENT_TYPE=Application/JSON"),
+	    "a=1", 1024) == 200 && r.media == MEDIA_JSON && r.form.n == 0, "JSON is named and not read as a form");
+	req_free(&r);
+	CHECK(parse(&r, &err, ENV("REQUEST_METHOD=POST", "REQUEST_URI=/x", "CONTENT_TYPE=text/plain"),
+	    "a=1", 1024) == 200 && r.media == MEDIA_OTHER && r.form.n == 0, "another type is MEDIA_OTHER");
+	req_free(&r);
+	CHECK(parse(&r, &err, ENV("REQUEST_METHOD=GET", "REQUEST_URI=/x"), NULL, 1024) == 200 &&
+	    r.media == MEDIA_NONE && r.form_status == FORM_OK, "no Content-Type is MEDIA_NONE");
+	req_free(&r);
+}
+
 static void test_api_errors_before_routing(void)
 {
 	struct req r;
@@ -291,6 +320,7 @@ static void test_api_errors_before_routing(void)
 int main(void)
 {
 	test_repeated_fields();
+	test_media_and_form();
 	test_api_errors_before_routing();
 	test_good_get();
 	test_body();

@@ -1,0 +1,100 @@
+/*
+ * api_json.c - what the JSON API writes and reads (see api_json.h).
+ *
+ * Every API response goes out through api_send() or api_error(), so the
+ * body shape ({"error": {...}} for failures, numbers in their shortest exact
+ * form, times as ISO 8601 UTC) is decided here once, not by each handler.
+ */
+#include "api_json.h"
+
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "api.h"
+#include "json_body.h"
+#include "req.h"
+#include "resp.h"
+#include "ts.h"
+
+static int api_verror(struct resp *rs, int status, const char *code, const char *pointer,
+    const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+
+static int api_verror(struct resp *rs, int status, const char *code, const char *pointer,
+    const char *fmt, va_list ap)
+{
+	char msg[300];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (status == 401)
+		resp_header(rs, "WWW-Authenticate", "Bearer realm=\"gauge\"");
+	resp_error_at(rs, status, code, pointer, msg);
+	return status;
+}
+
+int api_error(struct resp *rs, int status, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	status = api_verror(rs, status, code, NULL, fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+int api_error_at(struct resp *rs, int status, const char *code, const char *pointer,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	status = api_verror(rs, status, code, pointer, fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+int api_json_object_or_reply(struct api_ctx *c, const char *invalid_code, struct json_object **out)
+{
+	struct json_body_error err;
+
+	if (json_body_parse(c->r->body != NULL ? c->r->body : "", c->r->body_len, out, &err) != 0)
+		return api_error_at(c->rs, err.status, err.status == 422 ? invalid_code : "malformed_json",
+		    err.pointer, "%s", err.message);
+	if (json_object_is_type(*out, json_type_object))
+		return 0;
+	json_object_put(*out);
+	*out = NULL;
+	return api_error(c->rs, 400, "malformed_json", "The body must be a JSON object.");
+}
+
+int api_send(struct resp *rs, int status, struct json_object *obj)
+{
+	resp_json(rs, status, obj);
+	json_object_put(obj);
+	return status;
+}
+
+const char *api_fmt_double(double v, char buf[32])
+{
+	/* %.15g is exact for most sensor values; fall back to 17 digits. */
+	snprintf(buf, 32, "%.15g", v);
+	if (strtod(buf, NULL) != v)
+		snprintf(buf, 32, "%.17g", v);
+	return buf;
+}
+
+struct json_object *api_number(double v)
+{
+	char buf[32];
+
+	return json_object_new_double_s(v, api_fmt_double(v, buf));
+}
+
+struct json_object *api_time(long long ms)
+{
+	char buf[TS_LEN];
+
+	ts_format(ms, buf);
+	return json_object_new_string(buf);
+}

@@ -1,0 +1,33 @@
+/*
+ * api_json.h - the JSON API's responses and request bodies: errors with a
+ * stable code, objects sent and released, numbers and times written one
+ * way everywhere.  Each function that sends returns the status it sent,
+ * for `return api_error(...)`.
+ */
+#ifndef GAUGE_API_JSON_H
+#define GAUGE_API_JSON_H
+
+struct api_ctx;
+struct resp;
+struct json_object;
+
+/* Sends a JSON error and returns status, for `return api_error(...)`. */
+int api_error(struct resp *rs, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* The same, with the RFC 6901 pointer to the offending part of the body. */
+int api_error_at(struct resp *rs, int status, const char *code, const char *pointer,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Parses the request body with json_body_parse() into a JSON object (the
+ * caller owns *out).  0, or the error already sent and its status:
+ * malformed_json (400) or invalid_code (422, a value that cannot be kept). */
+int api_json_object_or_reply(struct api_ctx *c, const char *invalid_code, struct json_object **out);
+/* Sends obj (consumed) with status and returns status. */
+int api_send(struct resp *rs, int status, struct json_object *obj);
+/* A JSON number written in its shortest exact decimal form. */
+struct json_object *api_number(double v);
+/* The shortest decimal that reads back as v exactly; buf of 32 bytes. */
+const char *api_fmt_double(double v, char buf[32]);
+/* An ISO 8601 UTC string from epoch ms, as a JSON string. */
+struct json_object *api_time(long long ms);
+
+#endif

@@ -1,0 +1,113 @@
+/*
+ * ts.c - parsing and formatting instants (see ts.h).
+ *
+ * Parsing is by hand, not strptime(): the accepted forms are exactly the
+ * ones ts.h lists (a zone is required, so a time never silently means the
+ * server's local time), and every field is range-checked, so 2026-02-29 and
+ * 24:00 are refused rather than normalised into another instant.
+ */
+#include "ts.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static int digits(const char *s, int n, int *out)
+{
+	*out = 0;
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		*out = *out * 10 + (s[i] - '0');
+	}
+	return 0;
+}
+
+static int days_in_month(int y, int m)
+{
+	static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : d[m - 1];
+}
+
+/* The zone suffix: Z, +HH:MM, +HHMM or +HH; returns its offset in seconds. */
+static int ts_zone(const char *p, long *off)
+{
+	int hh, mm = 0, sign;
+
+	if (strcmp(p, "Z") == 0 || strcmp(p, "z") == 0) {
+		*off = 0;
+		return 0;
+	}
+	if (*p != '+' && *p != '-')
+		return -1;
+	sign = *p++ == '-' ? -1 : 1;
+	if (digits(p, 2, &hh) != 0 || hh > 23)
+		return -1;
+	p += 2;
+	if (*p == ':')
+		p++;
+	if (*p != '\0' && (digits(p, 2, &mm) != 0 || mm > 59 || p[2] != '\0'))
+		return -1;
+	*off = sign * (hh * 3600L + mm * 60L);
+	return 0;
+}
+
+int ts_parse(const char *s, long long *ms)
+{
+	int y, mo, d, h, mi, sec, frac = 0, scale = 1000;
+	struct tm tm;
+	long off;
+	const char *p;
+
+	if (*s != '\0' && strspn(s, "0123456789") == strlen(s)) {
+		if (strlen(s) > 15)
+			return -1;
+		*ms = strtoll(s, NULL, 10);
+		return 0;
+	}
+	if (strlen(s) < 20 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) ||
+	    s[7] != '-' || digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') ||
+	    digits(s + 11, 2, &h) || s[13] != ':' || digits(s + 14, 2, &mi) ||
+	    s[16] != ':' || digits(s + 17, 2, &sec))
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 59)
+		return -1;
+	p = s + 19;
+	if (*p == '.') {
+		p++;
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		/* Milliseconds are kept; finer digits are allowed and dropped. */
+		for (; isdigit((unsigned char)*p); p++)
+			if (scale > 1) {
+				scale /= 10;
+				frac += (*p - '0') * scale;
+			}
+	}
+	if (ts_zone(p, &off) != 0)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	*ms = ((long long)timegm(&tm) - off) * 1000 + frac;
+	return 0;
+}
+
+void ts_format(long long ms, char out[TS_LEN])
+{
+	time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	snprintf(out, TS_LEN, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+	    (int)(ms - (long long)t * 1000));
+}
