@@ -54,7 +54,7 @@ static void api_limit_headers(struct resp *rs, const struct rl_result *rl)
 
 /* Counts the request; 429 (sent) when over the limit, else 0.  keyed:
  * count it against the (live) key, else against the caller's address. */
-static int api_limit(struct api_ctx *c, int keyed)
+static int api_limit_or_reply(struct api_ctx *c, int keyed)
 {
 	const struct conf *conf = c->app->conf;
 	struct rl_result rl;
@@ -72,7 +72,7 @@ static int api_limit(struct api_ctx *c, int keyed)
 
 /* Finds the presented key.  Returns 0 (*present says whether there was
  * one, hash filled) or an error status already sent. */
-static int api_credentials(struct api_ctx *c, unsigned char hash[SHA256_LEN],
+static int api_credentials_or_reply(struct api_ctx *c, unsigned char hash[SHA256_LEN],
     int *present)
 {
 	const char *auth = req_header(c->r, "authorization"), *form_key, *key = NULL;
@@ -143,19 +143,19 @@ static int api_lookup(struct api_ctx *c, const unsigned char *hash, const char *
 }
 
 /* Key + device lookup, last-used bookkeeping and the rate limit. */
-static int api_identify(struct api_ctx *c, const char *uid)
+static int api_identify_or_reply(struct api_ctx *c, const char *uid)
 {
 	unsigned char hash[SHA256_LEN];
 	int present, live, rc, st;
 
-	if ((st = api_credentials(c, hash, &present)) != 0)
+	if ((st = api_credentials_or_reply(c, hash, &present)) != 0)
 		return st;
 	rc = api_lookup(c, present ? hash : NULL, uid);
 	if (rc != DB_OK)
 		return api_error(c->rs, 503, "unavailable",
 		    "The service is temporarily unavailable; nothing was changed. Try again.");
 	live = key_live(&c->key, api_now_ms());
-	if ((st = api_limit(c, live)) != 0)
+	if ((st = api_limit_or_reply(c, live)) != 0)
 		return st;
 	if (present && !live)
 		return api_error(c->rs, 401, "invalid_key", "The API key is not valid.");
@@ -177,13 +177,13 @@ static int api_not_found(struct api_ctx *c)
 	return api_error(c->rs, 404, "not_found", "No such device.");
 }
 
-int api_begin_device(struct api_ctx *c, struct app *app, struct req *r, struct resp *rs,
+int api_begin_device_or_reply(struct api_ctx *c, struct app *app, struct req *r, struct resp *rs,
     const char *uid, enum api_access access)
 {
 	int st;
 
 	api_init(c, app, r, rs);
-	if ((st = api_identify(c, uid)) != 0)
+	if ((st = api_identify_or_reply(c, uid)) != 0)
 		return st;
 	if (c->key.id == 0) {
 		if (access == API_READ && c->dev.id != 0 && c->dev.public_read)
@@ -200,10 +200,10 @@ int api_begin_device(struct api_ctx *c, struct app *app, struct req *r, struct r
 	return 0;
 }
 
-int api_begin_device_admin(struct api_ctx *c, struct app *app, struct req *r,
+int api_begin_device_admin_or_reply(struct api_ctx *c, struct app *app, struct req *r,
     struct resp *rs, const char *uid)
 {
-	int st = api_begin_device(c, app, r, rs, uid, API_WRITE);
+	int st = api_begin_device_or_reply(c, app, r, rs, uid, API_WRITE);
 
 	if (st != 0)
 		return st;
@@ -212,13 +212,13 @@ int api_begin_device_admin(struct api_ctx *c, struct app *app, struct req *r,
 	return 0;
 }
 
-int api_begin_account(struct api_ctx *c, struct app *app, struct req *r,
+int api_begin_account_or_reply(struct api_ctx *c, struct app *app, struct req *r,
     struct resp *rs)
 {
 	int st;
 
 	api_init(c, app, r, rs);
-	if ((st = api_identify(c, NULL)) != 0)
+	if ((st = api_identify_or_reply(c, NULL)) != 0)
 		return st;
 	if (c->key.id == 0)
 		return api_error(rs, 401, "missing_key",

@@ -33,14 +33,14 @@ enum api_access { API_READ, API_WRITE };
 /* Device routes: authenticates, rate-limits and resolves uid.  Returns 0
  * when the caller may go on; otherwise the error response has been sent
  * and the status is returned. */
-int api_begin_device(struct api_ctx *c, struct app *app, struct req *r, struct resp *rs,
+int api_begin_device_or_reply(struct api_ctx *c, struct app *app, struct req *r, struct resp *rs,
     const char *uid, enum api_access access);
 /* Account routes: the caller must hold a live account key. */
-int api_begin_account(struct api_ctx *c, struct app *app, struct req *r,
+int api_begin_account_or_reply(struct api_ctx *c, struct app *app, struct req *r,
     struct resp *rs);
-/* Like api_begin_device, and the key must be an account key of the
+/* Like api_begin_device_or_reply, and the key must be an account key of the
  * device's account. */
-int api_begin_device_admin(struct api_ctx *c, struct app *app, struct req *r,
+int api_begin_device_admin_or_reply(struct api_ctx *c, struct app *app, struct req *r,
     struct resp *rs, const char *uid);
 
 /* The wall clock, epoch ms: "now" for a request's readings and ranges. */

@@ -84,13 +84,14 @@ static int devices_answer(struct api_ctx *c, const char *group_uid, const char *
 	return api_send(c->rs, 200, o);
 }
 
-API_HANDLER(api_account_devices)
+int api_account_devices(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct api_ctx c;
 	int st;
 
 	(void)m;
-	if ((st = api_begin_account(&c, app, r, rs)) != 0)
+	if ((st = api_begin_account_or_reply(&c, app, r, rs)) != 0)
 		return st;
 	return devices_answer(&c, NULL, NULL);
 }
@@ -106,14 +107,15 @@ static int group_row(void *ctx, const struct api_group_row *grp)
 	return 0;
 }
 
-API_HANDLER(api_account_groups)
+int api_account_groups(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct api_ctx c;
 	struct json_object *arr, *o;
 	int st;
 
 	(void)m;
-	if ((st = api_begin_account(&c, app, r, rs)) != 0)
+	if ((st = api_begin_account_or_reply(&c, app, r, rs)) != 0)
 		return st;
 	arr = json_object_new_array();
 	if (db_api_groups(app->db, c.key.account_id, group_row, arr) != DB_OK) {
@@ -125,14 +127,15 @@ API_HANDLER(api_account_groups)
 	return api_send(rs, 200, o);
 }
 
-API_HANDLER(api_account_group_latest)
+int api_account_group_latest(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct api_ctx c;
 	char name[NAME_MAX_BYTES] = "";
 	long long group_id;
 	int st, rc;
 
-	if ((st = api_begin_account(&c, app, r, rs)) != 0)
+	if ((st = api_begin_account_or_reply(&c, app, r, rs)) != 0)
 		return st;
 	if (!valid_public_id(m->params[0], "grp_"))
 		return api_error(rs, 404, "not_found", "No such group.");
@@ -144,7 +147,8 @@ API_HANDLER(api_account_group_latest)
 	return devices_answer(&c, m->params[0], name);
 }
 
-API_HANDLER(api_account_get)
+int api_account_get(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct api_ctx c;
 	struct api_account_row a;
@@ -152,7 +156,7 @@ API_HANDLER(api_account_get)
 	int st;
 
 	(void)m;
-	if ((st = api_begin_account(&c, app, r, rs)) != 0)
+	if ((st = api_begin_account_or_reply(&c, app, r, rs)) != 0)
 		return st;
 	if (db_api_account(app->db, c.key.account_id, &a) != DB_OK)
 		return api_error(rs, 503, "unavailable", "The account is temporarily unavailable. Try again.");

@@ -110,14 +110,15 @@ static int rule_json(void *ctx, const struct alert_rule_info *ri)
 	return 0;
 }
 
-API_HANDLER(api_alert_rules_list)
+int api_alert_rules_list(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct api_ctx c;
 	struct json_object *arr, *o;
 	int st;
 
 	(void)m;
-	if ((st = api_begin_account(&c, app, r, rs)) != 0)
+	if ((st = api_begin_account_or_reply(&c, app, r, rs)) != 0)
 		return st;
 	arr = json_object_new_array();
 	if (db_alert_rules_list(app->db, c.key.account_id, rule_json, arr) != DB_OK) {
@@ -140,7 +141,8 @@ static void rule_audit(struct api_ctx *c, const char *action, long long id)
 	(void)db_audit(c->app->db, &e);
 }
 
-API_HANDLER(api_alert_rules_create)
+int api_alert_rules_create(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct api_ctx c;
 	struct json_fields f;
@@ -151,7 +153,7 @@ API_HANDLER(api_alert_rules_create)
 	int st, rc;
 
 	(void)m;
-	if ((st = api_begin_account(&c, app, r, rs)) != 0)
+	if ((st = api_begin_account_or_reply(&c, app, r, rs)) != 0)
 		return st;
 	if (r->media != MEDIA_JSON)
 		return api_error(rs, 415, "unsupported_media_type", "Send the rule as application/json.");
@@ -172,14 +174,15 @@ API_HANDLER(api_alert_rules_create)
 	return api_send(rs, 201, o);
 }
 
-API_HANDLER(api_alert_rules_delete)
+int api_alert_rules_delete(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct api_ctx c;
 	long long id = valid_id(m->params[0]);
 	struct json_object *o;
 	int st, rc;
 
-	if ((st = api_begin_account(&c, app, r, rs)) != 0)
+	if ((st = api_begin_account_or_reply(&c, app, r, rs)) != 0)
 		return st;
 	if (id == 0 || (rc = db_alert_rule_delete(app->db, c.key.account_id, id)) == DB_NOTFOUND)
 		return api_error(rs, 404, "not_found", "No such alert rule.");

@@ -52,13 +52,14 @@ static int key_row(void *ctx, const struct api_key_info *key)
 	return 0;
 }
 
-API_HANDLER(api_keys_list)
+int api_keys_list(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct api_ctx c;
 	struct json_object *keys, *o;
 	int st;
 
-	if ((st = api_begin_device_admin(&c, app, r, rs, m->params[0])) != 0)
+	if ((st = api_begin_device_admin_or_reply(&c, app, r, rs, m->params[0])) != 0)
 		return st;
 	keys = json_object_new_array();
 	if (db_api_device_keys(app->db, c.dev.id, key_row, keys) != DB_OK) {
@@ -81,7 +82,7 @@ static void key_audit(struct api_ctx *c, const char *action, const char *detail)
 }
 
 /* {"grace_seconds": N} or an empty body (no grace). */
-static int rotate_grace(struct api_ctx *c, unsigned *grace)
+static int rotate_grace_or_reply(struct api_ctx *c, unsigned *grace)
 {
 	struct json_object *root, *v;
 	int st;
@@ -107,7 +108,8 @@ static int rotate_grace(struct api_ctx *c, unsigned *grace)
 	return 0;
 }
 
-API_HANDLER(api_keys_rotate)
+int api_keys_rotate(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct api_ctx c;
 	struct new_key key;
@@ -117,9 +119,9 @@ API_HANDLER(api_keys_rotate)
 	char detail[96];
 	int st;
 
-	if ((st = api_begin_device_admin(&c, app, r, rs, m->params[0])) != 0)
+	if ((st = api_begin_device_admin_or_reply(&c, app, r, rs, m->params[0])) != 0)
 		return st;
-	if ((st = rotate_grace(&c, &grace)) != 0)
+	if ((st = rotate_grace_or_reply(&c, &grace)) != 0)
 		return st;
 	if (key_generate(KEY_DEVICE, &key) != 0)
 		return api_error(rs, 503, "unavailable", "No key could be made; try again.");
@@ -136,7 +138,8 @@ API_HANDLER(api_keys_rotate)
 	return api_send(rs, 201, o);
 }
 
-API_HANDLER(api_keys_revoke)
+int api_keys_revoke(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct api_ctx c;
 	long long key_id = valid_id(m->params[1]);
@@ -144,7 +147,7 @@ API_HANDLER(api_keys_revoke)
 	char detail[64];
 	int st, rc;
 
-	if ((st = api_begin_device_admin(&c, app, r, rs, m->params[0])) != 0)
+	if ((st = api_begin_device_admin_or_reply(&c, app, r, rs, m->params[0])) != 0)
 		return st;
 	if (key_id == 0)
 		return api_error(rs, 404, "not_found", "No such key on this device.");

@@ -21,7 +21,7 @@
 #include "store_readings.h"
 #include "ts.h"
 
-static int ingest_parse(struct api_ctx *c, long long now_ms, struct batch *b)
+static int ingest_parse_or_reply(struct api_ctx *c, long long now_ms, struct batch *b)
 {
 	struct reading_error err;
 	const char *pointer;
@@ -44,7 +44,8 @@ static int ingest_parse(struct api_ctx *c, long long now_ms, struct batch *b)
 	    err.field[0] != '\0' ? err.field : "", err.field[0] != '\0' ? ": " : "", err.message);
 }
 
-API_HANDLER(api_readings_ingest)
+int api_readings_ingest(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct api_ctx c;
 	struct batch b;
@@ -53,9 +54,9 @@ API_HANDLER(api_readings_ingest)
 	struct json_object *o;
 	int st;
 
-	if ((st = api_begin_device(&c, app, r, rs, m->params[0], API_WRITE)) != 0)
+	if ((st = api_begin_device_or_reply(&c, app, r, rs, m->params[0], API_WRITE)) != 0)
 		return st;
-	if ((st = ingest_parse(&c, now, &b)) != 0)
+	if ((st = ingest_parse_or_reply(&c, now, &b)) != 0)
 		return st;
 	if (store_readings_insert(app->store, c.dev.id, &b, now, &stored, &dups) != STORE_OK)
 		return api_error(rs, 503, "unavailable",
@@ -67,14 +68,15 @@ API_HANDLER(api_readings_ingest)
 	return api_send(rs, 201, o);
 }
 
-API_HANDLER(api_readings_query)
+int api_readings_query(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct api_ctx c;
 	struct readings_query q;
 	struct query_error err;
 	int st;
 
-	if ((st = api_begin_device(&c, app, r, rs, m->params[0], API_READ)) != 0)
+	if ((st = api_begin_device_or_reply(&c, app, r, rs, m->params[0], API_READ)) != 0)
 		return st;
 	if (readings_query_parse(r, c.dev.id, api_now_ms(), &q, &err) != 0)
 		return api_error(rs, 400, "bad_param", "%s: %s", err.param, err.message);
@@ -95,14 +97,15 @@ static int latest_doc(void *ctx, const bson_t *doc)
 	return 1;
 }
 
-API_HANDLER(api_readings_latest)
+int api_readings_latest(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct api_ctx c;
 	struct latest_ctx l = { NULL };
 	struct json_object *o;
 	int st;
 
-	if ((st = api_begin_device(&c, app, r, rs, m->params[0], API_READ)) != 0)
+	if ((st = api_begin_device_or_reply(&c, app, r, rs, m->params[0], API_READ)) != 0)
 		return st;
 	if (r->query.n > 0)
 		return api_error(rs, 400, "bad_param", "latest takes no parameters");
@@ -116,7 +119,7 @@ API_HANDLER(api_readings_latest)
 
 /* DELETE ...readings?from=&to= : both bounds are required, so deleting a
  * device's whole history is always an explicit, visible choice. */
-static int delete_range(struct api_ctx *c, struct store_range *range)
+static int delete_range_or_reply(struct api_ctx *c, struct store_range *range)
 {
 	const char *from = req_param(c->r, "from"), *to = req_param(c->r, "to");
 
@@ -147,7 +150,8 @@ static int delete_audit(struct api_ctx *c, const struct store_range *range, long
 	return db_audit_id(c->app->db, &e, audit_id);
 }
 
-API_HANDLER(api_readings_delete)
+int api_readings_delete(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct api_ctx c;
 	struct store_range range = { 0, 0, 0, NULL, 0 };
@@ -156,9 +160,9 @@ API_HANDLER(api_readings_delete)
 	char detail[200];
 	int st;
 
-	if ((st = api_begin_device_admin(&c, app, r, rs, m->params[0])) != 0)
+	if ((st = api_begin_device_admin_or_reply(&c, app, r, rs, m->params[0])) != 0)
 		return st;
-	if ((st = delete_range(&c, &range)) != 0)
+	if ((st = delete_range_or_reply(&c, &range)) != 0)
 		return st;
 	range.device_id = c.dev.id;
 	/* The audit record comes first: no delete can happen unrecorded. */

@@ -7,55 +7,58 @@
 
 #include "route.h"
 
-int api_healthz(struct app *app, struct req *r, struct resp *rs, const struct route_match *m);
-int page_home(struct app *app, struct req *r, struct resp *rs, const struct route_match *m);
+/* Every handler has this type; a route names one (see app.c).  It returns
+ * the HTTP status it sent. */
+typedef int handler_fn(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m);
 
-#define API_HANDLER(name) \
-	int name(struct app *app, struct req *r, struct resp *rs, const struct route_match *m)
-API_HANDLER(api_readings_ingest);
-API_HANDLER(api_readings_query);
-API_HANDLER(api_readings_delete);
-API_HANDLER(api_readings_latest);
-API_HANDLER(api_keys_list);
-API_HANDLER(api_keys_rotate);
-API_HANDLER(api_keys_revoke);
-API_HANDLER(api_account_devices);
-API_HANDLER(api_account_groups);
-API_HANDLER(api_account_group_latest);
-API_HANDLER(api_account_get);
-API_HANDLER(api_alert_rules_list);
-API_HANDLER(api_alert_rules_create);
-API_HANDLER(api_alert_rules_delete);
-API_HANDLER(page_verify);
-API_HANDLER(page_login);
-API_HANDLER(page_login_post);
-API_HANDLER(page_login_2fa);
-API_HANDLER(page_login_2fa_post);
-API_HANDLER(page_logout);
-API_HANDLER(page_devices);
-API_HANDLER(page_devices_post);
-API_HANDLER(page_device_show);
-API_HANDLER(page_device_data);
-API_HANDLER(page_device_settings);
-API_HANDLER(page_device_settings_post);
-API_HANDLER(page_profile);
-API_HANDLER(page_profile_post);
-API_HANDLER(page_2fa);
-API_HANDLER(page_2fa_post);
-API_HANDLER(page_alerts);
-API_HANDLER(page_alerts_post);
-API_HANDLER(page_alert_log);
-API_HANDLER(page_alert_log_post);
-API_HANDLER(page_groups);
-API_HANDLER(page_groups_post);
-API_HANDLER(page_audit_log);
-API_HANDLER(page_account);
-API_HANDLER(page_account_post);
-API_HANDLER(page_reset);
-API_HANDLER(page_reset_post);
-API_HANDLER(page_reset_link);
-API_HANDLER(page_reset_link_post);
-API_HANDLER(page_set_password);
-API_HANDLER(page_set_password_post);
+handler_fn api_healthz;
+handler_fn page_home;
+
+handler_fn api_readings_ingest;
+handler_fn api_readings_query;
+handler_fn api_readings_delete;
+handler_fn api_readings_latest;
+handler_fn api_keys_list;
+handler_fn api_keys_rotate;
+handler_fn api_keys_revoke;
+handler_fn api_account_devices;
+handler_fn api_account_groups;
+handler_fn api_account_group_latest;
+handler_fn api_account_get;
+handler_fn api_alert_rules_list;
+handler_fn api_alert_rules_create;
+handler_fn api_alert_rules_delete;
+handler_fn page_verify;
+handler_fn page_login;
+handler_fn page_login_post;
+handler_fn page_login_2fa;
+handler_fn page_login_2fa_post;
+handler_fn page_logout;
+handler_fn page_devices;
+handler_fn page_devices_post;
+handler_fn page_device_show;
+handler_fn page_device_data;
+handler_fn page_device_settings;
+handler_fn page_device_settings_post;
+handler_fn page_profile;
+handler_fn page_profile_post;
+handler_fn page_2fa;
+handler_fn page_2fa_post;
+handler_fn page_alerts;
+handler_fn page_alerts_post;
+handler_fn page_alert_log;
+handler_fn page_alert_log_post;
+handler_fn page_groups;
+handler_fn page_groups_post;
+handler_fn page_audit_log;
+handler_fn page_account;
+handler_fn page_account_post;
+handler_fn page_reset;
+handler_fn page_reset_post;
+handler_fn page_reset_link;
+handler_fn page_reset_link_post;
+handler_fn page_set_password;
+handler_fn page_set_password_post;
 
 #endif

@@ -37,7 +37,7 @@ void page_setf(struct page_ctx *p, const char *name, const char *fmt, ...)
 
 const char *page_field(const struct page_ctx *p, const char *name)
 {
-	/* Only a POST's form counts: page_begin() checked it (and its token). */
+	/* Only a POST's form counts: page_begin_or_reply() checked it (and its token). */
 	return p->r->method == METHOD_POST ? kv_get(&p->r->form, name) : NULL;
 }
 
@@ -149,7 +149,7 @@ static int page_login_redirect(struct page_ctx *p)
 
 /* Session state against what the page needs: sign-in, second factor,
  * the account's 2FA requirement, then the role. */
-static int page_gate(struct page_ctx *p, enum page_access access)
+static int page_gate_or_reply(struct page_ctx *p, enum page_access access)
 {
 	if (access == PAGE_PUBLIC)
 		return 0;
@@ -168,7 +168,7 @@ static int page_gate(struct page_ctx *p, enum page_access access)
 	return 0;
 }
 
-static int page_form(struct page_ctx *p, enum page_access access)
+static int page_form_or_reply(struct page_ctx *p, enum page_access access)
 {
 	const char *token;
 
@@ -188,7 +188,7 @@ static int page_form(struct page_ctx *p, enum page_access access)
 	return 0;
 }
 
-int page_begin(struct page_ctx *p, struct app *app, struct req *r, struct resp *rs,
+int page_begin_or_reply(struct page_ctx *p, struct app *app, struct req *r, struct resp *rs,
     enum page_access access)
 {
 	int st;
@@ -201,9 +201,9 @@ int page_begin(struct page_ctx *p, struct app *app, struct req *r, struct resp *
 		return resp_error(rs, 500, "internal", "The page could not be rendered."), 500;
 	if (session_load(app->db, r, app->conf->session_idle_min, &p->s) != DB_OK)
 		return page_error(p, 503, "Gauge is temporarily unavailable. Try again in a moment.");
-	if ((st = page_gate(p, access)) != 0)
+	if ((st = page_gate_or_reply(p, access)) != 0)
 		return st;
-	if ((st = page_form(p, access)) != 0)
+	if ((st = page_form_or_reply(p, access)) != 0)
 		return st;
 	page_common(p);
 	return 0;

@@ -1,7 +1,7 @@
 /*
  * page.h - what every dashboard page does first and last.
  *
- * page_begin() loads the session, sends anyone not signed in to /login,
+ * page_begin_or_reply() loads the session, sends anyone not signed in to /login,
  * finishes a pending second factor, enforces the account's 2FA requirement,
  * checks the role, and for POST checks the form (req.c has parsed it) and
  * its CSRF token; a page handler only runs for a request that passed all of
@@ -39,7 +39,7 @@ struct page_ctx {
 
 /* 0 when the handler may go on; otherwise the response (redirect, error
  * page) has been sent and the status is returned. */
-int page_begin(struct page_ctx *p, struct app *app, struct req *r, struct resp *rs,
+int page_begin_or_reply(struct page_ctx *p, struct app *app, struct req *r, struct resp *rs,
     enum page_access access);
 /* Renders templates/<name> with p->hdf and releases it; returns status. */
 int page_render(struct page_ctx *p, int status, const char *name);

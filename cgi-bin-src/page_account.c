@@ -84,13 +84,14 @@ static const struct page_flash account_flashes[] = {
 	{ "key_revoked", "The account key was revoked." },
 };
 
-API_HANDLER(page_account)
+int page_account(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct page_ctx p;
 	int st;
 
 	(void)m;
-	if ((st = page_begin(&p, app, r, rs, PAGE_ADMIN)) != 0)
+	if ((st = page_begin_or_reply(&p, app, r, rs, PAGE_ADMIN)) != 0)
 		return st;
 	page_flash(&p, account_flashes, sizeof(account_flashes) / sizeof(account_flashes[0]));
 	return account_render(&p, 200);
@@ -306,14 +307,15 @@ static const struct {
 	{ "key_regenerate", act_key_regenerate }, { "key_revoke", act_key_revoke },
 };
 
-API_HANDLER(page_account_post)
+int page_account_post(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct page_ctx p;
 	const char *action;
 	int st;
 
 	(void)m;
-	if ((st = page_begin(&p, app, r, rs, PAGE_ADMIN)) != 0)
+	if ((st = page_begin_or_reply(&p, app, r, rs, PAGE_ADMIN)) != 0)
 		return st;
 	action = page_field(&p, "action");
 	for (size_t i = 0; action != NULL && i < sizeof(account_actions) / sizeof(account_actions[0]); i++)

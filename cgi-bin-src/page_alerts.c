@@ -71,14 +71,15 @@ static int rules_render(struct page_ctx *p, int status)
 	return page_render(p, status, "alerts.cs");
 }
 
-API_HANDLER(page_alerts)
+int page_alerts(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	const char *done = req_param(r, "done");
 	struct page_ctx p;
 	int st;
 
 	(void)m;
-	if ((st = page_begin(&p, app, r, rs, PAGE_USER)) != 0)
+	if ((st = page_begin_or_reply(&p, app, r, rs, PAGE_USER)) != 0)
 		return st;
 	if (done != NULL)
 		page_set(&p, "flash", strcmp(done, "created") == 0 ? "The rule was created." : "The rule was deleted.");
@@ -139,14 +140,15 @@ static int act_delete(struct page_ctx *p)
 	return page_redirect(p, "/alerts?done=deleted");
 }
 
-API_HANDLER(page_alerts_post)
+int page_alerts_post(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct page_ctx p;
 	const char *action;
 	int st;
 
 	(void)m;
-	if ((st = page_begin(&p, app, r, rs, PAGE_USER)) != 0)
+	if ((st = page_begin_or_reply(&p, app, r, rs, PAGE_USER)) != 0)
 		return st;
 	action = page_field(&p, "action");
 	if (action != NULL && strcmp(action, "create") == 0)
@@ -183,20 +185,22 @@ static int log_render(struct page_ctx *p, int status)
 	return page_render(p, status, "alert_log.cs");
 }
 
-API_HANDLER(page_alert_log)
+int page_alert_log(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct page_ctx p;
 	int st;
 
 	(void)m;
-	if ((st = page_begin(&p, app, r, rs, PAGE_USER)) != 0)
+	if ((st = page_begin_or_reply(&p, app, r, rs, PAGE_USER)) != 0)
 		return st;
 	if (req_param(r, "acked") != NULL)
 		page_set(&p, "flash", "Acknowledged: no more reminders for this alarm.");
 	return log_render(&p, 200);
 }
 
-API_HANDLER(page_alert_log_post)
+int page_alert_log_post(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct page_ctx p;
 	long long rule;
@@ -205,7 +209,7 @@ API_HANDLER(page_alert_log_post)
 	int st, rc;
 
 	(void)m;
-	if ((st = page_begin(&p, app, r, rs, PAGE_USER)) != 0)
+	if ((st = page_begin_or_reply(&p, app, r, rs, PAGE_USER)) != 0)
 		return st;
 	rule = valid_id(page_field(&p, "rule"));
 	dev = page_field(&p, "device");

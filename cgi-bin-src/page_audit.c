@@ -43,7 +43,8 @@ static int audit_row(void *ctx, const struct audit_event *e)
 	return 0;
 }
 
-API_HANDLER(page_audit_log)
+int page_audit_log(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	const char *area = req_param(r, "action"), *before = req_param(r, "before");
 	struct audit_ctx c = { NULL, 0, 0 };
@@ -52,7 +53,7 @@ API_HANDLER(page_audit_log)
 	int st, rc;
 
 	(void)m;
-	if ((st = page_begin(&p, app, r, rs, PAGE_ADMIN)) != 0)
+	if ((st = page_begin_or_reply(&p, app, r, rs, PAGE_ADMIN)) != 0)
 		return st;
 	if (area != NULL && *area != '\0') {
 		size_t i;

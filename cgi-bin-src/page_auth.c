@@ -64,13 +64,14 @@ static int login_form(struct page_ctx *p, int status, const char *error)
 	return page_render(p, status, "login.cs");
 }
 
-API_HANDLER(page_login)
+int page_login(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct page_ctx p;
 	int st;
 
 	(void)m;
-	if ((st = page_begin(&p, app, r, rs, PAGE_PUBLIC)) != 0)
+	if ((st = page_begin_or_reply(&p, app, r, rs, PAGE_PUBLIC)) != 0)
 		return st;
 	if (p.s.id != 0 && !p.s.mfa_pending)
 		return page_redirect(&p, "/devices");
@@ -93,7 +94,8 @@ static int login_success(struct page_ctx *p, const struct user_row *u)
 	return page_redirect(p, page_local_path(next) ? next : "/devices");
 }
 
-API_HANDLER(page_login_post)
+int page_login_post(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct page_ctx p;
 	struct user_row u;
@@ -103,7 +105,7 @@ API_HANDLER(page_login_post)
 	int st, rc, ok;
 
 	(void)m;
-	if ((st = page_begin(&p, app, r, rs, PAGE_PUBLIC)) != 0)
+	if ((st = page_begin_or_reply(&p, app, r, rs, PAGE_PUBLIC)) != 0)
 		return st;
 	email = page_field(&p, "email");
 	password = page_field(&p, "password");
@@ -128,13 +130,14 @@ API_HANDLER(page_login_post)
 	return login_form(&p, 401, "Email or password is incorrect.");
 }
 
-API_HANDLER(page_logout)
+int page_logout(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct page_ctx p;
 	int st;
 
 	(void)m;
-	if ((st = page_begin(&p, app, r, rs, PAGE_ANY_SESSION)) != 0)
+	if ((st = page_begin_or_reply(&p, app, r, rs, PAGE_ANY_SESSION)) != 0)
 		return st;
 	if (session_end(app->db, p.s.id) != DB_OK)
 		return page_error(&p, 503, "Gauge is temporarily unavailable; you are still signed in.");
@@ -150,18 +153,20 @@ static int mfa_form(struct page_ctx *p, int status, const char *error)
 	return page_render(p, status, "login_2fa.cs");
 }
 
-API_HANDLER(page_login_2fa)
+int page_login_2fa(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct page_ctx p;
 	int st;
 
 	(void)m;
-	if ((st = page_begin(&p, app, r, rs, PAGE_MFA_STEP)) != 0)
+	if ((st = page_begin_or_reply(&p, app, r, rs, PAGE_MFA_STEP)) != 0)
 		return st;
 	return mfa_form(&p, 200, NULL);
 }
 
-API_HANDLER(page_login_2fa_post)
+int page_login_2fa_post(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct page_ctx p;
 	struct user_row u;
@@ -170,7 +175,7 @@ API_HANDLER(page_login_2fa_post)
 	int st;
 
 	(void)m;
-	if ((st = page_begin(&p, app, r, rs, PAGE_MFA_STEP)) != 0)
+	if ((st = page_begin_or_reply(&p, app, r, rs, PAGE_MFA_STEP)) != 0)
 		return st;
 	if ((wait = throttle_wait(app->db, p.s.email, r->remote_addr)) < 0 ||
 	    db_user_by_id(app->db, p.s.user_id, &u) != DB_OK)

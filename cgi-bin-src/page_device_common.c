@@ -21,7 +21,7 @@ int page_device_get(struct app *app, long long account_id, const char *uid,
 	return valid_public_id(uid, "dev_") ? db_dev_get(app->db, account_id, uid, d) : DB_NOTFOUND;
 }
 
-int page_device(struct page_ctx *p, const char *uid, struct api_device_row *d)
+int page_device_or_reply(struct page_ctx *p, const char *uid, struct api_device_row *d)
 {
 	int rc = page_device_get(p->app, p->s.account_id, uid, d);
 

@@ -17,7 +17,7 @@ int page_device_get(struct app *app, long long account_id, const char *uid,
     struct api_device_row *d);
 /* The device in the path, in the user's account: 0, or the 404 or 503
  * page already sent and its status. */
-int page_device(struct page_ctx *p, const char *uid, struct api_device_row *d);
+int page_device_or_reply(struct page_ctx *p, const char *uid, struct api_device_row *d);
 /* Puts the device's fields under prefix (prefix.id, .name, .group, ...). */
 void page_hdf_device(struct page_ctx *p, const char *prefix, const struct api_device_row *d);
 /* Fills groups.N (id, name, count of devices) for the group pickers and

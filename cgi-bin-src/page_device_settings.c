@@ -36,7 +36,8 @@ static int settings_render(struct page_ctx *p, const struct api_device_row *d, i
 	return page_render(p, status, "device_settings.cs");
 }
 
-API_HANDLER(page_device_settings)
+int page_device_settings(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct page_ctx p;
 	struct api_device_row d;
@@ -47,9 +48,9 @@ API_HANDLER(page_device_settings)
 	};
 	int st;
 
-	if ((st = page_begin(&p, app, r, rs, PAGE_ADMIN)) != 0)
+	if ((st = page_begin_or_reply(&p, app, r, rs, PAGE_ADMIN)) != 0)
 		return st;
-	if ((st = page_device(&p, m->params[0], &d)) != 0)
+	if ((st = page_device_or_reply(&p, m->params[0], &d)) != 0)
 		return st;
 	page_flash(&p, flashes, sizeof(flashes) / sizeof(flashes[0]));
 	return settings_render(&p, &d, 200);
@@ -190,16 +191,17 @@ static const struct {
 	{ "key_revoke", act_key_revoke }, { "delete", act_delete },
 };
 
-API_HANDLER(page_device_settings_post)
+int page_device_settings_post(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct page_ctx p;
 	struct api_device_row d;
 	const char *action;
 	int st;
 
-	if ((st = page_begin(&p, app, r, rs, PAGE_ADMIN)) != 0)
+	if ((st = page_begin_or_reply(&p, app, r, rs, PAGE_ADMIN)) != 0)
 		return st;
-	if ((st = page_device(&p, m->params[0], &d)) != 0)
+	if ((st = page_device_or_reply(&p, m->params[0], &d)) != 0)
 		return st;
 	action = page_field(&p, "action");
 	for (size_t i = 0; action != NULL && i < sizeof(settings_actions) / sizeof(settings_actions[0]); i++)

@@ -98,13 +98,14 @@ static int devices_render(struct page_ctx *p, int status)
 	return page_render(p, status, "devices.cs");
 }
 
-API_HANDLER(page_devices)
+int page_devices(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct page_ctx p;
 	int st;
 
 	(void)m;
-	if ((st = page_begin(&p, app, r, rs, PAGE_VIEWER)) != 0)
+	if ((st = page_begin_or_reply(&p, app, r, rs, PAGE_VIEWER)) != 0)
 		return st;
 	if (req_param(r, "deleted") != NULL)
 		page_set(&p, "flash", "The device and its readings were deleted.");
@@ -139,14 +140,15 @@ static int device_create(struct page_ctx *p, const char *name, const char *group
 	return page_key_shown(p, &d, key.key, "created");
 }
 
-API_HANDLER(page_devices_post)
+int page_devices_post(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct page_ctx p;
 	const char *name;
 	int st;
 
 	(void)m;
-	if ((st = page_begin(&p, app, r, rs, PAGE_ADMIN)) != 0)
+	if ((st = page_begin_or_reply(&p, app, r, rs, PAGE_ADMIN)) != 0)
 		return st;
 	name = page_field(&p, "name");
 	if (name == NULL || !valid_name(name)) {
@@ -187,7 +189,8 @@ static int alert_state_row(void *ctx, const struct alert_state_info *s)
 	return 0;
 }
 
-API_HANDLER(page_device_show)
+int page_device_show(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct page_ctx p;
 	struct api_device_row d;
@@ -195,9 +198,9 @@ API_HANDLER(page_device_show)
 	struct recent_ctx recent = { NULL, 0 };
 	int st;
 
-	if ((st = page_begin(&p, app, r, rs, PAGE_VIEWER)) != 0)
+	if ((st = page_begin_or_reply(&p, app, r, rs, PAGE_VIEWER)) != 0)
 		return st;
-	if ((st = page_device(&p, m->params[0], &d)) != 0)
+	if ((st = page_device_or_reply(&p, m->params[0], &d)) != 0)
 		return st;
 	page_hdf_device(&p, "device", &d);
 	page_set(&p, "page.title", d.name);
@@ -218,7 +221,8 @@ API_HANDLER(page_device_show)
 }
 
 /* The chart's data and CSV downloads: the API's query code, by session. */
-API_HANDLER(page_device_data)
+int page_device_data(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct page_ctx p;
 	struct api_device_row d;
@@ -226,7 +230,7 @@ API_HANDLER(page_device_data)
 	struct query_error err;
 	int st, rc;
 
-	if ((st = page_begin(&p, app, r, rs, PAGE_VIEWER)) != 0)
+	if ((st = page_begin_or_reply(&p, app, r, rs, PAGE_VIEWER)) != 0)
 		return st;
 	page_end(&p);
 	if ((rc = page_device_get(app, p.s.account_id, m->params[0], &d)) != DB_OK)

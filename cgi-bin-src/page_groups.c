@@ -45,7 +45,8 @@ static int groups_render(struct page_ctx *p, int status)
 	return page_render(p, status, "groups.cs");
 }
 
-API_HANDLER(page_groups)
+int page_groups(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	static const struct page_flash flashes[] = {
 		{ "created", "The group was created." }, { "renamed", "The group was renamed." },
@@ -56,7 +57,7 @@ API_HANDLER(page_groups)
 	int st;
 
 	(void)m;
-	if ((st = page_begin(&p, app, r, rs, PAGE_VIEWER)) != 0)
+	if ((st = page_begin_or_reply(&p, app, r, rs, PAGE_VIEWER)) != 0)
 		return st;
 	page_flash(&p, flashes, sizeof(flashes) / sizeof(flashes[0]));
 	return groups_render(&p, 200);
@@ -164,14 +165,15 @@ static const struct {
 	{ "create", act_create }, { "rename", act_rename }, { "delete", act_delete }, { "assign", act_assign },
 };
 
-API_HANDLER(page_groups_post)
+int page_groups_post(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct page_ctx p;
 	const char *action;
 	int st;
 
 	(void)m;
-	if ((st = page_begin(&p, app, r, rs, PAGE_ADMIN)) != 0)
+	if ((st = page_begin_or_reply(&p, app, r, rs, PAGE_ADMIN)) != 0)
 		return st;
 	action = page_field(&p, "action");
 	for (size_t i = 0; action != NULL && i < sizeof(group_actions) / sizeof(group_actions[0]); i++)

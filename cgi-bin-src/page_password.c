@@ -65,13 +65,14 @@ static int reset_form(struct page_ctx *p, int status, const char *flash)
 	return page_render(p, status, "reset_request.cs");
 }
 
-API_HANDLER(page_reset)
+int page_reset(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct page_ctx p;
 	int st;
 
 	(void)m;
-	if ((st = page_begin(&p, app, r, rs, PAGE_PUBLIC)) != 0)
+	if ((st = page_begin_or_reply(&p, app, r, rs, PAGE_PUBLIC)) != 0)
 		return st;
 	return reset_form(&p, 200, NULL);
 }
@@ -100,7 +101,8 @@ static void reset_mail(struct page_ctx *p, const struct user_row *u)
 	page_audit(p, "password.reset_requested", "user", u->email, NULL);
 }
 
-API_HANDLER(page_reset_post)
+int page_reset_post(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct page_ctx p;
 	struct user_row u;
@@ -108,7 +110,7 @@ API_HANDLER(page_reset_post)
 	int st;
 
 	(void)m;
-	if ((st = page_begin(&p, app, r, rs, PAGE_PUBLIC)) != 0)
+	if ((st = page_begin_or_reply(&p, app, r, rs, PAGE_PUBLIC)) != 0)
 		return st;
 	email = page_field(&p, "email");
 	if (email == NULL || !valid_email(email)) {
@@ -158,7 +160,7 @@ static int link_get(struct app *app, struct req *r, struct resp *rs, const struc
 	long long uid;
 	int st, rc;
 
-	if ((st = page_begin(&p, app, r, rs, PAGE_PUBLIC)) != 0)
+	if ((st = page_begin_or_reply(&p, app, r, rs, PAGE_PUBLIC)) != 0)
 		return st;
 	if ((rc = link_user(&p, k, m->params[0], &uid)) == DB_NOTFOUND)
 		return page_error(&p, 410, "This link has expired or was already used. Ask for a new one.");
@@ -178,7 +180,7 @@ static int link_post(struct app *app, struct req *r, struct resp *rs, const stru
 	long long uid;
 	int st, rc;
 
-	if ((st = page_begin(&p, app, r, rs, PAGE_PUBLIC)) != 0)
+	if ((st = page_begin_or_reply(&p, app, r, rs, PAGE_PUBLIC)) != 0)
 		return st;
 	if ((rc = link_user(&p, k, m->params[0], &uid)) == DB_NOTFOUND)
 		return page_error(&p, 410, "This link has expired or was already used. Ask for a new one.");
@@ -205,7 +207,26 @@ static int link_post(struct app *app, struct req *r, struct resp *rs, const stru
 	return page_redirect(&p, "/login?reset=1");
 }
 
-API_HANDLER(page_reset_link) { return link_get(app, r, rs, m, &link_reset); }
-API_HANDLER(page_reset_link_post) { return link_post(app, r, rs, m, &link_reset); }
-API_HANDLER(page_set_password) { return link_get(app, r, rs, m, &link_set); }
-API_HANDLER(page_set_password_post) { return link_post(app, r, rs, m, &link_set); }
+int page_reset_link(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
+{
+	return link_get(app, r, rs, m, &link_reset);
+}
+
+int page_reset_link_post(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
+{
+	return link_post(app, r, rs, m, &link_reset);
+}
+
+int page_set_password(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
+{
+	return link_get(app, r, rs, m, &link_set);
+}
+
+int page_set_password_post(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
+{
+	return link_post(app, r, rs, m, &link_set);
+}

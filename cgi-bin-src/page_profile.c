@@ -60,14 +60,15 @@ static int profile_render(struct page_ctx *p, int status)
 	return page_render(p, status, "profile.cs");
 }
 
-API_HANDLER(page_profile)
+int page_profile(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct page_ctx p;
 	const char *done = req_param(r, "done");
 	int st;
 
 	(void)m;
-	if ((st = page_begin(&p, app, r, rs, PAGE_VIEWER)) != 0)
+	if ((st = page_begin_or_reply(&p, app, r, rs, PAGE_VIEWER)) != 0)
 		return st;
 	if (done != NULL && strcmp(done, "password") == 0)
 		page_set(&p, "flash", "Your password was changed; your other sessions were ended.");
@@ -142,14 +143,15 @@ static int act_end_session(struct page_ctx *p, int others)
 	return page_redirect(p, id == p->s.id ? "/login" : "/profile?done=sessions");
 }
 
-API_HANDLER(page_profile_post)
+int page_profile_post(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct page_ctx p;
 	const char *action;
 	int st;
 
 	(void)m;
-	if ((st = page_begin(&p, app, r, rs, PAGE_VIEWER)) != 0)
+	if ((st = page_begin_or_reply(&p, app, r, rs, PAGE_VIEWER)) != 0)
 		return st;
 	action = page_field(&p, "action");
 	if (action != NULL && strcmp(action, "password") == 0)
@@ -199,13 +201,14 @@ static int setup_render(struct page_ctx *p, int status)
 	return page_render(p, status, "totp_setup.cs");
 }
 
-API_HANDLER(page_2fa)
+int page_2fa(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct page_ctx p;
 	int st;
 
 	(void)m;
-	if ((st = page_begin(&p, app, r, rs, PAGE_2FA_SETUP)) != 0)
+	if ((st = page_begin_or_reply(&p, app, r, rs, PAGE_2FA_SETUP)) != 0)
 		return st;
 	if (p.s.totp_enabled)
 		return page_redirect(&p, "/profile");
@@ -266,14 +269,15 @@ static int act_2fa_recovery(struct page_ctx *p)
 	return show_codes(p, codes, "regenerated");
 }
 
-API_HANDLER(page_2fa_post)
+int page_2fa_post(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct page_ctx p;
 	const char *action;
 	int st;
 
 	(void)m;
-	if ((st = page_begin(&p, app, r, rs, PAGE_2FA_SETUP)) != 0)
+	if ((st = page_begin_or_reply(&p, app, r, rs, PAGE_2FA_SETUP)) != 0)
 		return st;
 	action = page_field(&p, "action");
 	if (action != NULL && strcmp(action, "confirm") == 0 && !p.s.totp_enabled)

@@ -102,14 +102,15 @@ static int recipient_row(void *ctx, const struct alert_message_info *m)
 	return 0;
 }
 
-API_HANDLER(page_verify)
+int page_verify(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
 {
 	struct page_ctx p;
 	struct recip_ctx rc = { NULL, 0 };
 	const char *code = m->params[0];
 	int st, found;
 
-	if ((st = page_begin(&p, app, r, rs, PAGE_PUBLIC)) != 0)
+	if ((st = page_begin_or_reply(&p, app, r, rs, PAGE_PUBLIC)) != 0)
 		return st;
 	page_set(&p, "page.title", "Verify an alert");
 	page_set(&p, "code", code);
