@@ -155,6 +155,20 @@ static int device_answer(struct api_ctx *c, const struct api_device_row *dev, in
 	return api_send(c->rs, status, o);
 }
 
+/* The device as it is now: c->dev may come from a worker's key cache
+ * (key_cache.h), up to a second old, and only its id and uid never change. */
+static int device_fresh_answer(struct api_ctx *c, int status)
+{
+	struct api_device_row d;
+	int rc = db_dev_get(c->app->db, c->key.account_id, c->dev.uid, &d);
+
+	if (rc == DB_NOTFOUND)
+		return api_error(c->rs, 404, "not_found", "No such device.");
+	if (rc != DB_OK)
+		return api_error(c->rs, 503, "unavailable", "Devices are temporarily unavailable. Try again.");
+	return device_answer(c, &d, status);
+}
+
 static void device_audit(struct api_ctx *c, const char *action, const char *uid, const char *detail)
 {
 	struct audit_entry e = { .account_id = c->key.account_id, .actor_key_id = c->key.id,
@@ -259,7 +273,7 @@ int api_devices_get(struct app *app, struct req *r, struct resp *rs,
 
 	if ((st = api_begin_device_admin_or_reply(&c, app, r, rs, m->params[0])) != 0)
 		return st;
-	return device_answer(&c, &c.dev, 200);
+	return device_fresh_answer(&c, 200);
 }
 
 /* The PATCH, checked whole: what to change, typed. */
@@ -313,7 +327,6 @@ int api_devices_patch(struct app *app, struct req *r, struct resp *rs,
 	struct api_ctx c;
 	struct json_object *body;
 	struct device_patch p;
-	struct api_device_row d;
 	int st;
 
 	if ((st = api_begin_device_admin_or_reply(&c, app, r, rs, m->params[0])) != 0)
@@ -331,9 +344,7 @@ int api_devices_patch(struct app *app, struct req *r, struct resp *rs,
 		device_audit(&c, "device.move", c.dev.uid, NULL);
 	if (p.public_read >= 0)
 		device_audit(&c, p.public_read ? "device.public_on" : "device.public_off", c.dev.uid, NULL);
-	if (db_dev_get(app->db, c.key.account_id, c.dev.uid, &d) != DB_OK)
-		return api_error(rs, 503, "unavailable", "The change was saved; the device cannot be shown now.");
-	return device_answer(&c, &d, 200);
+	return device_fresh_answer(&c, 200);
 }
 
 int api_devices_delete(struct app *app, struct req *r, struct resp *rs,
