@@ -115,34 +115,51 @@ static int rotate_grace_or_reply(struct api_ctx *c, unsigned *grace)
 	return 0;
 }
 
-int api_keys_rotate(struct app *app, struct req *r, struct resp *rs,
-    const struct route_match *m)
+/* A rotation after the caller's access is settled: a device's keys (kind
+ * KEY_DEVICE, c->dev) or the account's (KEY_ACCOUNT).  Audited as the
+ * dashboard audits it; answers 201 with the new key, shown this once. */
+static int rotate_or_reply(struct api_ctx *c, enum key_kind kind)
 {
-	struct api_ctx c;
 	struct new_key key;
 	long long key_id;
 	unsigned grace;
 	struct json_object *o;
 	char detail[96];
-	int st;
+	int st, rc;
 
-	if ((st = api_begin_device_admin_or_reply(&c, app, r, rs, m->params[0])) != 0)
+	if ((st = rotate_grace_or_reply(c, &grace)) != 0)
 		return st;
-	if ((st = rotate_grace_or_reply(&c, &grace)) != 0)
-		return st;
-	if (key_generate(KEY_DEVICE, &key) != 0)
-		return api_error(rs, 503, "unavailable", "No key could be made; try again.");
-	if (auth_keys_rotate_device(app->db, c.dev.account_id, c.dev.id, grace, &key, &key_id) != DB_OK)
-		return api_error(rs, 503, "unavailable", "The key was not rotated; try again.");
+	if (key_generate(kind, &key) != 0)
+		return api_error(c->rs, 503, "unavailable", "No key could be made; try again.");
+	rc = kind == KEY_DEVICE
+	    ? auth_keys_rotate_device(c->app->db, c->dev.account_id, c->dev.id, grace, &key, &key_id)
+	    : auth_keys_regenerate_account(c->app->db, c->key.account_id, grace, &key, &key_id);
+	if (rc != DB_OK)
+		return api_error(c->rs, 503, "unavailable", "The key was not rotated; try again.");
 	snprintf(detail, sizeof(detail), "{\"new_key\":\"%s\",\"grace_seconds\":%u}", key.display, grace);
-	key_audit(&c, "key.rotate", "device", c.dev.uid, detail);
 	o = json_object_new_object();
-	json_object_object_add(o, "device", json_object_new_string(c.dev.uid));
+	if (kind == KEY_DEVICE) {
+		key_audit(c, "key.rotate", "device", c->dev.uid, detail);
+		json_object_object_add(o, "device", json_object_new_string(c->dev.uid));
+	} else {
+		key_audit(c, "key.account_regenerate", "account", key.display, detail);
+	}
 	json_object_object_add(o, "id", json_object_new_int64(key_id));
 	json_object_object_add(o, "key", json_object_new_string(key.key));
 	json_object_object_add(o, "prefix", json_object_new_string(key.display));
 	json_object_object_add(o, "grace_seconds", json_object_new_int64(grace));
-	return api_send(rs, 201, o);
+	return api_send(c->rs, 201, o);
+}
+
+int api_keys_rotate(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
+{
+	struct api_ctx c;
+	int st;
+
+	if ((st = api_begin_device_admin_or_reply(&c, app, r, rs, m->params[0])) != 0)
+		return st;
+	return rotate_or_reply(&c, KEY_DEVICE);
 }
 
 int api_keys_revoke(struct app *app, struct req *r, struct resp *rs,
@@ -196,28 +213,10 @@ int api_account_key_rotate(struct app *app, struct req *r, struct resp *rs,
     const struct route_match *m)
 {
 	struct api_ctx c;
-	struct new_key key;
-	long long key_id;
-	unsigned grace;
-	struct json_object *o;
-	char detail[96];
 	int st;
 
 	(void)m;
 	if ((st = api_begin_account_or_reply(&c, app, r, rs)) != 0)
 		return st;
-	if ((st = rotate_grace_or_reply(&c, &grace)) != 0)
-		return st;
-	if (key_generate(KEY_ACCOUNT, &key) != 0)
-		return api_error(rs, 503, "unavailable", "No key could be made; try again.");
-	if (auth_keys_regenerate_account(app->db, c.key.account_id, grace, &key, &key_id) != DB_OK)
-		return api_error(rs, 503, "unavailable", "The key was not rotated; try again.");
-	snprintf(detail, sizeof(detail), "{\"new_key\":\"%s\",\"grace_seconds\":%u}", key.display, grace);
-	key_audit(&c, "key.account_regenerate", "account", key.display, detail);
-	o = json_object_new_object();
-	json_object_object_add(o, "id", json_object_new_int64(key_id));
-	json_object_object_add(o, "key", json_object_new_string(key.key));
-	json_object_object_add(o, "prefix", json_object_new_string(key.display));
-	json_object_object_add(o, "grace_seconds", json_object_new_int64(grace));
-	return api_send(rs, 201, o);
+	return rotate_or_reply(&c, KEY_ACCOUNT);
 }
