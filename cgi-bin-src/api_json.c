@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "api.h"
 #include "json_body.h"
@@ -66,6 +67,36 @@ int api_json_object_or_reply(struct api_ctx *c, const char *invalid_code, struct
 	json_object_put(*out);
 	*out = NULL;
 	return api_error(c->rs, 400, "malformed_json", "The body must be a JSON object.");
+}
+
+int api_json_fields_or_reply(struct api_ctx *c, const char *invalid_code, const char *const names[],
+    size_t n, struct json_object **out)
+{
+	char expected[200] = "", pointer[128] = "";
+	size_t used = 0, i;
+	int st;
+
+	if (c->r->media != MEDIA_JSON)
+		return api_error(c->rs, 415, "unsupported_media_type", "Send application/json.");
+	if ((st = api_json_object_or_reply(c, invalid_code, out)) != 0)
+		return st;
+	json_object_object_foreach(*out, key, val) {
+		(void)val;
+		for (i = 0; i < n && strcmp(key, names[i]) != 0; i++)
+			;
+		if (i < n)
+			continue;
+		for (i = 0; i < n && used < sizeof(expected); i++)
+			used += (size_t)snprintf(expected + used, sizeof(expected) - used, "%s%s",
+			    i > 0 ? ", " : "", names[i]);
+		(void)json_pointer_append(pointer, sizeof(pointer), key, strlen(key));
+		st = api_error_at(c->rs, 400, "unknown_field", pointer, "Unknown field '%.40s'; this body takes %s.",
+		    key, n > 0 ? expected : "no fields");
+		json_object_put(*out);
+		*out = NULL;
+		return st;
+	}
+	return 0;
 }
 
 int api_send(struct resp *rs, int status, struct json_object *obj)

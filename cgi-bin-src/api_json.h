@@ -7,6 +7,8 @@
 #ifndef GAUGE_API_JSON_H
 #define GAUGE_API_JSON_H
 
+#include <stddef.h>
+
 struct api_ctx;
 struct resp;
 struct json_object;
@@ -21,6 +23,12 @@ int api_error_at(struct resp *rs, int status, const char *code, const char *poin
  * caller owns *out).  0, or the error already sent and its status:
  * malformed_json (400) or invalid_code (422, a value that cannot be kept). */
 int api_json_object_or_reply(struct api_ctx *c, const char *invalid_code, struct json_object **out);
+/* A JSON body that may hold only the members named in names (n of them):
+ * 415 unless it is application/json, then api_json_object_or_reply(),
+ * then 400 unknown_field naming the first other member by its pointer.
+ * 0 with *out set (the caller owns it), or the error sent and its status. */
+int api_json_fields_or_reply(struct api_ctx *c, const char *invalid_code, const char *const names[],
+    size_t n, struct json_object **out);
 /* Sends obj (consumed) with status and returns status. */
 int api_send(struct resp *rs, int status, struct json_object *obj);
 /* A JSON number written in its shortest exact decimal form. */

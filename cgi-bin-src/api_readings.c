@@ -21,19 +21,33 @@
 #include "store_readings.h"
 #include "ts.h"
 
+/* ?precision=s|ms: what a ts given as a number counts (default ms). */
+static int ingest_unit_or_reply(struct api_ctx *c, enum ts_unit *unit)
+{
+	const char *p = req_param(c->r, "precision");
+
+	*unit = TS_UNIT_MS;
+	if (p != NULL && ts_unit_parse(p, unit) != 0)
+		return api_error(c->rs, 400, "bad_param", "precision: must be s or ms");
+	return 0;
+}
+
 static int ingest_parse_or_reply(struct api_ctx *c, long long now_ms, struct batch *b)
 {
 	struct reading_error err;
 	const char *pointer;
 	int json = c->r->media == MEDIA_JSON, rc;
+	enum ts_unit unit;
 
+	if ((rc = ingest_unit_or_reply(c, &unit)) != 0)
+		return rc;
 	if (!json && c->r->media != MEDIA_FORM)
 		return api_error(c->rs, 415, "unsupported_media_type",
 		    "Send readings as application/json or application/x-www-form-urlencoded.");
 	if (json)
-		rc = reading_parse_json(&c->r->arena, c->r->body, c->r->body_len, now_ms, b, &err);
+		rc = reading_parse_json(&c->r->arena, c->r->body, c->r->body_len, now_ms, unit, b, &err);
 	else
-		rc = reading_parse_form(&c->r->arena, &c->r->form, now_ms, b, &err);
+		rc = reading_parse_form(&c->r->arena, &c->r->form, now_ms, unit, b, &err);
 	if (rc == 0)
 		return 0;
 	pointer = json ? err.pointer : NULL;    /* a form has no JSON Pointer */

@@ -22,6 +22,7 @@
 #include "page.h"
 #include "page_device_common.h"
 #include "page_keys.h"
+#include "provision.h"
 #include "resp.h"
 #include "store_readings.h"
 #include "valid.h"
@@ -79,8 +80,8 @@ static int act_rename(struct page_ctx *p, struct api_device_row *d)
 {
 	const char *name = page_field(p, "name");
 
-	if (name == NULL || !valid_name(name))
-		return settings_refuse(p, d, "A device name is 1 to 100 characters of text.");
+	if (!prov_name_ok(name))
+		return settings_refuse(p, d, PROV_DEVICE_NAME_RULE);
 	if (db_dev_rename(p->app->db, p->s.account_id, d->id, name) != DB_OK)
 		return settings_unavailable(p);
 	page_audit(p, "device.rename", "device", d->uid, NULL);
@@ -95,8 +96,8 @@ static int act_move(struct page_ctx *p, struct api_device_row *d)
 
 	if (group == NULL)
 		return settings_refuse(p, d, "Choose a group.");
-	if (*group != '\0' && (!valid_public_id(group, "grp_") || db_group_get(p->app->db, p->s.account_id, group, &gid, name, sizeof(name)) != DB_OK))
-		return settings_refuse(p, d, "There is no such group in your account.");
+	if (prov_group_find(p->app->db, p->s.account_id, group, &gid, name, sizeof(name)) != DB_OK)
+		return settings_refuse(p, d, PROV_NO_SUCH_GROUP);
 	if (db_dev_move(p->app->db, p->s.account_id, d->id, gid) != DB_OK)
 		return settings_unavailable(p);
 	page_audit(p, "device.move", "device", d->uid, NULL);
@@ -165,17 +166,13 @@ static int act_key_revoke(struct page_ctx *p, struct api_device_row *d)
 
 static int act_delete(struct page_ctx *p, struct api_device_row *d)
 {
-	struct store_range all = { d->id, LLONG_MIN, LLONG_MAX, NULL, 0 };
 	const char *confirm = page_field(p, "confirm");
 	long long deleted;
 	char detail[96];
 
 	if (confirm == NULL || strcmp(confirm, d->name) != 0)
 		return settings_refuse(p, d, "To delete, type the device's name exactly.");
-	/* Readings first: a device row without readings is harmless, the
-	 * reverse would leave readings nobody can reach or delete. */
-	if (store_readings_delete(p->app->store, &all, &deleted) != STORE_OK ||
-	    auth_keys_device_deleted(p->app->db, p->s.account_id, d->id) != DB_OK)
+	if (prov_device_delete(p->app->db, p->app->store, p->s.account_id, d->id, &deleted) != DB_OK)
 		return settings_unavailable(p);
 	snprintf(detail, sizeof(detail), "{\"readings_deleted\":%lld}", deleted);
 	page_audit(p, "device.delete", "device", d->uid, detail);

@@ -25,6 +25,7 @@
 #include "handlers.h"
 #include "page.h"
 #include "page_device_common.h"
+#include "provision.h"
 #include "readings_out.h"
 #include "resp.h"
 #include "store_readings.h"
@@ -112,54 +113,40 @@ int page_devices(struct app *app, struct req *r, struct resp *rs,
 	return devices_render(&p, 200);
 }
 
-static int device_create(struct page_ctx *p, const char *name, const char *group_uid)
-{
-	struct api_device_row d;
-	struct new_key key;
-	long long group_id = 0, id, key_id;
-	char group_name[NAME_MAX_BYTES] = "";
-	int rc;
-
-	if (group_uid != NULL && *group_uid != '\0' && (!valid_public_id(group_uid, "grp_") ||
-	    db_group_get(p->app->db, p->s.account_id, group_uid, &group_id, group_name, sizeof(group_name)) != DB_OK))
-		return -1;
-	memset(&d, 0, sizeof(d));
-	if (public_id_generate("dev_", d.uid) != 0 || key_generate(KEY_DEVICE, &key) != 0)
-		return -1;
-	if ((rc = db_begin(p->app->db)) == DB_OK &&
-	    (rc = db_device_create(p->app->db, p->s.account_id, group_id, d.uid, name, &id)) == DB_OK &&
-	    (rc = db_key_create(p->app->db, p->s.account_id, id, &key, &key_id)) == DB_OK)
-		rc = db_commit(p->app->db);
-	if (rc != DB_OK) {
-		db_rollback(p->app->db);
-		return -1;
-	}
-	snprintf(d.name, sizeof(d.name), "%s", name);
-	snprintf(d.group_name, sizeof(d.group_name), "%s", group_name);
-	page_audit(p, "device.create", "device", d.uid, NULL);
-	return page_key_shown(p, &d, key.key, "created");
-}
-
 int page_devices_post(struct app *app, struct req *r, struct resp *rs,
     const struct route_match *m)
 {
 	struct page_ctx p;
-	const char *name;
-	int st;
+	struct api_device_row d;
+	struct new_key key;
+	const char *name, *group;
+	char group_name[NAME_MAX_BYTES];
+	long long group_id, key_id;
+	int st, rc;
 
 	(void)m;
 	if ((st = page_begin_or_reply(&p, app, r, rs, PAGE_ADMIN)) != 0)
 		return st;
 	name = page_field(&p, "name");
-	if (name == NULL || !valid_name(name)) {
-		page_set(&p, "form.error", "A device name is 1 to 100 characters of text.");
+	if (!prov_name_ok(name)) {
+		page_set(&p, "form.error", PROV_DEVICE_NAME_RULE);
 		page_set(&p, "form.name", name);
 		return devices_render(&p, 400);
 	}
-	if ((st = device_create(&p, name, page_field(&p, "group"))) >= 0)
-		return st;
-	page_set(&p, "form.error", "The device could not be added. Try again.");
-	return devices_render(&p, 503);
+	group = page_field(&p, "group");
+	if ((rc = prov_group_find(app->db, p.s.account_id, group, &group_id,
+	    group_name, sizeof(group_name))) == DB_NOTFOUND) {
+		page_set(&p, "form.error", PROV_NO_SUCH_GROUP);
+		page_set(&p, "form.name", name);
+		return devices_render(&p, 400);
+	}
+	if (rc != DB_OK || prov_device_create(app->db, p.s.account_id, group_id, name, &d, &key, &key_id) != DB_OK) {
+		page_set(&p, "form.error", "The device could not be added. Try again.");
+		return devices_render(&p, 503);
+	}
+	prov_device_grouped(&d, group_id != 0 ? group : "", group_name);
+	page_audit(&p, "device.create", "device", d.uid, NULL);
+	return page_key_shown(&p, &d, key.key, "created");
 }
 
 struct recent_ctx {

@@ -14,6 +14,7 @@
 #include "handlers.h"
 #include "page.h"
 #include "page_device_common.h"
+#include "provision.h"
 #include "resp.h"
 #include "valid.h"
 
@@ -87,7 +88,8 @@ static int form_group(struct page_ctx *p, long long *id, char *name, size_t len)
 {
 	const char *uid = page_field(p, "group");
 
-	return valid_public_id(uid, "grp_") && db_group_get(p->app->db, p->s.account_id, uid, id, name, len) == DB_OK ? 0 : -1;
+	return uid != NULL && *uid != '\0' &&
+	    prov_group_find(p->app->db, p->s.account_id, uid, id, name, len) == DB_OK ? 0 : -1;
 }
 
 static int act_create(struct page_ctx *p)
@@ -96,10 +98,10 @@ static int act_create(struct page_ctx *p)
 	char uid[PUBLIC_ID_LEN + 1];
 	int rc;
 
-	if (name == NULL || !valid_name(name))
-		return refuse(p, "A group name is 1 to 100 characters of text.");
+	if (!prov_name_ok(name))
+		return refuse(p, PROV_GROUP_NAME_RULE);
 	if ((rc = db_group_create(p->app->db, p->s.account_id, name, uid)) == DB_DUPLICATE)
-		return refuse(p, "A group with this name already exists.");
+		return refuse(p, PROV_GROUP_TAKEN);
 	if (rc != DB_OK)
 		return unavailable(p);
 	page_audit(p, "group.create", "group", uid, NULL);
@@ -114,11 +116,11 @@ static int act_rename(struct page_ctx *p)
 	int rc;
 
 	if (form_group(p, &id, old, sizeof(old)) != 0)
-		return refuse(p, "There is no such group in your account.");
-	if (name == NULL || !valid_name(name))
-		return refuse(p, "A group name is 1 to 100 characters of text.");
+		return refuse(p, PROV_NO_SUCH_GROUP);
+	if (!prov_name_ok(name))
+		return refuse(p, PROV_GROUP_NAME_RULE);
 	if ((rc = db_group_rename(p->app->db, p->s.account_id, id, name)) == DB_DUPLICATE)
-		return refuse(p, "A group with this name already exists.");
+		return refuse(p, PROV_GROUP_TAKEN);
 	if (rc != DB_OK)
 		return unavailable(p);
 	page_audit(p, "group.rename", "group", page_field(p, "group"), NULL);
@@ -132,7 +134,7 @@ static int act_delete(struct page_ctx *p)
 	long long id;
 
 	if (form_group(p, &id, name, sizeof(name)) != 0)
-		return refuse(p, "There is no such group in your account.");
+		return refuse(p, PROV_NO_SUCH_GROUP);
 	if (confirm == NULL || strcmp(confirm, name) != 0)
 		return refuse(p, "To delete a group, type its name exactly.");
 	if (db_group_delete(p->app->db, p->s.account_id, id) != DB_OK)
@@ -150,8 +152,8 @@ static int act_assign(struct page_ctx *p)
 
 	if (!valid_public_id(dev, "dev_") || db_dev_get(p->app->db, p->s.account_id, dev, &d) != DB_OK)
 		return refuse(p, "There is no such device in your account.");
-	if (group != NULL && *group != '\0' && form_group(p, &id, name, sizeof(name)) != 0)
-		return refuse(p, "There is no such group in your account.");
+	if (prov_group_find(p->app->db, p->s.account_id, group, &id, name, sizeof(name)) != DB_OK)
+		return refuse(p, PROV_NO_SUCH_GROUP);
 	if (db_dev_move(p->app->db, p->s.account_id, d.id, id) != DB_OK)
 		return unavailable(p);
 	page_audit(p, "device.move", "device", d.uid, NULL);

@@ -64,29 +64,38 @@ static int id_ok(const char *s)
 	return 1;
 }
 
-static int check_ts(long long ts, long long now_ms, long idx, const char *field,
+static int check_ts(long long ts, long long now_ms, enum ts_unit unit, long idx, const char *field,
     struct reading_error *err)
 {
 	if (ts > now_ms + READING_FUTURE_MS)
 		return reading_refuse(err, 422, "invalid_reading", idx, field,
 		    "%s is more than 5 minutes in the future (server time is authoritative)", field);
 	if (ts < READING_EPOCH_MIN_MS)
-		return reading_refuse(err, 422, "invalid_reading", idx, field,
-		    "%s is before 2000-01-01; send epoch milliseconds, not seconds", field);
+		return reading_refuse(err, 422, "invalid_reading", idx, field, "%s is before 2000-01-01%s", field,
+		    unit == TS_UNIT_MS ? "; epoch seconds need precision=s" : "");
 	return 0;
 }
 
-static int json_ts(struct json_object *v, long long now_ms, long idx, long long *ts,
+/* What ts may be, for the messages: depends on the request's precision. */
+static const char *ts_forms(enum ts_unit unit)
+{
+	return unit == TS_UNIT_S ? "ISO 8601 with a zone (2026-11-24T18:00:00Z) or whole epoch seconds (precision=s)"
+	    : "ISO 8601 with a zone (2026-11-24T18:00:00Z) or epoch milliseconds";
+}
+
+/* A number is an integer in the request's unit, made ms exactly (a
+ * fraction is refused, not rounded); a string is ts_parse_unit()'s. */
+static int json_ts(struct json_object *v, long long now_ms, enum ts_unit unit, long idx, long long *ts,
     struct reading_error *err)
 {
 	if (json_object_is_type(v, json_type_int)) {
-		*ts = json_object_get_int64(v);
+		if (ts_epoch_ms(json_object_get_int64(v), unit, ts) != 0)
+			return reading_refuse(err, 422, "invalid_reading", idx, "ts", "ts is out of range");
 	} else if (!json_object_is_type(v, json_type_string) ||
-	    ts_parse(json_object_get_string(v), ts) != 0) {
-		return reading_refuse(err, 422, "invalid_reading", idx, "ts",
-		    "ts must be ISO 8601 with a zone (2026-11-24T18:00:00Z) or epoch milliseconds");
+	    ts_parse_unit(json_object_get_string(v), unit, ts) != 0) {
+		return reading_refuse(err, 422, "invalid_reading", idx, "ts", "ts must be %s", ts_forms(unit));
 	}
-	return check_ts(*ts, now_ms, idx, "ts", err);
+	return check_ts(*ts, now_ms, unit, idx, "ts", err);
 }
 
 /* The error's field names a channel: values.<name> (and its pointer). */
@@ -137,7 +146,7 @@ static int json_values(struct arena *a, struct json_object *vals, long idx,
 }
 
 static int json_reading(struct arena *a, struct json_object *o, long idx, long long now_ms,
-    struct reading *rd, struct reading_error *err)
+    enum ts_unit unit, struct reading *rd, struct reading_error *err)
 {
 	struct json_object *vals = NULL;
 
@@ -147,7 +156,7 @@ static int json_reading(struct arena *a, struct json_object *o, long idx, long l
 	rd->ts_ms = now_ms;
 	json_object_object_foreach(o, key, val) {
 		if (strcmp(key, "ts") == 0) {
-			if (json_ts(val, now_ms, idx, &rd->ts_ms, err) != 0)
+			if (json_ts(val, now_ms, unit, idx, &rd->ts_ms, err) != 0)
 				return -1;
 		} else if (strcmp(key, "id") == 0) {
 			if (!json_object_is_type(val, json_type_string) || !id_ok(json_object_get_string(val)))
@@ -186,7 +195,7 @@ static void point_at(struct reading_error *err, int batch)
 }
 
 static int parse_items(struct arena *a, struct json_object *arr, long long now_ms,
-    struct batch *out, struct reading_error *err)
+    enum ts_unit unit, struct batch *out, struct reading_error *err)
 {
 	size_t n = json_object_array_length(arr);
 
@@ -199,7 +208,7 @@ static int parse_items(struct arena *a, struct json_object *arr, long long now_m
 	if ((out->items = arena_alloc(a, n * sizeof(*out->items))) == NULL)
 		return reading_refuse(err, 503, "unavailable", -1, "", "out of memory");
 	for (size_t i = 0; i < n; i++)
-		if (json_reading(a, json_object_array_get_idx(arr, i), (long)i, now_ms,
+		if (json_reading(a, json_object_array_get_idx(arr, i), (long)i, now_ms, unit,
 		    &out->items[i], err) != 0)
 			return -1;
 	out->n = n;
@@ -207,7 +216,7 @@ static int parse_items(struct arena *a, struct json_object *arr, long long now_m
 }
 
 static int parse_root(struct arena *a, struct json_object *root, long long now_ms,
-    struct batch *out, struct reading_error *err)
+    enum ts_unit unit, struct batch *out, struct reading_error *err)
 {
 	struct json_object *arr;
 
@@ -218,18 +227,18 @@ static int parse_root(struct arena *a, struct json_object *root, long long now_m
 		if ((out->items = arena_alloc(a, sizeof(*out->items))) == NULL)
 			return reading_refuse(err, 503, "unavailable", -1, "", "out of memory");
 		out->n = 1;
-		if (json_reading(a, root, -1, now_ms, &out->items[0], err) != 0)
+		if (json_reading(a, root, -1, now_ms, unit, &out->items[0], err) != 0)
 			return -1;
 		return 0;
 	}
 	if (json_object_object_length(root) != 1 || !json_object_is_type(arr, json_type_array))
 		return reading_refuse(err, 400, "malformed_json", -1, "readings",
 		    "a batch is {\"readings\": [...]} and nothing else");
-	return parse_items(a, arr, now_ms, out, err);
+	return parse_items(a, arr, now_ms, unit, out, err);
 }
 
 int reading_parse_json(struct arena *a, const char *body, size_t len,
-    long long now_ms, struct batch *out, struct reading_error *err)
+    long long now_ms, enum ts_unit unit, struct batch *out, struct reading_error *err)
 {
 	struct json_body_error jerr;
 	struct json_object *root;
@@ -245,7 +254,7 @@ int reading_parse_json(struct arena *a, const char *body, size_t len,
 		snprintf(err->message, sizeof(err->message), "%s", jerr.message);
 		return -1;
 	}
-	rc = parse_root(a, root, now_ms, out, err);
+	rc = parse_root(a, root, now_ms, unit, out, err);
 	if (rc != 0)
 		point_at(err, json_object_object_get_ex(root, "readings", NULL));
 	json_object_put(root);
@@ -253,7 +262,7 @@ int reading_parse_json(struct arena *a, const char *body, size_t len,
 }
 
 int reading_parse_form(struct arena *a, const struct kvlist *form,
-    long long now_ms, struct batch *out, struct reading_error *err)
+    long long now_ms, enum ts_unit unit, struct batch *out, struct reading_error *err)
 {
 	struct reading *rd;
 
@@ -270,10 +279,10 @@ int reading_parse_form(struct arena *a, const struct kvlist *form,
 		if (strcmp(k, "api_key") == 0)
 			continue;
 		if (strcmp(k, "ts") == 0) {
-			if (ts_parse(v, &rd->ts_ms) != 0)
-				return reading_refuse(err, 422, "invalid_reading", -1, "ts",
-				    "ts must be ISO 8601 with a zone or epoch milliseconds");
-			if (check_ts(rd->ts_ms, now_ms, -1, "ts", err) != 0)
+			if (ts_parse_unit(v, unit, &rd->ts_ms) != 0)
+				return reading_refuse(err, 422, "invalid_reading", -1, "ts", "ts must be %s",
+				    ts_forms(unit));
+			if (check_ts(rd->ts_ms, now_ms, unit, -1, "ts", err) != 0)
 				return -1;
 			continue;
 		}

@@ -12,6 +12,7 @@
 
 #include "arena.h"
 #include "req.h"
+#include "ts.h"
 
 #define READING_BATCH_MAX     1000
 #define READING_CHANNELS_MAX  32
@@ -19,7 +20,8 @@
 #define READING_ID_LEN        64
 /* A reading may be at most this far ahead of the server's clock. */
 #define READING_FUTURE_MS     (5LL * 60 * 1000)
-/* ... and no older than 2000-01-01, which catches seconds sent as ms. */
+/* ... and no older than 2000-01-01, which catches seconds sent as ms
+ * (a device that counts seconds says so: precision=s, TS_UNIT_S). */
 #define READING_EPOCH_MIN_MS  946684800000LL
 
 struct reading_value {
@@ -48,11 +50,13 @@ struct reading_error {
 	char message[200];
 };
 
+/* unit: what a ts given as a number (or a string of digits) counts; a
+ * number must be an integer, made milliseconds exactly. */
 int reading_parse_json(struct arena *a, const char *body, size_t len,
-    long long now_ms, struct batch *out, struct reading_error *err);
+    long long now_ms, enum ts_unit unit, struct batch *out, struct reading_error *err);
 /* Form fields: ts, id and api_key are special; every other field is a channel. */
 int reading_parse_form(struct arena *a, const struct kvlist *form,
-    long long now_ms, struct batch *out, struct reading_error *err);
+    long long now_ms, enum ts_unit unit, struct batch *out, struct reading_error *err);
 
 /* A channel name: a letter, then letters, digits or '_', up to 32 bytes. */
 int channel_name_ok(const char *s);

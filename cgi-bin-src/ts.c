@@ -9,6 +9,7 @@
 #include "ts.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,18 +57,47 @@ static int ts_zone(const char *p, long *off)
 	return 0;
 }
 
+int ts_unit_parse(const char *s, enum ts_unit *unit)
+{
+	if (s != NULL && strcmp(s, "ms") == 0)
+		*unit = TS_UNIT_MS;
+	else if (s != NULL && strcmp(s, "s") == 0)
+		*unit = TS_UNIT_S;
+	else
+		return -1;
+	return 0;
+}
+
+int ts_epoch_ms(long long n, enum ts_unit unit, long long *ms)
+{
+	if (unit == TS_UNIT_MS) {
+		*ms = n;
+		return 0;
+	}
+	if (n > LLONG_MAX / 1000 || n < LLONG_MIN / 1000)
+		return -1;
+	*ms = n * 1000;
+	return 0;
+}
+
 int ts_parse(const char *s, long long *ms)
+{
+	return ts_parse_unit(s, TS_UNIT_MS, ms);
+}
+
+int ts_parse_unit(const char *s, enum ts_unit unit, long long *ms)
 {
 	int y, mo, d, h, mi, sec, frac = 0, scale = 1000;
 	struct tm tm;
 	long off;
 	const char *p;
 
+	/* At most 15 digits: in either unit far beyond any reading's time,
+	 * and never near the 64-bit range once made milliseconds. */
 	if (*s != '\0' && strspn(s, "0123456789") == strlen(s)) {
 		if (strlen(s) > 15)
 			return -1;
-		*ms = strtoll(s, NULL, 10);
-		return 0;
+		return ts_epoch_ms(strtoll(s, NULL, 10), unit, ms);
 	}
 	if (strlen(s) < 20 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) ||
 	    s[7] != '-' || digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') ||

@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	arena_init(&a);
 	memset(&err, 0, sizeof(err));
 	if (req_parse_urlencoded(&a, (const char *)data, size, &form) == 0) {
-		if (reading_parse_form(&a, &form, FUZZ_NOW_MS, &b, &err) == 0) {
+		if (reading_parse_form(&a, &form, FUZZ_NOW_MS, TS_UNIT_MS, &b, &err) == 0) {
 			check_batch(&b, FUZZ_NOW_MS);
 			check_channels(&form, &b);
 		} else {

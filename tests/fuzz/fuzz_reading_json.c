@@ -75,7 +75,7 @@ static void check_round_trip(const struct batch *b)
 	put(&o, "]}");
 
 	arena_init(&a);
-	INVARIANT(reading_parse_json(&a, o.buf, o.len, FUZZ_NOW_MS, &again, &err) == 0,
+	INVARIANT(reading_parse_json(&a, o.buf, o.len, FUZZ_NOW_MS, TS_UNIT_MS, &again, &err) == 0,
 	    "batch written back refused (%s: %s): %s", err.code, err.message, o.buf);
 	INVARIANT(again.n == b->n, "%zu readings, %zu written back", b->n, again.n);
 	for (size_t i = 0; i < b->n; i++) {
@@ -108,7 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	body[size] = '\0';
 	memset(&err, 0, sizeof(err));
 	arena_init(&a);
-	if (reading_parse_json(&a, body, size, FUZZ_NOW_MS, &b, &err) == 0) {
+	if (reading_parse_json(&a, body, size, FUZZ_NOW_MS, TS_UNIT_MS, &b, &err) == 0) {
 		struct json_object *doc = NULL;
 		struct json_body_error jerr;
 

@@ -12,7 +12,7 @@
 
 static int parse(const char *json, struct batch *b, struct reading_error *err, struct arena *a)
 {
-	return reading_parse_json(a, json, strlen(json), NOW, b, err);
+	return reading_parse_json(a, json, strlen(json), NOW, TS_UNIT_MS, b, err);
 }
 
 static void test_single(void)
@@ -98,7 +98,7 @@ static void test_refusals(void)
 	arena_init(&a);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		size_t len = cases[i].len ? cases[i].len : strlen(cases[i].json);
-		int rc = reading_parse_json(&a, cases[i].json, len, NOW, &b, &err);
+		int rc = reading_parse_json(&a, cases[i].json, len, NOW, TS_UNIT_MS, &b, &err);
 
 		snprintf(what, sizeof(what), "line %d: refused with status %d", cases[i].line, cases[i].status);
 		CHECK(rc == -1 && err.status == cases[i].status, what);
@@ -122,7 +122,7 @@ static void test_big_integer_kept(void)
 	const char *json = "{\"values\":{\"t\":9007199254740993,\"u\":-42}}";
 
 	arena_init(&a);
-	CHECK(reading_parse_json(&a, json, strlen(json), NOW, &b, &err) == 0 &&
+	CHECK(reading_parse_json(&a, json, strlen(json), NOW, TS_UNIT_MS, &b, &err) == 0 &&
 	    b.items[0].values[0].v == 9007199254740992.0 && b.items[0].values[1].v == -42,
 	    "integers within 64 bits are stored as the nearest double");
 	arena_free(&a);
@@ -161,25 +161,25 @@ static void test_form(void)
 
 	arena_init(&a);
 	CHECK(req_parse_urlencoded(&a, body, strlen(body), &form) == 0, "the form parses");
-	CHECK(reading_parse_form(&a, &form, NOW, &b, &err) == 0 && b.n == 1 && b.items[0].n == 2,
+	CHECK(reading_parse_form(&a, &form, NOW, TS_UNIT_MS, &b, &err) == 0 && b.n == 1 && b.items[0].n == 2,
 	    "form fields are channels; api_key and id are not");
 	CHECK(strcmp(b.items[0].id, "abc") == 0 && b.items[0].values[0].v == 21.5, "values and id kept");
 	form.n = 0;
 	body = "temp=warm";
 	req_parse_urlencoded(&a, body, strlen(body), &form);
-	CHECK(reading_parse_form(&a, &form, NOW, &b, &err) == -1 && err.status == 422, "a non-number is 422");
+	CHECK(reading_parse_form(&a, &form, NOW, TS_UNIT_MS, &b, &err) == -1 && err.status == 422, "a non-number is 422");
 	form.n = 0;
 	body = "temp=1&temp=2";
 	req_parse_urlencoded(&a, body, strlen(body), &form);
-	CHECK(reading_parse_form(&a, &form, NOW, &b, &err) == -1, "a channel given twice is refused");
+	CHECK(reading_parse_form(&a, &form, NOW, TS_UNIT_MS, &b, &err) == -1, "a channel given twice is refused");
 	form.n = 0;
 	body = "temp=inf";
 	req_parse_urlencoded(&a, body, strlen(body), &form);
-	CHECK(reading_parse_form(&a, &form, NOW, &b, &err) == -1, "inf is not a finite number");
+	CHECK(reading_parse_form(&a, &form, NOW, TS_UNIT_MS, &b, &err) == -1, "inf is not a finite number");
 	form.n = 0;
 	body = "api_key=gdk_x";
 	req_parse_urlencoded(&a, body, strlen(body), &form);
-	CHECK(reading_parse_form(&a, &form, NOW, &b, &err) == -1, "a form without values is refused");
+	CHECK(reading_parse_form(&a, &form, NOW, TS_UNIT_MS, &b, &err) == -1, "a form without values is refused");
 	{
 		static const char *const not_decimal[] = { "temp=0x10", "temp=nan", "temp=infinity",
 			"temp=+inf", "temp=1e400", "temp=%201", "temp=1%20", "temp=", "temp=0x1p4" };
@@ -187,15 +187,60 @@ static void test_form(void)
 		for (size_t i = 0; i < sizeof(not_decimal) / sizeof(not_decimal[0]); i++) {
 			form.n = 0;
 			req_parse_urlencoded(&a, not_decimal[i], strlen(not_decimal[i]), &form);
-			CHECK(reading_parse_form(&a, &form, NOW, &b, &err) == -1 && err.status == 422, not_decimal[i]);
+			CHECK(reading_parse_form(&a, &form, NOW, TS_UNIT_MS, &b, &err) == -1 && err.status == 422, not_decimal[i]);
 		}
 	}
+	arena_free(&a);
+}
+
+/* precision=s: a device that counts seconds says so; its integers are
+ * made milliseconds exactly, fractions and overflow are refused. */
+static void test_seconds(void)
+{
+	static const struct { int line; const char *json; int ok; long long ms; } cases[] = {
+		{ __LINE__, "{\"ts\":1794960000,\"values\":{\"t\":1}}", 1, 1794960000000LL },
+		{ __LINE__, "{\"ts\":\"1794960000\",\"values\":{\"t\":1}}", 1, 1794960000000LL },
+		{ __LINE__, "{\"ts\":\"2026-11-18T00:00:00.250Z\",\"values\":{\"t\":1}}", 1, 1794960000250LL },
+		{ __LINE__, "{\"ts\":1794960000.5,\"values\":{\"t\":1}}", 0, 0 },       /* no fractions */
+		{ __LINE__, "{\"ts\":1.79496e9,\"values\":{\"t\":1}}", 0, 0 },
+		{ __LINE__, "{\"ts\":1794960000000,\"values\":{\"t\":1}}", 0, 0 },     /* ms sent as s: future */
+		{ __LINE__, "{\"ts\":9223372036854775807,\"values\":{\"t\":1}}", 0, 0 },/* overflow */
+		{ __LINE__, "{\"ts\":-9223372036854775808,\"values\":{\"t\":1}}", 0, 0 },
+		{ __LINE__, "{\"ts\":946684799,\"values\":{\"t\":1}}", 0, 0 },          /* 1999 */
+		{ __LINE__, "{\"ts\":946684800,\"values\":{\"t\":1}}", 1, 946684800000LL },
+		{ __LINE__, "{\"ts\":1795000300,\"values\":{\"t\":1}}", 1, 1795000300000LL }, /* now + 5 min */
+		{ __LINE__, "{\"ts\":1795000301,\"values\":{\"t\":1}}", 0, 0 },
+	};
+	struct arena a;
+	struct kvlist form = { 0 };
+	struct batch b;
+	struct reading_error err;
+	char what[64];
+
+	arena_init(&a);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = reading_parse_json(&a, cases[i].json, strlen(cases[i].json), NOW, TS_UNIT_S, &b, &err);
+
+		snprintf(what, sizeof(what), "precision=s case at line %d", cases[i].line);
+		CHECK(cases[i].ok ? rc == 0 && b.items[0].ts_ms == cases[i].ms
+		    : rc == -1 && err.status == 422 && strcmp(err.pointer, "/ts") == 0, what);
+	}
+	CHECK(reading_parse_json(&a, cases[0].json, strlen(cases[0].json), NOW, TS_UNIT_MS, &b, &err) == -1 &&
+	    strstr(err.message, "precision=s") != NULL, "seconds sent as ms are refused, pointing at precision=s");
+	req_parse_urlencoded(&a, "ts=1794960000&t=1", 17, &form);
+	CHECK(reading_parse_form(&a, &form, NOW, TS_UNIT_S, &b, &err) == 0 && b.items[0].ts_ms == 1794960000000LL,
+	    "a form's ts in seconds");
+	form.n = 0;
+	req_parse_urlencoded(&a, "ts=1794960000.5&t=1", 19, &form);
+	CHECK(reading_parse_form(&a, &form, NOW, TS_UNIT_S, &b, &err) == -1 && err.status == 422,
+	    "a form's fractional seconds are refused");
 	arena_free(&a);
 }
 
 int main(void)
 {
 	test_single();
+	test_seconds();
 	test_refusals();
 	test_big_integer_kept();
 	test_batch_limit();
