@@ -79,12 +79,13 @@ static int rule_replace(struct db *db, long long rule_id, const struct alert_rul
 	const struct alert_rule *r = &in->rule;
 	int rc = db_exec(db, "UPDATE alert_rules SET device_id = ?, group_id = ?, name = ?, channel = ?, kind = ?, "
 	    "threshold = ?, threshold_high = ?, clear_threshold = ?, clear_threshold_high = ?, no_data_minutes = ?, "
-	    "min_duration_s = ?, reminder_s = ?, notify_clear = ?, enabled = ? WHERE id = ?",
+	    "min_duration_s = ?, reminder_s = ?, notify_clear = ?, "
+	    "enabled_at = IF(enabled = 0 AND ? = 1, UTC_TIMESTAMP(3), enabled_at), enabled = ? WHERE id = ?",
 	    DB_ARGS(dev ? DB_INT(dev) : DB_NULL, grp ? DB_INT(grp) : DB_NULL, DB_TEXT(in->name),
 	    DB_TEXT(in->channel), DB_TEXT(alert_kind_name(r->kind)), OPT_NUM(r->threshold), OPT_NUM(r->threshold_high),
 	    OPT_NUM(r->clear), OPT_NUM(r->clear_high), r->no_data_ms ? DB_INT(r->no_data_ms / 60000) : DB_NULL,
 	    DB_INT(r->min_duration_ms / 1000), r->reminder_ms ? DB_INT(r->reminder_ms / 1000) : DB_NULL,
-	    DB_INT(r->notify_clear), DB_INT(in->enabled), DB_INT(rule_id)), NULL);
+	    DB_INT(r->notify_clear), DB_INT(in->enabled), DB_INT(in->enabled), DB_INT(rule_id)), NULL);
 
 	if (rc == DB_OK)
 		rc = db_exec(db, "DELETE FROM alert_recipients WHERE rule_id = ?", DB_ARGS(DB_INT(rule_id)), NULL);

@@ -15,7 +15,8 @@ int db_alert_rule_create(struct db *db, long long account_id, long long user_id,
 int db_alert_rule_delete(struct db *db, long long account_id, long long rule_id);
 /* Replaces every field of a rule with in (recipients too).  A rule that now
  * watches another kind, channel or target starts afresh: its evaluation
- * state goes.  DB_NOTFOUND when the rule is not in the account (*no_target
+ * state goes.  A rule enabled again notes when (enabled_at): readings
+ * received while it was disabled are never evaluated against it.  DB_NOTFOUND when the rule is not in the account (*no_target
  * 0) or the device or group is not (*no_target 1). */
 int db_alert_rule_update(struct db *db, long long account_id, long long rule_id,
     const struct alert_rule_input *in, int *no_target);

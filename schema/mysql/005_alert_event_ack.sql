@@ -8,6 +8,12 @@
 --
 -- alert_events_account_id: the history is paged newest first by id within
 -- an account.  alert_events_pair: the latest alarm of a rule on a device.
+--
+-- alert_rules.enabled_at: when a disabled rule was last enabled again.
+-- gauge-alertd does not evaluate a rule against readings received before
+-- it, so a crossing while the rule was disabled sends nothing, not even
+-- after the rule is enabled (its look-back window would otherwise reach it).
+ALTER TABLE alert_rules ADD COLUMN enabled_at DATETIME(3) NULL AFTER enabled;
 ALTER TABLE alert_events ADD COLUMN acknowledged_at DATETIME(3) NULL AFTER created_at,
   ADD COLUMN acknowledged_by VARCHAR(254) NULL AFTER acknowledged_at,
   ADD KEY alert_events_account_id (account_id, id),
