@@ -131,7 +131,7 @@ static const char *form_field(void *ctx, const char *name)
 
 static void keep_form(struct page_ctx *p)
 {
-	static const char *const fields[] = { "name", "channel", "kind", "threshold", "threshold_high",
+	static const char *const fields[] = { "name", "device", "group", "channel", "kind", "threshold", "threshold_high",
 		"clear_threshold", "clear_threshold_high", "no_data_minutes", "min_duration_s",
 		"reminder_minutes", "recipients" };
 

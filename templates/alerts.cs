@@ -1,4 +1,24 @@
 <?cs include:"header.cs" ?>
+<?cs # The fields the create and edit forms share; f holds their values. ?>
+<?cs def:rule_fields(f) ?>
+      <label>Name <input type="text" name="name" value="<?cs var:f.name ?>" maxlength="100" required></label>
+      <label>Channel <input type="text" name="channel" value="<?cs var:f.channel ?>" required></label>
+      <label>Device <select name="device"><option value="">(a group instead)</option>
+        <?cs each:d = devices ?><option value="<?cs var:d.id ?>"<?cs if:d.id == f.device ?> selected<?cs /if ?>><?cs var:d.name ?></option><?cs /each ?></select></label>
+      <label>Or group <select name="group"><option value="">(a device instead)</option>
+        <?cs each:g = groups ?><option value="<?cs var:g.id ?>"<?cs if:g.id == f.group ?> selected<?cs /if ?>><?cs var:g.name ?></option><?cs /each ?></select></label>
+      <label>When <select name="kind">
+        <option value="above"<?cs if:f.kind == "above" ?> selected<?cs /if ?>>above the threshold</option>
+        <option value="below"<?cs if:f.kind == "below" ?> selected<?cs /if ?>>below the threshold</option>
+        <option value="outside"<?cs if:f.kind == "outside" ?> selected<?cs /if ?>>outside low–high</option>
+        <option value="no_data"<?cs if:f.kind == "no_data" ?> selected<?cs /if ?>>no data for a while</option></select></label>
+      <label>Threshold (low for outside) <input type="text" name="threshold" value="<?cs var:f.threshold ?>"></label>
+      <label>High (outside only) <input type="text" name="threshold_high" value="<?cs var:f.threshold_high ?>"></label>
+      <label>Clears at (hysteresis; empty: the threshold) <input type="text" name="clear_threshold" value="<?cs var:f.clear_threshold ?>"></label>
+      <label>High clears at (outside only) <input type="text" name="clear_threshold_high" value="<?cs var:f.clear_threshold_high ?>"></label>
+      <label>No data for, minutes (no data only) <input type="text" name="no_data_minutes" value="<?cs var:f.no_data_minutes ?>"></label>
+      <label>Condition must hold, seconds <input type="text" name="min_duration_s" value="<?cs var:f.min_duration_s ?>" placeholder="0"></label>
+<?cs /def ?>
 <h1>Alert rules</h1>
 <p class="small"><a href="/alerts/log">Alert log</a></p>
 <?cs if:subcount(rules) == 0 ?><p class="card muted">No alert rules yet.</p><?cs else ?>
@@ -38,23 +58,7 @@
     <input type="hidden" name="csrf" value="<?cs var:csrf ?>"><input type="hidden" name="action" value="update">
     <input type="hidden" name="rule" value="<?cs var:edit.id ?>">
     <div class="grid2">
-      <label>Name <input type="text" name="name" value="<?cs var:edit.name ?>" maxlength="100" required></label>
-      <label>Channel <input type="text" name="channel" value="<?cs var:edit.channel ?>" required></label>
-      <label>Device <select name="device"><option value="">(a group instead)</option>
-        <?cs each:d = devices ?><option value="<?cs var:d.id ?>"<?cs if:d.id == edit.device ?> selected<?cs /if ?>><?cs var:d.name ?></option><?cs /each ?></select></label>
-      <label>Or group <select name="group"><option value="">(a device instead)</option>
-        <?cs each:g = groups ?><option value="<?cs var:g.id ?>"<?cs if:g.id == edit.group ?> selected<?cs /if ?>><?cs var:g.name ?></option><?cs /each ?></select></label>
-      <label>When <select name="kind">
-        <option value="above"<?cs if:edit.kind == "above" ?> selected<?cs /if ?>>above the threshold</option>
-        <option value="below"<?cs if:edit.kind == "below" ?> selected<?cs /if ?>>below the threshold</option>
-        <option value="outside"<?cs if:edit.kind == "outside" ?> selected<?cs /if ?>>outside low–high</option>
-        <option value="no_data"<?cs if:edit.kind == "no_data" ?> selected<?cs /if ?>>no data for a while</option></select></label>
-      <label>Threshold (low for outside) <input type="text" name="threshold" value="<?cs var:edit.threshold ?>"></label>
-      <label>High (outside only) <input type="text" name="threshold_high" value="<?cs var:edit.threshold_high ?>"></label>
-      <label>Clears at (hysteresis; empty: the threshold) <input type="text" name="clear_threshold" value="<?cs var:edit.clear_threshold ?>"></label>
-      <label>High clears at (outside only) <input type="text" name="clear_threshold_high" value="<?cs var:edit.clear_threshold_high ?>"></label>
-      <label>No data for, minutes (no data only) <input type="text" name="no_data_minutes" value="<?cs var:edit.no_data_minutes ?>"></label>
-      <label>Condition must hold, seconds <input type="text" name="min_duration_s" value="<?cs var:edit.min_duration_s ?>" placeholder="0"></label>
+<?cs call:rule_fields(edit) ?>
       <label>Remind every, seconds (0: never) <input type="text" name="reminder_s" value="<?cs var:edit.reminder_s ?>" placeholder="0"></label>
     </div>
     <label class="check"><input type="checkbox" name="notify_clear" value="on"<?cs if:edit.notify_clear == "on" ?> checked<?cs /if ?>> Tell recipients when it is back to normal</label>
@@ -73,21 +77,7 @@
   <form method="post" action="/alerts">
     <input type="hidden" name="csrf" value="<?cs var:csrf ?>"><input type="hidden" name="action" value="create">
     <div class="grid2">
-      <label>Name <input type="text" name="name" value="<?cs var:form.name ?>" maxlength="100" required></label>
-      <label>Channel <input type="text" name="channel" value="<?cs var:form.channel ?>" placeholder="temp" required></label>
-      <label>Device <select name="device"><option value="">(a group instead)</option>
-        <?cs each:d = devices ?><option value="<?cs var:d.id ?>"><?cs var:d.name ?></option><?cs /each ?></select></label>
-      <label>Or group <select name="group"><option value="">(a device instead)</option>
-        <?cs each:g = groups ?><option value="<?cs var:g.id ?>"><?cs var:g.name ?></option><?cs /each ?></select></label>
-      <label>When <select name="kind">
-        <option value="above">above the threshold</option><option value="below">below the threshold</option>
-        <option value="outside">outside low–high</option><option value="no_data">no data for a while</option></select></label>
-      <label>Threshold (low for outside) <input type="text" name="threshold" value="<?cs var:form.threshold ?>"></label>
-      <label>High (outside only) <input type="text" name="threshold_high" value="<?cs var:form.threshold_high ?>"></label>
-      <label>Clears at (hysteresis; empty: the threshold) <input type="text" name="clear_threshold" value="<?cs var:form.clear_threshold ?>"></label>
-      <label>High clears at (outside only) <input type="text" name="clear_threshold_high" value="<?cs var:form.clear_threshold_high ?>"></label>
-      <label>No data for, minutes (no data only) <input type="text" name="no_data_minutes" value="<?cs var:form.no_data_minutes ?>"></label>
-      <label>Condition must hold, seconds <input type="text" name="min_duration_s" value="<?cs var:form.min_duration_s ?>" placeholder="0"></label>
+<?cs call:rule_fields(form) ?>
       <label>Remind every, minutes (0: never) <input type="text" name="reminder_minutes" value="<?cs var:form.reminder_minutes ?>" placeholder="0"></label>
     </div>
     <label class="check"><input type="checkbox" name="notify_clear" value="on" checked> Tell recipients when it is back to normal</label>

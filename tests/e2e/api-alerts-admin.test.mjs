@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { startStack } from '../stack/stack.mjs';
+import { outboxOf, until, useTwilioSink } from './alert-sinks.mjs';
 import { WebClient } from './web-client.mjs';
 
 const PW = 'alarm bells ring 12';
@@ -26,24 +27,9 @@ function api(method, p, key, json, headers = {}) {
 }
 const key = () => acct.account_key;
 
-function outbox(provider) {
-  const dir = path.join(stack.dirs.outbox, provider);
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).filter((f) => !f.startsWith('.')).sort()
-    .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
-}
+const outbox = (provider) => outboxOf(stack, provider);
 const mailsTo = (addr) => outbox('ses').filter((m) => JSON.stringify(m).includes(addr));
 const smsTo = (num) => outbox('twilio').filter((m) => JSON.stringify(m).includes(num));
-
-async function until(what, check, ms = 15000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 const post = (d, values) => api('POST', `/api/v1/devices/${d.id}/readings`, d.key, { values });
 
@@ -68,9 +54,7 @@ before(async () => {
   stack.ctl(['create-user', '--account', String(acct.id), '--email', 'look@brew.example', '--role', 'viewer', '--password-stdin'], `${PW}\n`);
   admin = new WebClient(stack);
   assert.equal((await admin.signIn('head@brew.example', PW)).status, 303);
-  const tw = await admin.post('/account', { action: 'twilio', sid: stack.secrets.twilioSid,
-    token: stack.secrets.twilioToken, from: '+15005550006' });
-  assert.equal(tw.status, 303);
+  await useTwilioSink(stack, admin);
 });
 
 after(async () => {
