@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define OPT_NUM(x) (isnan(x) ? DB_NULL : DB_DOUBLE(x))
 
@@ -198,7 +199,7 @@ static int text_row(void *ctx, const struct db_row *row)
 		{ t->clear_threshold_high, sizeof(t->clear_threshold_high), 7 },
 		{ t->no_data_minutes, sizeof(t->no_data_minutes), 8 }, { t->min_duration_s, sizeof(t->min_duration_s), 9 },
 		{ t->reminder_s, sizeof(t->reminder_s), 10 }, { t->device, sizeof(t->device), 13 },
-		{ t->group, sizeof(t->group), 15 }, { t->recipients, sizeof(t->recipients), 17 },
+		{ t->group, sizeof(t->group), 15 },
 	};
 
 	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
@@ -208,9 +209,27 @@ static int text_row(void *ctx, const struct db_row *row)
 	return 1;
 }
 
+static int address_row(void *ctx, const struct db_row *row)
+{
+	struct alert_rule_text *t = ctx;
+	size_t n = strlen(t->recipients);
+
+	snprintf(t->recipients + n, sizeof(t->recipients) - n, "%s%s", n > 0 ? ", " : "", db_row_text(row, 0));
+	return 0;
+}
+
+/* The recipients are read on their own: GROUP_CONCAT stops at
+ * group_concat_max_len (1024 bytes by default), and a change merged over a
+ * cut list would drop recipients without a word. */
 int db_alert_rule_text(struct db *db, long long account_id, long long rule_id, struct alert_rule_text *t)
 {
-	return db_query(db, RULES_SQL, DB_ARGS(DB_INT(account_id), DB_INT(rule_id), DB_INT(rule_id)), text_row, t);
+	int rc = db_query(db, RULES_SQL, DB_ARGS(DB_INT(account_id), DB_INT(rule_id), DB_INT(rule_id)), text_row, t);
+
+	t->recipients[0] = '\0';
+	if (rc == DB_OK)
+		rc = db_query_all(db, "SELECT address FROM alert_recipients WHERE rule_id = ? ORDER BY id",
+		    DB_ARGS(DB_INT(rule_id)), address_row, t);
+	return rc;
 }
 
 static int event_row(void *ctx, const struct db_row *row)
