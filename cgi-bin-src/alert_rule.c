@@ -43,6 +43,19 @@ int phone_e164_ok(const char *s)
 	return 1;
 }
 
+void alert_recipient_mask(const char *addr, char *out, size_t len)
+{
+	const char *at = strchr(addr, '@');
+	size_t n = strlen(addr);
+
+	if (at != NULL)
+		snprintf(out, len, "%c***%s", addr[0], at);
+	else if (n > 7)
+		snprintf(out, len, "%.5s%.*s%s", addr, (int)(n - 7), "****************", addr + n - 2);
+	else
+		snprintf(out, len, "***");
+}
+
 /* A finite number, or NAN when the field is empty; -1 when malformed. */
 static int number(const char *s, double *out)
 {
@@ -195,4 +208,51 @@ int alert_rule_parse(alert_field_fn get, void *ctx, struct alert_rule_input *in,
 	if ((in->enabled = on_off(get(ctx, "enabled"), 1)) < 0)
 		return rule_bad(err, errlen, "enabled is on or off (true or false).");
 	return parse_recipients(get(ctx, "recipients"), in, err, errlen);
+}
+
+const char *alert_rule_text_field(void *rule_text, const char *name)
+{
+	const struct alert_rule_text *t = rule_text;
+	const struct { const char *name, *value; } fields[] = {
+		{ "name", t->name }, { "device", t->device }, { "group", t->group }, { "channel", t->channel },
+		{ "kind", t->kind }, { "threshold", t->threshold }, { "threshold_high", t->threshold_high },
+		{ "clear_threshold", t->clear_threshold }, { "clear_threshold_high", t->clear_threshold_high },
+		{ "no_data_minutes", t->no_data_minutes }, { "min_duration_s", t->min_duration_s },
+		{ "reminder_s", t->reminder_s }, { "notify_clear", t->notify_clear }, { "enabled", t->enabled },
+		{ "recipients", t->recipients },
+	};
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (strcmp(name, fields[i].name) == 0)
+			return fields[i].value;
+	return NULL;
+}
+
+struct merge_ctx {
+	alert_field_fn patch;
+	void *patch_ctx;
+	const struct alert_rule_text *stored;
+};
+
+static const char *merged_field(void *ctx, const char *name)
+{
+	struct merge_ctx *m = ctx;
+	const char *v = m->patch(m->patch_ctx, name);
+	int target = strcmp(name, "device") == 0 || strcmp(name, "group") == 0;
+
+	if (v != NULL)
+		return v;
+	if (target && (m->patch(m->patch_ctx, "device") != NULL || m->patch(m->patch_ctx, "group") != NULL))
+		return NULL;
+	if (strcmp(name, "reminder_s") == 0 && m->patch(m->patch_ctx, "reminder_minutes") != NULL)
+		return NULL;
+	return alert_rule_text_field((void *)m->stored, name);
+}
+
+int alert_rule_merge(alert_field_fn patch, void *patch_ctx, const struct alert_rule_text *stored,
+    struct alert_rule_input *in, char *err, size_t errlen)
+{
+	struct merge_ctx m = { patch, patch_ctx, stored };
+
+	return alert_rule_parse(merged_field, &m, in, err, errlen);
 }

@@ -41,6 +41,32 @@ typedef const char *(*alert_field_fn)(void *ctx, const char *name);
  * sentence for the user in err. */
 int alert_rule_parse(alert_field_fn get, void *ctx, struct alert_rule_input *in,
     char *err, size_t errlen);
+/* A stored rule as the validator's text fields, so a change is checked as
+ * a whole rule by alert_rule_parse(): "" for an unset field, numbers as the
+ * database wrote them, notify_clear and enabled "on" or "off". */
+struct alert_rule_text {
+	char name[404], device[PUBLIC_ID_LEN + 1], group[PUBLIC_ID_LEN + 1];
+	char channel[READING_CHANNEL_LEN + 1], kind[16];
+	char threshold[40], threshold_high[40], clear_threshold[40], clear_threshold_high[40];
+	char no_data_minutes[24], min_duration_s[24], reminder_s[24];
+	char notify_clear[4], enabled[4];
+	char recipients[ALERT_RECIPIENTS_MAX * 258];
+};
+
+/* An alert_field_fn over a struct alert_rule_text; NULL for other names. */
+const char *alert_rule_text_field(void *rule_text, const char *name);
+/* The stored rule with a change over it, validated as a whole by
+ * alert_rule_parse().  patch returns NULL for a field it does not change
+ * and "" for one it unsets.  When the patch names a device or a group, the
+ * target is what it says (the other one is dropped); reminder_minutes
+ * replaces a stored reminder_s.  0, or -1 with err as alert_rule_parse(). */
+int alert_rule_merge(alert_field_fn patch, void *patch_ctx, const struct alert_rule_text *stored,
+    struct alert_rule_input *in, char *err, size_t errlen);
+
+/* A recipient as shown to whoever is not managing the rule (the public
+ * verification page, the API's alert history): o***@acme.example,
+ * +1415****23 -- enough to recognise, not to harvest. */
+void alert_recipient_mask(const char *addr, char *out, size_t len);
 /* E.164: '+', a non-zero digit, then 7 to 14 more digits. */
 int phone_e164_ok(const char *s);
 

@@ -162,7 +162,8 @@ static int reading_fn(void *ctx, const struct store_reading_view *v)
 		const struct alert_rule_row *r = &c->set.rules[p->rule];
 		double x;
 
-		if (p->device_id != v->device_id)
+		/* A crossing while the rule was disabled sends nothing, ever. */
+		if (p->device_id != v->device_id || v->received_ms < r->enabled_ms)
 			continue;
 		/* Every reading is evaluated once, in the order it became visible,
 		 * even one older than readings already seen: a crossing that

@@ -69,18 +69,13 @@ int api_json_object_or_reply(struct api_ctx *c, const char *invalid_code, struct
 	return api_error(c->rs, 400, "malformed_json", "The body must be a JSON object.");
 }
 
-int api_json_fields_or_reply(struct api_ctx *c, const char *invalid_code, const char *const names[],
-    size_t n, struct json_object **out)
+int api_json_known_or_reply(struct api_ctx *c, struct json_object *obj, const char *const names[],
+    size_t n)
 {
-	char expected[200] = "", pointer[128] = "";
+	char expected[400] = "", pointer[128] = "";
 	size_t used = 0, i;
-	int st;
 
-	if (c->r->media != MEDIA_JSON)
-		return api_error(c->rs, 415, "unsupported_media_type", "Send application/json.");
-	if ((st = api_json_object_or_reply(c, invalid_code, out)) != 0)
-		return st;
-	json_object_object_foreach(*out, key, val) {
+	json_object_object_foreach(obj, key, val) {
 		(void)val;
 		for (i = 0; i < n && strcmp(key, names[i]) != 0; i++)
 			;
@@ -90,13 +85,26 @@ int api_json_fields_or_reply(struct api_ctx *c, const char *invalid_code, const 
 			used += (size_t)snprintf(expected + used, sizeof(expected) - used, "%s%s",
 			    i > 0 ? ", " : "", names[i]);
 		(void)json_pointer_append(pointer, sizeof(pointer), key, strlen(key));
-		st = api_error_at(c->rs, 400, "unknown_field", pointer, "Unknown field '%.40s'; this body takes %s.",
+		return api_error_at(c->rs, 400, "unknown_field", pointer, "Unknown field '%.40s'; this body takes %s.",
 		    key, n > 0 ? expected : "no fields");
-		json_object_put(*out);
-		*out = NULL;
-		return st;
 	}
 	return 0;
+}
+
+int api_json_fields_or_reply(struct api_ctx *c, const char *invalid_code, const char *const names[],
+    size_t n, struct json_object **out)
+{
+	int st;
+
+	if (c->r->media != MEDIA_JSON)
+		return api_error(c->rs, 415, "unsupported_media_type", "Send application/json.");
+	if ((st = api_json_object_or_reply(c, invalid_code, out)) != 0)
+		return st;
+	if ((st = api_json_known_or_reply(c, *out, names, n)) != 0) {
+		json_object_put(*out);
+		*out = NULL;
+	}
+	return st;
 }
 
 int api_send(struct resp *rs, int status, struct json_object *obj)

@@ -23,6 +23,10 @@ int api_error_at(struct resp *rs, int status, const char *code, const char *poin
  * caller owns *out).  0, or the error already sent and its status:
  * malformed_json (400) or invalid_code (422, a value that cannot be kept). */
 int api_json_object_or_reply(struct api_ctx *c, const char *invalid_code, struct json_object **out);
+/* 0 when every member of obj is one of names; otherwise 400 unknown_field
+ * naming the first other member by its pointer, sent, and its status. */
+int api_json_known_or_reply(struct api_ctx *c, struct json_object *obj, const char *const names[],
+    size_t n);
 /* A JSON body that may hold only the members named in names (n of them):
  * 415 unless it is application/json, then api_json_object_or_reply(),
  * then 400 unknown_field naming the first other member by its pointer.

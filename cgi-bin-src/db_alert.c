@@ -47,6 +47,7 @@ static int rule_row(void *ctx, const struct db_row *row)
 	r->rule.min_duration_ms = db_row_int(row, 10) * 1000LL;
 	r->rule.reminder_ms = db_row_int(row, 11) * 1000LL;
 	r->rule.notify_clear = db_row_int(row, 12) != 0;
+	r->enabled_ms = db_row_int(row, 13);
 	if (alert_rule_normalise(&r->rule) != 0) {
 		log_warn("alert rule %lld is not valid; skipped", r->id);
 		return 0;
@@ -116,7 +117,8 @@ int db_alert_load(struct db *db, struct alert_set *set)
 	memset(set, 0, sizeof(*set));
 	rc = db_query_all(db, "SELECT id, account_id, name, channel, kind, threshold, threshold_high, "
 	    "clear_threshold, clear_threshold_high, COALESCE(no_data_minutes, 0), min_duration_s, "
-	    "COALESCE(reminder_s, 0), notify_clear FROM alert_rules WHERE enabled = 1 ORDER BY id",
+	    "COALESCE(reminder_s, 0), notify_clear, COALESCE(" MS("enabled_at") ", 0) "
+	    "FROM alert_rules WHERE enabled = 1 ORDER BY id",
 	    NULL, 0, rule_row, set);
 	if (rc == DB_OK)
 		rc = db_query_all(db, "SELECT p.rule_id, p.kind, p.address FROM alert_recipients p "

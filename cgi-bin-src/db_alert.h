@@ -17,6 +17,7 @@ struct alert_rule_row {
 	struct alert_rule rule;
 	struct alert_recipient recipients[ALERT_RECIPIENTS_MAX];
 	size_t nrecipients;
+	long long enabled_ms;       /* enabled again at (epoch ms); 0: since created */
 };
 
 struct alert_pair {

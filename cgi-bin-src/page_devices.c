@@ -168,7 +168,7 @@ static int alert_state_row(void *ctx, const struct alert_state_info *s)
 {
 	const struct page_item items[] = {
 		{ "rule", s->rule }, { "channel", s->channel }, { "state", s->state }, { "since", s->since },
-		{ "acked", s->acked },
+		{ "acked", s->acked }, { "enabled", s->enabled },
 	};
 	struct recent_ctx *c = ctx;
 

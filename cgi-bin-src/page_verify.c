@@ -9,10 +9,10 @@
  * the reading's time on the page and in the message can be compared.
  */
 #include <ClearSilver.h>
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "alert_rule.h"
 #include "app.h"
 #include "db.h"
 #include "db_alert_admin.h"
@@ -65,20 +65,6 @@ static const struct outcome *outcome_of(const char *status)
 	return &outcomes[2];    /* no digest row yet: not sent */
 }
 
-/* o***@acme.example, +1415****23: enough to recognise, not to harvest. */
-static void mask(const char *addr, char *out, size_t len)
-{
-	const char *at = strchr(addr, '@');
-	size_t n = strlen(addr);
-
-	if (at != NULL)
-		snprintf(out, len, "%c***%s", addr[0], at);
-	else if (n > 7)
-		snprintf(out, len, "%.5s%.*s%s", addr, (int)(n - 7), "****************", addr + n - 2);
-	else
-		snprintf(out, len, "***");
-}
-
 struct recip_ctx {
 	struct page_ctx *p;
 	int n;
@@ -92,7 +78,7 @@ static int recipient_row(void *ctx, const struct alert_message_info *m)
 	const int digested = strcmp(m->status, "digested") == 0;
 	const struct outcome *o = outcome_of(digested ? m->digest_status : m->status);
 
-	mask(m->recipient, masked, sizeof(masked));
+	alert_recipient_mask(m->recipient, masked, sizeof(masked));
 	hdf_set_valuef(c->p->hdf, "recipients.%d.via=%s", c->n, strcmp(m->transport, "sms") == 0 ? "SMS" : "e-mail");
 	hdf_set_valuef(c->p->hdf, "recipients.%d.to=%s", c->n, masked);
 	hdf_set_valuef(c->p->hdf, "recipients.%d.status=%s", c->n, o->status);

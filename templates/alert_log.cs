@@ -11,7 +11,7 @@
     <td><?cs var:e.device ?></td>
     <td><code><?cs var:e.channel ?></code> <?cs if:e.rule_kind == "no_data" ?>no data since <?cs if:e.reading_at ?><span class="mono"><?cs var:e.reading_at ?></span><?cs else ?>the rule began<?cs /if ?><?cs else ?><?cs var:e.value ?><?cs if:e.reading_at ?> <span class="small mono">at <?cs var:e.reading_at ?></span><?cs /if ?><?cs /if ?></td>
     <td class="small"><?cs var:e.deliveries ?><br><a href="/verify/<?cs var:e.code ?>" class="mono"><?cs var:e.code ?></a></td>
-    <td><?cs if:e.ackable == "1" && user.can_edit ?><form method="post" action="/alerts/log" class="inline">
+    <td><?cs if:e.acked_at ?><span class="small acked">acknowledged by <?cs var:e.acked_by ?> at <span class="mono"><?cs var:e.acked_at ?></span></span><?cs /if ?><?cs if:e.ackable == "1" && user.can_edit ?><form method="post" action="/alerts/log" class="inline">
       <input type="hidden" name="csrf" value="<?cs var:csrf ?>"><input type="hidden" name="rule" value="<?cs var:e.rule_id ?>">
       <input type="hidden" name="device" value="<?cs var:e.device_id ?>"><button type="submit">Acknowledge</button></form><?cs /if ?></td>
   </tr>

@@ -10,7 +10,7 @@
   <table class="alert-states">
     <thead><tr><th>Rule</th><th>Channel</th><th>State</th><th>Since</th></tr></thead>
     <tbody><?cs each:a = alerts ?><tr><td><?cs var:a.rule ?></td><td><code><?cs var:a.channel ?></code></td>
-      <td><?cs if:a.state == "alarm" ?><span class="badge bad">alarm</span><?cs if:a.acked == "1" ?> acknowledged<?cs /if ?><?cs elif:a.state == "pending" ?><span class="badge public">pending</span><?cs else ?><span class="badge ok">ok</span><?cs /if ?></td>
+      <td><?cs if:a.enabled != "1" ?><span class="badge rule-disabled">disabled</span> sends nothing<?cs elif:a.state == "alarm" ?><span class="badge bad">alarm</span><?cs if:a.acked == "1" ?> acknowledged<?cs /if ?><?cs elif:a.state == "pending" ?><span class="badge public">pending</span><?cs else ?><span class="badge ok">ok</span><?cs /if ?></td>
       <td class="mono"><?cs if:a.since ?><?cs var:a.since ?><?cs else ?>—<?cs /if ?></td></tr><?cs /each ?></tbody>
   </table>
 </section>

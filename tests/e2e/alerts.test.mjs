@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { startStack } from '../stack/stack.mjs';
+import { outboxOf, until, useTwilioSink } from './alert-sinks.mjs';
 import { WebClient } from './web-client.mjs';
 
 const PW = 'alarm bells ring 12';
@@ -23,23 +24,7 @@ function api(method, p, key, json) {
     ...(json ? { 'content-type': 'application/json' } : {}) }, body: json ? JSON.stringify(json) : undefined });
 }
 
-function outbox(provider) {
-  const dir = path.join(stack.dirs.outbox, provider);
-  if (!fs.existsSync(dir)) return [];
-  // Only finished messages: the sink writes .tmp-* and renames it into place.
-  return fs.readdirSync(dir).filter((f) => !f.startsWith('.')).sort()
-    .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
-}
-
-async function until(what, check, ms = 15000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+const outbox = (provider) => outboxOf(stack, provider);
 
 const post = (d, values, ts) => api('POST', `/api/v1/devices/${d.id}/readings`, d.key, { values, ...(ts ? { ts } : {}) });
 
@@ -52,9 +37,7 @@ before(async () => {
   stack.ctl(['create-user', '--account', String(acct.id), '--email', 'boss@kiln.example', '--role', 'admin', '--password-stdin'], `${PW}\n`);
   const admin = new WebClient(stack);
   assert.equal((await admin.signIn('boss@kiln.example', PW)).status, 303);
-  const tw = await admin.post('/account', { action: 'twilio', sid: stack.secrets.twilioSid,
-    token: stack.secrets.twilioToken, from: '+15005550006' });
-  assert.equal(tw.status, 303);
+  await useTwilioSink(stack, admin);
 });
 
 after(async () => {
