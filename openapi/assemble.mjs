@@ -16,8 +16,9 @@ import { fileURLToPath } from 'node:url';
 
 const DIR = path.dirname(fileURLToPath(import.meta.url));
 const METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
-// Path-item fields other than operations: the same value in every file that sets one.
-const SHARED_ITEM_FIELDS = new Set(['summary', 'description', 'parameters', 'servers']);
+// Path-item fields other than operations: the same value in every file that
+// sets one, except "parameters", whose lists are joined (see checkParams).
+const SHARED_ITEM_FIELDS = new Set(['summary', 'description', 'servers']);
 
 function fail(msg) {
   throw new Error(`openapi: ${msg}`);
@@ -43,6 +44,9 @@ function mergePaths(doc, paths, file, origin) {
         if (into[k] !== undefined) fail(`${file}: ${where} is already described in ${origin[where]}`);
         into[k] = v;
         origin[where] = file;
+      } else if (k === 'parameters') {
+        into[k] ??= [];
+        for (const param of v) if (!into[k].some((q) => same(q, param))) into[k].push(param);
       } else if (SHARED_ITEM_FIELDS.has(k)) {
         if (into[k] !== undefined && !same(into[k], v))
           fail(`${file}: ${p} "${k}" differs from the one in ${origin[`${p} ${k}`]}`);
@@ -63,6 +67,19 @@ function mergeComponents(doc, components, file, origin) {
       if (into[name] !== undefined) fail(`${file}: ${where} is already defined in ${origin[where]}`);
       into[name] = v;
       origin[where] = file;
+    }
+  }
+}
+
+// A parameter (name and place) at most once in a path item's joined list.
+function checkParams(doc) {
+  const deref = (p) => (p.$ref ? p.$ref.slice(2).split('/').reduce((o, k) => o?.[k], doc) ?? p : p);
+  for (const [p, item] of Object.entries(doc.paths)) {
+    const seen = new Set();
+    for (const param of (item.parameters ?? []).map(deref)) {
+      const key = `${param.in} ${param.name}`;
+      if (seen.has(key)) fail(`${p}: path parameter ${key} is described differently in two files`);
+      seen.add(key);
     }
   }
 }
@@ -107,6 +124,7 @@ export function assemble(dir = DIR) {
     mergeComponents(doc, frag.components, file, origin);
   }
   checkRefs(doc);
+  checkParams(doc);
   return doc;
 }
 

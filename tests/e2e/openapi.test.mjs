@@ -15,6 +15,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 
 import { assemble } from '../../openapi/assemble.mjs';
 import { checkApiResponse } from '../stack/openapi-check.mjs';
+import { freePort } from '../stack/proc.mjs';
 import { ROOT, startStack } from '../stack/stack.mjs';
 
 const OPENAPI = path.join(ROOT, 'openapi');
@@ -104,6 +105,16 @@ describe('the assembler', () => {
       'b.json': { paths: { '/x': { post: op('b') } }, components: { schemas: { B: { type: 'string' } } } } }));
     assert.deepEqual(Object.keys(d.paths['/x']).sort(), ['get', 'post']);
     assert.deepEqual(Object.keys(d.components.schemas).sort(), ['B', 'Error']);
+  });
+
+  test('joins path parameters given the same way in several files, refuses one given two ways', () => {
+    const param = { name: 'x', in: 'path', required: true, schema: { type: 'string' } };
+    const d = assemble(tree({ 'a.json': { paths: { '/x/{x}': { parameters: [param], get: op('a') } } },
+      'b.json': { paths: { '/x/{x}': { parameters: [param], post: op('b') } } } }));
+    assert.deepEqual(d.paths['/x/{x}'].parameters, [param]);
+    assert.throws(() => assemble(tree({ 'a.json': { paths: { '/x/{x}': { parameters: [param], get: op('a') } } },
+      'b.json': { paths: { '/x/{x}': { parameters: [{ ...param, description: 'other' }], post: op('b') } } } })),
+    /path parameter path x is described differently/);
   });
 
   test('refuses the same method of a path twice, a component twice, an unknown field and a dangling $ref', () => {
@@ -213,5 +224,21 @@ describe('the reference page', () => {
       assert.equal(f.status, 200, src);
     }
     assert.match(r.text, /data-spec="\/api\/v1\/openapi.json"/);
+  });
+
+  test('both shipped web-server configurations send /api/v1/openapi.json and /docs/api to the app', async () => {
+    // lighttpd is the stack's own front; Apache with etc/apache/gauge.conf here.
+    const apache = await stack.startApache(await freePort());
+    for (const client of [stack.client, apache]) {
+      const spec = await client('GET', '/api/v1/openapi.json');
+      assert.equal(spec.status, 200);
+      assert.equal(spec.headers['content-type'], 'application/json');
+      assert.ok(spec.headers['x-request-id'], 'answered by gauge.fcgi');
+      assert.deepEqual(spec.json, doc);
+      const page = await client('GET', '/docs/api');
+      assert.equal(page.status, 200);
+      assert.ok(page.headers['x-request-id'], 'answered by gauge.fcgi');
+      assert.equal((await client('GET', '/static/vendor/swagger-ui/swagger-ui-bundle.js')).status, 200);
+    }
   });
 });
