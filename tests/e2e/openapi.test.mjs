@@ -171,8 +171,10 @@ describe('the response check every e2e client runs', () => {
     assert.match(checkApiResponse('POST', ingest, json(401, err('rate_limited'))).join(), /\/code must be equal to one of the allowed values/);
     assert.match(checkApiResponse('PUT', ingest, json(405, err('method_not_allowed'), { allow: 'GET, HEAD' })).join(),
       /Allow is "GET, HEAD", the document has DELETE, GET, HEAD, POST/);
-    assert.match(checkApiResponse('GET', '/api/v1/x', { status: 502, text: '<html>', headers: { 'content-type': 'text/html' } }).join(),
-      /not JSON/, 'the web server\'s own answers under /api/ are JSON too');
+    assert.match(checkApiResponse('GET', '/api/v1/x', { status: 502, text: '{"code": "bad_gateway"}', headers: { 'content-type': 'application/json' } }).join(),
+      /required property 'message'/, 'the web server\'s own answers under /api/ have the Error body too');
+    assert.match(checkApiResponse('GET', '/api/v1/x', { status: 418, text: '', headers: {} }).join(),
+      /no htdocs\/errors\/api-418.html/);
   });
 
   test('the client throws on a mismatch, and a mismatch a test swallowed still fails its file', () => {
