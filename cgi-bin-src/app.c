@@ -25,6 +25,8 @@
 static const struct route app_routes[] = {
 	{ METHOD_GET, "/", page_home },
 	{ METHOD_GET, "/healthz", api_healthz },
+	{ METHOD_GET, "/api/v1/openapi.json", api_openapi },
+	{ METHOD_GET, "/docs/api", page_docs_api },
 	{ METHOD_POST, "/api/v1/devices/{device}/readings", api_readings_ingest },
 	{ METHOD_GET, "/api/v1/devices/{device}/readings", api_readings_query },
 	{ METHOD_DELETE, "/api/v1/devices/{device}/readings", api_readings_delete },

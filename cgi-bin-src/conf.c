@@ -38,6 +38,7 @@ struct conf_key {
 static const struct conf_key conf_keys[] = {
 	S("paths.templates", "/usr/share/gauge/templates", templates_dir),
 	S("paths.schema", "/usr/share/gauge/schema", schema_dir),
+	S("paths.openapi", "/usr/share/gauge/openapi.json", openapi_file),
 	S("site.base_url", "https://localhost", base_url),
 	{ "log.level", CK_LEVEL, "info", 0, 0, offsetof(struct conf, log_level) },
 	O("mysql.host", mysql.host),

@@ -38,6 +38,7 @@ struct conf {
 	size_t n_unknown;           /* already logged as warnings by conf_load */
 	char *templates_dir;
 	char *schema_dir;
+	char *openapi_file;         /* the assembled OpenAPI document (build/openapi.json) */
 	char *base_url;             /* public https URL, for links in messages */
 	int log_level;
 	struct conf_mysql mysql;

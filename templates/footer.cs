@@ -1,4 +1,4 @@
 </main>
-<footer class="bottom">Gauge · industrial sensor data</footer>
+<footer class="bottom">Gauge · industrial sensor data · <a href="/docs/api">API reference</a></footer>
 </body>
 </html>

@@ -8,6 +8,7 @@
 <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/css/gauge.css">
 <?cs if:page.chart ?><link rel="stylesheet" href="/static/vendor/uplot/uPlot.min.css"><?cs /if ?>
+<?cs if:page.api_docs ?><link rel="stylesheet" href="/static/vendor/swagger-ui/swagger-ui.css"><?cs /if ?>
 </head>
 <body>
 <header class="top">

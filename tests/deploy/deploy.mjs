@@ -63,6 +63,7 @@ function gaugeConf(t, d, secrets) {
   fs.writeFileSync(conf, `paths {
   templates = ${t.share}/templates
   schema = ${t.share}/schema
+  openapi = ${t.share}/openapi.json
 }
 site.base_url = https://gauge.test
 log.level = info

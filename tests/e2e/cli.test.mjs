@@ -191,6 +191,10 @@ describe('make install', () => {
     for (const dir of ['templates', 'htdocs', 'schema']) {
       assert.ok(fs.statSync(path.join(dest, 'usr/share/gauge', dir)).isDirectory(), dir);
     }
+    // Where paths.openapi points by default (PREFIX=/usr): the built document.
+    assert.equal(fs.readFileSync(path.join(dest, 'usr/share/gauge/openapi.json'), 'utf8'),
+      fs.readFileSync(path.join(ROOT, 'build/openapi.json'), 'utf8'));
+    assert.ok(fs.existsSync(path.join(dest, 'usr/share/gauge/htdocs/vendor/swagger-ui/swagger-ui-bundle.js')));
     // The installed programs are the built ones, and run from there.
     for (const prog of PROGRAMS) {
       const r = spawnSync(path.join(dest, 'usr/bin', prog), ['--version'], { encoding: 'utf8' });

@@ -1,8 +1,12 @@
 // https.mjs - a small HTTPS client for the tests and the orchestrator,
 // trusting the stack's own self-signed certificate (never disabling
-// verification globally).
+// verification globally).  Every response under /api/v1/ and /healthz is
+// checked against the OpenAPI document (openapi-check.mjs): a mismatch
+// rejects the request and fails the test file.
 import fs from 'node:fs';
 import https from 'node:https';
+
+import { recordApiResponse } from './openapi-check.mjs';
 
 // localAddress: the source address (another loopback address, say, to be a
 // different client than the test runner's 127.0.0.1).  socketPath: connect
@@ -23,7 +27,14 @@ export function makeClient({ port, host = '127.0.0.1', caFile, servername = 'loc
           const text = Buffer.concat(chunks).toString('utf8');
           let json;
           try { json = JSON.parse(text); } catch { /* not JSON */ }
-          resolve({ status: res.statusCode, headers: res.headers, text, json });
+          const r = { status: res.statusCode, headers: res.headers, text, json };
+          try {
+            recordApiResponse(method, path, r);
+          } catch (e) {
+            reject(e);
+            return;
+          }
+          resolve(r);
         });
         res.on('error', reject);
       });

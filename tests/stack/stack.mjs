@@ -151,6 +151,7 @@ ses.secret_access_key = ${s.secrets.awsSecret}
 paths {
   templates = ${path.join(ROOT, 'templates')}
   schema = ${path.join(ROOT, 'schema')}
+  openapi = ${path.join(ROOT, 'build/openapi.json')}
 }
 site.base_url = https://localhost:${s.httpsPort}
 log.level = ${s.logLevel}
