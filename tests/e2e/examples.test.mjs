@@ -268,6 +268,20 @@ describe('curl script (examples/curl)', () => {
     }
   });
 
+  test("the README's curl example stores its reading once, however often it is run", async () => {
+    const dev = newDevice('Curl README');
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const block = readme.match(/```sh\n(printf 'Authorization[^`]*?)```/)[1]
+      .replaceAll('var/tls/cert.pem', stack.tls.cert)
+      .replaceAll('https://localhost:8443', `https://localhost:${stack.httpsPort}`);
+    const env = { GAUGE_KEY: dev.key, GAUGE_DEVICE: dev.id };
+    const first = await run('sh', ['-c', block], env);
+    assert.deepEqual([first.code, first.json?.stored, first.json?.duplicates], [0, 1, 0], first.stderr);
+    const again = await run('sh', ['-c', block], env);
+    assert.deepEqual([again.json?.stored, again.json?.duplicates], [0, 1]);
+    assert.equal((await storedReadings(dev)).length, 1);
+  });
+
   test('the key never reaches a command line', () => {
     const text = fs.readFileSync(CURL_SCRIPT, 'utf8');
     assert.doesNotMatch(text.replace(/^\s*#.*$/gm, ''), /curl[^\n]*\$\{?GAUGE_KEY/);
