@@ -11,24 +11,30 @@
 # (-H @-), written by printf, a shell builtin.  TLS is verified against
 # GAUGE_CA (--cacert), or the system's CA store when it is unset.
 #
-# --retry 5 --retry-all-errors: curl resends on a timeout, a reset
+# --retry 5 --retry-all-errors: curl resends after a timeout, a reset or lost
 # connection, 408, 429, 500, 502, 503 and 504, waiting as Retry-After says
-# (else 1 s, doubling).  Resending is safe only because every reading carries
-# an id: one that was stored before its answer got lost counts as a duplicate.
+# (else 1 s, doubling); an answer such as 401 or 422 is final.  Resending is
+# safe only because every reading carries an id: one that was stored before
+# its answer got lost counts as a duplicate.
 set -eu
 
 : "${GAUGE_KEY:?set GAUGE_KEY to the device key}"
 : "${GAUGE_DEVICE:?set GAUGE_DEVICE to the device id}"
 url="${GAUGE_URL:-https://localhost:8443}/api/v1/devices/$GAUGE_DEVICE/readings"
-ca="${GAUGE_CA:+--cacert $GAUGE_CA}"
+answer=$(mktemp)
+trap 'rm -f "$answer"' EXIT
 
-# post BODY: prints the answer, a line {"stored": n, "duplicates": m, ...}; fails on an HTTP error.
+# post BODY: prints the answer, {"stored": n, "duplicates": m, ...}; fails unless it is a 201.
+# (The answer goes to a file, which curl empties before each retry: on
+# standard output a refused try's body would stay in front of the last one.)
 post() {
-    printf 'Authorization: Bearer %s\n' "$GAUGE_KEY" |
-    # shellcheck disable=SC2086  # $ca is zero or two words
-    curl --silent --show-error --fail-with-body $ca \
-         --max-time "${GAUGE_TIMEOUT:-10}" --retry 5 --retry-all-errors --retry-max-time 120 \
-         -H @- -H 'Content-Type: application/json' --data-binary "$1" "$url"
+    status=$(printf 'Authorization: Bearer %s\n' "$GAUGE_KEY" |
+        curl --silent --show-error ${GAUGE_CA:+--cacert "$GAUGE_CA"} \
+             --max-time "${GAUGE_TIMEOUT:-10}" --retry 5 --retry-all-errors --retry-max-time 120 \
+             -H @- -H 'Content-Type: application/json' --data-binary "$1" \
+             --output "$answer" --write-out '%{http_code}' "$url")
+    cat "$answer"
+    [ "$status" = 201 ] || { echo "gauge-curl: HTTP $status" >&2; return 1; }
 }
 
 # 1. One reading, time given by the server.

@@ -256,13 +256,31 @@ describe('curl script (examples/curl)', () => {
     const dev = newDevice('Curl drop');
     const proxy = await relay();
     try {
-      proxy.plan = ['pass', 'drop'];   // the single reading goes through; the batch's answer is lost
+      // The single reading is rate limited once; the batch's first answer is lost.
+      proxy.plan = ['429', 'pass', 'drop'];
       const r = await run('sh', [CURL_SCRIPT], curlEnv(dev, proxy.url));
       assert.equal(r.code, 0, r.stderr);
+      const waited = proxy.seen[1].at - proxy.seen[0].at;
+      assert.ok(waited >= 1900, `curl waited ${waited} ms for Retry-After: 2`);
+      assert.equal(proxy.seen.length, 5, '429 + resend, batch + resend, batch again');
       const [, batch, again] = answers(r.stdout);
       assert.deepEqual([batch.stored, batch.duplicates], [0, 3], 'the retry found the batch already stored');
       assert.deepEqual([again.stored, again.duplicates], [0, 3]);
       assert.equal((await storedReadings(dev)).length, 4);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('a refused request (401) is not retried and fails the script', async () => {
+    const dev = newDevice('Curl 401');
+    const proxy = await relay();
+    try {
+      const r = await run('sh', [CURL_SCRIPT], { ...curlEnv(dev, proxy.url), GAUGE_KEY: 'gdk_wrong' });
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /gauge-curl: HTTP 401/);
+      assert.equal(JSON.parse(r.stdout).code, 'invalid_key');
+      assert.equal(proxy.seen.length, 1);
     } finally {
       await proxy.close();
     }
