@@ -42,7 +42,9 @@ int retention_days_parse(const char *s, int *days)
 	long long n = 0;
 
 	*days = 0;
-	if (s == NULL || *s == '\0')
+	if (s == NULL)
+		return 0;
+	if (*s == '\0')
 		return 1;
 	for (const char *p = s; *p != '\0'; p++) {
 		if (*p < '0' || *p > '9' || p - s >= 9)
@@ -64,6 +66,15 @@ int retention_days_json(struct json_object *v, int *days)
 		return 0;
 	*days = (int)json_object_get_int64(v);
 	return 1;
+}
+
+const char *retention_detail(int days, char out[RETENTION_DETAIL_LEN])
+{
+	if (days > 0)
+		snprintf(out, RETENTION_DETAIL_LEN, "{\"retention_days\":%d}", days);
+	else
+		snprintf(out, RETENTION_DETAIL_LEN, "{\"retention_days\":null}");
+	return out;
 }
 
 struct device_list {

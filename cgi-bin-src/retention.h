@@ -29,12 +29,17 @@ struct store;
 /* What a refusal says, on a page and in an API error alike. */
 extern const char RETENTION_DAYS_RULE[];
 
-/* A window from a form field: "" (or no field) is "none" (*days 0);
- * otherwise decimal digits only, RETENTION_DAYS_MIN..MAX.  1 when valid. */
+/* A window from a form field: "" is "none" (*days 0); otherwise decimal
+ * digits only, RETENTION_DAYS_MIN..MAX.  1 when valid; a missing field
+ * (NULL) is not. */
 int retention_days_parse(const char *s, int *days);
 /* A window from a JSON member: null is "none" (*days 0); otherwise an
  * integer RETENTION_DAYS_MIN..MAX (not a string, not 30.0).  1 when valid. */
 int retention_days_json(struct json_object *v, int *days);
+
+/* The audit detail of a change: {"retention_days":N} or {"retention_days":null}. */
+#define RETENTION_DETAIL_LEN 40
+const char *retention_detail(int days, char out[RETENTION_DETAIL_LEN]);
 
 enum retention_status {
 	RETENTION_OK = 0,
