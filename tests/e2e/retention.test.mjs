@@ -36,8 +36,12 @@ before(async () => {
   B = { account: b, key: b.account_key, keep: dev(b, 'Furnace') };
   stack.ctl(['create-user', '--account', String(a.id), '--email', 'admin@acme.example', '--role', 'admin',
     '--password-stdin'], `${PW}\n`);
+  stack.ctl(['create-user', '--account', String(a.id), '--email', 'user@acme.example', '--role', 'user',
+    '--password-stdin'], `${PW}\n`);
   A.admin = new WebClient(stack);
   assert.equal((await A.admin.signIn('admin@acme.example', PW)).status, 303);
+  A.user = new WebClient(stack);
+  assert.equal((await A.user.signIn('user@acme.example', PW)).status, 303);
 });
 
 after(async () => {
@@ -121,6 +125,11 @@ describe('retention settings', () => {
         assert.equal(res.status, 400, `${what} ${JSON.stringify(v)}`);
         assert.equal(flashOf(res.text), RULE, `${what} ${JSON.stringify(v)}`);
       }
+    }
+    // Only administrators: a user is refused both forms.
+    for (const page of ['/account', `/devices/${A.own.id}/settings`]) {
+      const res = await A.user.post(page, { action: 'retention', retention_days: '5' }, { from: '/profile' });
+      assert.equal(res.status, 403, page);
     }
     assert.deepEqual(await state(), before);
   });
