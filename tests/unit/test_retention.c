@@ -47,5 +47,5 @@ int main(void)
 	}
 	CHECK_STR(retention_detail(30, detail), "{\"retention_days\":30}", "detail of a window");
 	CHECK_STR(retention_detail(0, detail), "{\"retention_days\":null}", "detail of none");
-	return check_done("retention");
+	return check_done("test_retention");
 }
