@@ -4,7 +4,8 @@
  *   POST   /api/v1/devices                    {"name", "group"?}: 201, the device and its
  *                                             first key (shown this once)
  *   GET    /api/v1/devices/{device}           one device, as the list shows it
- *   PATCH  /api/v1/devices/{device}           {"name"?, "group"? (id or null), "public"?}
+ *   PATCH  /api/v1/devices/{device}           {"name"?, "group"? (id or null), "public"?,
+ *                                             "retention_days"? (N or null: the account's)}
  *   DELETE /api/v1/devices/{device}           the device, its keys and all its readings
  *   GET    /api/v1/groups/{group}/latest      the list, for one group's devices
  * The rules, their messages and the multi-step changes are provision.c's,
@@ -23,10 +24,12 @@
 #include "db_account.h"
 #include "db_device.h"
 #include "handlers.h"
+#include "db_retention.h"
 #include "provision.h"
 #include "readings_out.h"
 #include "req.h"
 #include "resp.h"
+#include "retention.h"
 #include "store_readings.h"
 #include "valid.h"
 
@@ -55,6 +58,8 @@ static struct json_object *device_object(const struct api_device_row *dev, struc
 	json_object_object_add(o, "public", json_object_new_boolean(dev->public_read));
 	json_object_object_add(o, "last_seen", seen != NULL ? json_object_get(seen) : NULL);
 	json_object_object_add(o, "latest", latest);
+	json_object_object_add(o, "retention_days",
+	    dev->retention_days > 0 ? json_object_new_int(dev->retention_days) : NULL);
 	return o;
 }
 
@@ -281,9 +286,11 @@ struct device_patch {
 	const char *name;           /* NULL: keep */
 	struct group_choice group;
 	int public_read;            /* -1: keep */
+	int retention_given;
+	int retention_days;         /* 0: the account's window */
 };
 
-static const char *const patch_fields[] = { "name", "group", "public" };
+static const char *const patch_fields[] = { "name", "group", "public", "retention_days" };
 
 static int patch_or_reply(struct api_ctx *c, struct json_object *body, struct device_patch *p)
 {
@@ -292,6 +299,7 @@ static int patch_or_reply(struct api_ctx *c, struct json_object *body, struct de
 
 	p->name = NULL;
 	p->public_read = -1;
+	p->retention_days = 0;
 	if ((st = name_or_reply(c, body, PROV_DEVICE_NAME_RULE, &p->name)) != 0 ||
 	    (st = group_or_reply(c, body, &p->group)) != 0)
 		return st;
@@ -300,6 +308,9 @@ static int patch_or_reply(struct api_ctx *c, struct json_object *body, struct de
 			return api_error_at(c->rs, 422, "invalid_field", "/public", "public is true or false.");
 		p->public_read = json_object_get_boolean(v);
 	}
+	p->retention_given = json_object_object_get_ex(body, "retention_days", &v);
+	if (p->retention_given && !retention_days_json(v, &p->retention_days))
+		return api_error_at(c->rs, 422, "invalid_field", "/retention_days", "%s", RETENTION_DAYS_RULE);
 	return 0;
 }
 
@@ -314,6 +325,8 @@ static int patch_apply(struct db *db, long long account_id, long long device_id,
 		rc = db_dev_move(db, account_id, device_id, p->group.id);
 	if (rc == DB_OK && p->public_read >= 0)
 		rc = db_api_device_set_public(db, device_id, p->public_read);
+	if (rc == DB_OK && p->retention_given)
+		rc = db_retention_set_device(db, account_id, device_id, p->retention_days);
 	if (rc == DB_OK)
 		rc = db_commit(db);
 	if (rc != DB_OK)
@@ -327,11 +340,12 @@ int api_devices_patch(struct app *app, struct req *r, struct resp *rs,
 	struct api_ctx c;
 	struct json_object *body;
 	struct device_patch p;
+	char detail[RETENTION_DETAIL_LEN];
 	int st;
 
 	if ((st = api_begin_device_admin_or_reply(&c, app, r, rs, m->params[0])) != 0)
 		return st;
-	if ((st = api_json_fields_or_reply(&c, "invalid_field", patch_fields, 3, &body)) != 0)
+	if ((st = api_json_fields_or_reply(&c, "invalid_field", patch_fields, 4, &body)) != 0)
 		return st;
 	if ((st = patch_or_reply(&c, body, &p)) == 0 && patch_apply(app->db, c.key.account_id, c.dev.id, &p) != DB_OK)
 		st = api_error(rs, 503, "unavailable", "Nothing was changed: Gauge is temporarily unavailable. Try again.");
@@ -344,6 +358,8 @@ int api_devices_patch(struct app *app, struct req *r, struct resp *rs,
 		device_audit(&c, "device.move", c.dev.uid, NULL);
 	if (p.public_read >= 0)
 		device_audit(&c, p.public_read ? "device.public_on" : "device.public_off", c.dev.uid, NULL);
+	if (p.retention_given)
+		device_audit(&c, "device.retention", c.dev.uid, retention_detail(p.retention_days, detail));
 	return device_fresh_answer(&c, 200);
 }
 

@@ -45,6 +45,7 @@ static const struct route app_routes[] = {
 	{ METHOD_DELETE, "/api/v1/groups/{group}", api_groups_delete },
 	{ METHOD_GET, "/api/v1/groups/{group}/latest", api_account_group_latest },
 	{ METHOD_GET, "/api/v1/account", api_account_get },
+	{ METHOD_PATCH, "/api/v1/account", api_account_patch },
 	{ METHOD_GET, "/api/v1/account/keys", api_account_keys_list },
 	{ METHOD_POST, "/api/v1/account/key/rotate", api_account_key_rotate },
 	{ METHOD_GET, "/api/v1/alert-rules", api_alert_rules_list },

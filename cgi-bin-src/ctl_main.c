@@ -11,6 +11,7 @@
  *                                 (auth token: one line on stdin)
  *   gaugectl -c CONFIG check-config
  *   gaugectl -c CONFIG status
+ *   gaugectl -c CONFIG prune [--batch N]
  *   gaugectl [COMMAND] --help,  gaugectl --version
  *
  * Each create-* prints the created object as one line of JSON on stdout, so
@@ -24,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "alert_rule.h"
 #include "auth_key.h"
@@ -36,9 +38,12 @@
 #include "db_api.h"
 #include "db_migrate.h"
 #include "log.h"
+#include "db_retention.h"
+#include "retention.h"
 #include "secretbox.h"
 #include "store.h"
 #include "send_twilio.h"
+#include "ts.h"
 #include "valid.h"
 #include "version.h"
 
@@ -453,6 +458,72 @@ static int ctl_status(struct ctl *ctl, int argc, char **argv)
 	return 0;
 }
 
+static void ctl_pruned(void *ctx, const struct retention_pruned *p)
+{
+	struct json_object *o = json_object_new_object();
+	char from[TS_LEN], to[TS_LEN];
+
+	ts_format(p->from_ms, from);
+	ts_format(p->to_ms, to);
+	json_object_object_add(o, "device", json_object_new_string(p->dev->uid));
+	json_object_object_add(o, "account", json_object_new_int64(p->dev->account_id));
+	json_object_object_add(o, "retention_days", json_object_new_int(p->dev->days));
+	json_object_object_add(o, "from", json_object_new_string(from));
+	json_object_object_add(o, "to", json_object_new_string(to));
+	json_object_object_add(o, "deleted", json_object_new_int64(p->deleted));
+	json_object_object_add(o, "batches", json_object_new_int64(p->batches));
+	if (p->status != RETENTION_OK)
+		json_object_object_add(o, "stopped", json_object_new_string(
+		    p->status == RETENTION_STORE ? "MongoDB failed" : "the audit log is unavailable"));
+	json_object_array_add(ctx, o);
+}
+
+/* One retention pass now (retention.h): what it did as one JSON line. */
+static int ctl_prune(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = { { "batch", required_argument, NULL, 0 }, { 0 } };
+	const char *v[1] = { NULL };
+	struct json_object *o, *devices;
+	struct retention_pass pass = { .batch = 1000 };
+	char err[512];
+	struct store *st;
+	long long batch;
+	int rc;
+
+	if (ctl_opts(argc, argv, opts, v) != 0)
+		return ctl_fail("usage: prune [--batch N]");
+	if (v[0] != NULL) {
+		if ((batch = valid_id(v[0])) == 0 || batch > 100000)
+			return ctl_fail("--batch is a number of readings from 1 to 100000");
+		pass.batch = (size_t)batch;
+	}
+	if ((st = store_new(&ctl->conf->mongo, "gaugectl", err, sizeof(err))) == NULL)
+		return ctl_fail("%s", err);
+	devices = json_object_new_array();
+	pass.now_ms = (long long)time(NULL) * 1000;
+	pass.report = ctl_pruned;
+	pass.ctx = devices;
+	rc = retention_prune(ctl->db, st, &pass);
+	store_free(st);
+	if (rc == RETENTION_BUSY) {
+		json_object_put(devices);
+		fprintf(stderr, "gaugectl: another prune is running; this one did nothing\n");
+		return 0;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "devices_with_retention", json_object_new_int64(pass.devices));
+	json_object_object_add(o, "devices_pruned", json_object_new_int64(pass.pruned));
+	json_object_object_add(o, "deleted", json_object_new_int64(pass.deleted));
+	json_object_object_add(o, "batch", json_object_new_int64((long long)pass.batch));
+	json_object_object_add(o, "pruned", devices);
+	ctl_print(o);
+	if (rc == RETENTION_DB)
+		return ctl_fail("MySQL failed during the prune: %s", db_error(ctl->db));
+	if (rc == RETENTION_STORE)
+		return ctl_fail("MongoDB failed during the prune; the next pass goes on");
+	return 0;
+}
+
 /* Fails on a key the programs would ignore, as well as on a database that
  * cannot be reached: a typo is a setting left at its default. */
 static int ctl_check_config(struct ctl *ctl, int argc, char **argv)
@@ -500,6 +571,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "check-config", ctl_check_config, "",
 	  "load the config, report unknown keys, reach both databases" },
 	{ "status", ctl_status, "", "alert queue by status, oldest undelivered, last poll, evaluator" },
+	{ "prune", ctl_prune, "[--batch N]",
+	  "one data-retention pass now: delete readings older than their window, in batches" },
 };
 
 /* --help asks for the whole text on stdout; a mistake gets it on stderr. */

@@ -27,7 +27,7 @@
 static const char lookup_sql[] =
     "SELECT SQL_CACHE k.id, k.account_id, k.device_id, k.kind, k.revoked_at IS NOT NULL, "
     "  TIMESTAMPDIFF(MICROSECOND, '1970-01-01', k.expires_at) DIV 1000, k.display_prefix, "
-    "  d.id, d.account_id, d.public_read, d.uid, d.name, g.uid, g.name "
+    "  d.id, d.account_id, d.public_read, d.uid, d.name, g.uid, g.name, d.retention_days "
     "FROM (SELECT 1) AS one "
     "LEFT JOIN api_keys k ON k.key_hash = ? "
     "LEFT JOIN devices d ON d.uid = ? "
@@ -38,7 +38,8 @@ struct lookup_ctx {
 	struct api_device_row *dev;
 };
 
-/* Columns from offset: id, account_id, public_read, uid, name, group uid, group name. */
+/* Columns from offset: id, account_id, public_read, uid, name, group uid, group name,
+ * retention_days. */
 void db_api_device_from_row(const struct db_row *row, size_t o, struct api_device_row *dev)
 {
 	dev->id = db_row_int(row, o);
@@ -48,6 +49,7 @@ void db_api_device_from_row(const struct db_row *row, size_t o, struct api_devic
 	db_row_copy(dev->name, sizeof(dev->name), row, o + 4);
 	db_row_copy(dev->group_uid, sizeof(dev->group_uid), row, o + 5);
 	db_row_copy(dev->group_name, sizeof(dev->group_name), row, o + 6);
+	dev->retention_days = (int)db_row_int(row, o + 7);
 }
 
 static int lookup_row(void *ctx, const struct db_row *row)
@@ -106,7 +108,7 @@ int db_api_devices(struct db *db, long long account_id, const char *group_uid,
 	struct devices_ctx c = { fn, ctx };
 
 	return db_query_all(db,
-	    "SELECT d.id, d.account_id, d.public_read, d.uid, d.name, g.uid, g.name "
+	    "SELECT d.id, d.account_id, d.public_read, d.uid, d.name, g.uid, g.name, d.retention_days "
 	    "FROM devices d LEFT JOIN device_groups g ON g.id = d.group_id "
 	    "WHERE d.account_id = ? AND (? IS NULL OR g.uid = ?) ORDER BY d.name, d.id",
 	    DB_ARGS(DB_INT(account_id), DB_TEXT(group_uid), DB_TEXT(group_uid)), devices_row, &c);
@@ -147,6 +149,7 @@ static int account_row(void *ctx, const struct db_row *row)
 	db_row_copy(a->created_at, sizeof(a->created_at), row, 2);
 	a->devices = db_row_int(row, 3);
 	a->groups = db_row_int(row, 4);
+	a->retention_days = (int)db_row_int(row, 5);
 	return 1;
 }
 
@@ -156,7 +159,7 @@ int db_api_account(struct db *db, long long account_id, struct api_account_row *
 	return db_query(db,
 	    "SELECT a.id, a.name, CONCAT(LEFT(DATE_FORMAT(a.created_at, '%Y-%m-%dT%H:%i:%s.%f'), 23), 'Z'), "
 	    "(SELECT COUNT(*) FROM devices WHERE account_id = a.id), "
-	    "(SELECT COUNT(*) FROM device_groups WHERE account_id = a.id) "
+	    "(SELECT COUNT(*) FROM device_groups WHERE account_id = a.id), a.retention_days "
 	    "FROM accounts a WHERE a.id = ?", DB_ARGS(DB_INT(account_id)), account_row, a);
 }
 

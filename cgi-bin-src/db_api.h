@@ -29,6 +29,7 @@ struct api_device_row {
 	char name[NAME_MAX_BYTES];
 	char group_uid[PUBLIC_ID_LEN + 1];
 	char group_name[NAME_MAX_BYTES];
+	int retention_days;         /* its own retention window; 0: the account's */
 };
 
 /* One round trip: the key (hash may be NULL) and the device by public id
@@ -38,7 +39,8 @@ int db_api_lookup(struct db *db, const unsigned char *hash, const char *uid,
 /* Records when and from where a key was last used. */
 int db_api_key_touch(struct db *db, long long key_id, const char *ip);
 
-/* Fills dev from columns o.. (id, account_id, public_read, uid, name, group uid, group name). */
+/* Fills dev from columns o.. (id, account_id, public_read, uid, name, group uid, group name,
+ * retention_days). */
 void db_api_device_from_row(const struct db_row *row, size_t o, struct api_device_row *dev);
 
 typedef int (*db_device_fn)(void *ctx, const struct api_device_row *dev);
@@ -62,6 +64,7 @@ struct api_account_row {
 	char created_at[32];        /* ISO 8601 UTC, milliseconds */
 	long long devices;
 	long long groups;
+	int retention_days;         /* the account's default window; 0: keep forever */
 };
 
 /* DB_NOTFOUND when there is no such account. */

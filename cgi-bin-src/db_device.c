@@ -14,7 +14,7 @@ static int dev_row(void *ctx, const struct db_row *row)
 int db_dev_get(struct db *db, long long account_id, const char *uid, struct api_device_row *dev)
 {
 	memset(dev, 0, sizeof(*dev));
-	return db_query(db, "SELECT d.id, d.account_id, d.public_read, d.uid, d.name, g.uid, g.name "
+	return db_query(db, "SELECT d.id, d.account_id, d.public_read, d.uid, d.name, g.uid, g.name, d.retention_days "
 	    "FROM devices d LEFT JOIN device_groups g ON g.id = d.group_id "
 	    "WHERE d.account_id = ? AND d.uid = ?", DB_ARGS(DB_INT(account_id), DB_TEXT(uid)), dev_row, dev);
 }

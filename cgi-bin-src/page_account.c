@@ -4,7 +4,9 @@
  * (regenerate after a confirmation, with the same grace period as a device
  * key rotation; revoke; shown once), requiring 2FA for everyone, and the
  * account's own Twilio settings (the auth token is sealed with the server
- * key and never shown again).  An account always keeps an administrator.
+ * key and never shown again), and the account's default data-retention
+ * window (retention.h's rule, as PATCH /api/v1/account applies it).  An
+ * account always keeps an administrator.
  */
 #include <ClearSilver.h>
 #include <ctype.h>
@@ -19,12 +21,14 @@
 #include "conf.h"
 #include "db.h"
 #include "db_admin.h"
+#include "db_retention.h"
 #include "handlers.h"
 #include "log.h"
 #include "send_mail.h"
 #include "page.h"
 #include "page_keys.h"
 #include "resp.h"
+#include "retention.h"
 #include "secretbox.h"
 #include "send_twilio.h"
 
@@ -64,14 +68,18 @@ static int account_render(struct page_ctx *p, int status)
 {
 	struct list_ctx users = { p, 0 };
 	struct admin_account_row a;
+	int retention_days;
 
 	page_set(p, "page.title", "Account");
 	page_set(p, "nav.account", "1");
 	if (db_admin_account(p->app->db, p->s.account_id, &a) != DB_OK ||
 	    db_admin_users(p->app->db, p->s.account_id, user_row, &users) != DB_OK ||
-	    page_keys(p, KEY_ACCOUNT, p->s.account_id) != 0)
+	    page_keys(p, KEY_ACCOUNT, p->s.account_id) != 0 ||
+	    db_retention_account(p->app->db, p->s.account_id, &retention_days) != DB_OK)
 		return page_error(p, 503, "Gauge is temporarily unavailable. Try again in a moment.");
 	account_show(p, &a);
+	if (retention_days > 0)
+		page_setf(p, "retention.days", "%d", retention_days);
 	page_set(p, "server_key", p->app->box != NULL ? "1" : "");
 	return page_render(p, status, "account.cs");
 }
@@ -82,6 +90,8 @@ static const struct page_flash account_flashes[] = {
 	{ "2fa_off", "Two-factor sign-in is now optional." }, { "twilio", "Twilio settings saved." },
 	{ "twilio_clear", "Twilio settings removed: no more SMS alerts." },
 	{ "key_revoked", "The account key was revoked." },
+	{ "retention", "Data retention saved: older readings are deleted within the hour." },
+	{ "retention_off", "Data retention off: readings are kept forever (devices with their own window keep it)." },
 };
 
 int page_account(struct app *app, struct req *r, struct resp *rs,
@@ -249,6 +259,19 @@ static int act_twilio_clear(struct page_ctx *p)
 	return done(p, "twilio_clear");
 }
 
+static int act_retention(struct page_ctx *p)
+{
+	char detail[RETENTION_DETAIL_LEN];
+	int days;
+
+	if (!retention_days_parse(page_field(p, "retention_days"), &days))
+		return refuse(p, RETENTION_DAYS_RULE);
+	if (db_retention_set_account(p->app->db, p->s.account_id, days) != DB_OK)
+		return unavailable(p);
+	page_audit(p, "account.retention", "account", p->s.account_name, retention_detail(days, detail));
+	return done(p, days > 0 ? "retention" : "retention_off");
+}
+
 /* Two steps: the first POST (grace chosen) asks for confirmation, saying
  * what will happen to the integrations; only the second, with confirm=yes,
  * regenerates.  The old keys keep working for the grace period, as after a
@@ -305,6 +328,7 @@ static const struct {
 	{ "user_remove", act_user_remove }, { "require_2fa", act_require_2fa },
 	{ "twilio", act_twilio }, { "twilio_clear", act_twilio_clear },
 	{ "key_regenerate", act_key_regenerate }, { "key_revoke", act_key_revoke },
+	{ "retention", act_retention },
 };
 
 int page_account_post(struct app *app, struct req *r, struct resp *rs,

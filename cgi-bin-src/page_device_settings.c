@@ -2,7 +2,7 @@
  * page_device_settings.c - /devices/{id}/settings, administrators only:
  * rename, move between groups, key authentication off/on (public read),
  * keys (add, rotate with a grace period, revoke; the table is page_keys.c's),
- * delete with readings.
+ * the device's own data-retention window (retention.h), delete with readings.
  * Each POST carries one action; bad input re-displays the page with a
  * message and changes nothing.  Every change is audited.
  */
@@ -18,22 +18,31 @@
 #include "db_account.h"
 #include "db_api.h"
 #include "db_device.h"
+#include "db_retention.h"
 #include "handlers.h"
 #include "page.h"
 #include "page_device_common.h"
 #include "page_keys.h"
 #include "provision.h"
 #include "resp.h"
+#include "retention.h"
 #include "store_readings.h"
 #include "valid.h"
 
 static int settings_render(struct page_ctx *p, const struct api_device_row *d, int status)
 {
+	int account_days;
+
 	page_hdf_device(p, "device", d);
 	page_set(p, "page.title", d->name);
 	page_set(p, "nav.devices", "1");
-	if (page_keys(p, KEY_DEVICE, d->id) != 0 || page_groups_options(p) != 0)
+	if (page_keys(p, KEY_DEVICE, d->id) != 0 || page_groups_options(p) != 0 ||
+	    db_retention_account(p->app->db, p->s.account_id, &account_days) != DB_OK)
 		return page_error(p, 503, "Gauge is temporarily unavailable. Try again in a moment.");
+	if (d->retention_days > 0)
+		page_setf(p, "device.retention_days", "%d", d->retention_days);
+	if (account_days > 0)
+		page_setf(p, "account_retention_days", "%d", account_days);
 	return page_render(p, status, "device_settings.cs");
 }
 
@@ -46,6 +55,8 @@ int page_device_settings(struct app *app, struct req *r, struct resp *rs,
 		{ "renamed", "The device was renamed." }, { "moved", "The device's group was changed." },
 		{ "public", "Key authentication is off: anyone with the device id can read its data." },
 		{ "private", "Key authentication is on again." }, { "revoked", "The key was revoked." },
+		{ "retention", "Data retention saved: older readings are deleted within the hour." },
+		{ "retention_off", "This device follows the account's data retention again." },
 	};
 	int st;
 
@@ -118,6 +129,19 @@ static int act_public(struct page_ctx *p, struct api_device_row *d)
 	return settings_done(p, d, on ? "public" : "private");
 }
 
+static int act_retention(struct page_ctx *p, struct api_device_row *d)
+{
+	char detail[RETENTION_DETAIL_LEN];
+	int days;
+
+	if (!retention_days_parse(page_field(p, "retention_days"), &days))
+		return settings_refuse(p, d, RETENTION_DAYS_RULE);
+	if (db_retention_set_device(p->app->db, p->s.account_id, d->id, days) != DB_OK)
+		return settings_unavailable(p);
+	page_audit(p, "device.retention", "device", d->uid, retention_detail(days, detail));
+	return settings_done(p, d, days > 0 ? "retention" : "retention_off");
+}
+
 static int act_key_new(struct page_ctx *p, struct api_device_row *d)
 {
 	struct new_key key;
@@ -183,7 +207,7 @@ static const struct {
 	const char *name;
 	int (*fn)(struct page_ctx *p, struct api_device_row *d);
 } settings_actions[] = {
-	{ "rename", act_rename }, { "move", act_move }, { "public", act_public },
+	{ "rename", act_rename }, { "move", act_move }, { "public", act_public }, { "retention", act_retention },
 	{ "key_new", act_key_new }, { "key_rotate", act_key_rotate },
 	{ "key_revoke", act_key_revoke }, { "delete", act_delete },
 };

@@ -426,23 +426,88 @@ int store_readings_channels(struct store *s, const struct store_range *r, size_t
 	return rc;
 }
 
-int store_readings_delete(struct store *s, const struct store_range *r, long long *deleted)
+/* One delete_many; *deleted: how many went. */
+static int delete_matching(struct store *s, const bson_t *filter, long long *deleted)
 {
 	mongoc_collection_t *coll = store_readings_collection(s);
-	bson_t filter = BSON_INITIALIZER, opts = BSON_INITIALIZER, reply;
+	bson_t reply;
 	bson_error_t e;
 	bson_iter_t it;
 	int rc = STORE_OK;
 
-	append_range(&filter, r);
-	if (!mongoc_collection_delete_many(coll, &filter, &opts, &reply, &e)) {
+	if (!mongoc_collection_delete_many(coll, filter, NULL, &reply, &e)) {
 		log_warn("readings delete: %s", e.message);
 		rc = store_error_status(&e);
 	}
 	*deleted = bson_iter_init_find(&it, &reply, "deletedCount") ? bson_iter_as_int64(&it) : 0;
 	bson_destroy(&reply);
+	return rc;
+}
+
+int store_readings_delete(struct store *s, const struct store_range *r, long long *deleted)
+{
+	bson_t filter = BSON_INITIALIZER;
+	int rc;
+
+	append_range(&filter, r);
+	rc = delete_matching(s, &filter, deleted);
 	bson_destroy(&filter);
+	return rc;
+}
+
+struct oids_ctx {
+	bson_t ids;                 /* an array: "0", "1", ... */
+	size_t n;
+};
+
+static int oid_add(void *ctx, const bson_t *doc)
+{
+	struct oids_ctx *c = ctx;
+	bson_iter_t it;
+	char key[24];
+
+	if (bson_iter_init_find(&it, doc, "_id") && BSON_ITER_HOLDS_OID(&it)) {
+		snprintf(key, sizeof(key), "%zu", c->n++);
+		BSON_APPEND_OID(&c->ids, key, bson_iter_oid(&it));
+	}
+	return 0;
+}
+
+/* MongoDB's delete has no limit beyond "one", so a batch is the ids of the
+ * oldest readings (an indexed, sorted, limited find on {d, t, _id}), then
+ * one delete of those ids that repeats the device and time condition, so
+ * it can never reach a reading that is not due. */
+int store_readings_delete_batch(struct store *s, long long device_id, long long before_ms,
+    size_t limit, long long *deleted)
+{
+	struct store_range r = { device_id, LLONG_MIN, before_ms, NULL, 0 };
+	bson_t find = BSON_INITIALIZER, opts = BSON_INITIALIZER, filter = BSON_INITIALIZER, sort, proj, id;
+	struct oids_ctx c = { BSON_INITIALIZER, 0 };
+	int rc;
+
+	*deleted = 0;
+	append_range(&find, &r);
+	BSON_APPEND_DOCUMENT_BEGIN(&opts, "sort", &sort);
+	BSON_APPEND_INT32(&sort, "t", 1);
+	BSON_APPEND_INT32(&sort, "_id", 1);
+	bson_append_document_end(&opts, &sort);
+	BSON_APPEND_DOCUMENT_BEGIN(&opts, "projection", &proj);
+	BSON_APPEND_INT32(&proj, "_id", 1);
+	bson_append_document_end(&opts, &proj);
+	BSON_APPEND_INT64(&opts, "limit", (int64_t)limit);
+	BSON_APPEND_INT32(&opts, "batchSize", limit < 1000 ? (int32_t)limit : 1000);
+	rc = run_find(s, &find, &opts, oid_add, &c);
+	if (rc == STORE_OK && c.n > 0) {
+		append_range(&filter, &r);
+		BSON_APPEND_DOCUMENT_BEGIN(&filter, "_id", &id);
+		BSON_APPEND_ARRAY(&id, "$in", &c.ids);
+		bson_append_document_end(&filter, &id);
+		rc = delete_matching(s, &filter, deleted);
+	}
+	bson_destroy(&find);
 	bson_destroy(&opts);
+	bson_destroy(&filter);
+	bson_destroy(&c.ids);
 	return rc;
 }
 

@@ -62,6 +62,12 @@ int store_readings_channels(struct store *s, const struct store_range *r, size_t
     store_name_fn fn, void *ctx);
 
 int store_readings_delete(struct store *s, const struct store_range *r, long long *deleted);
+/* Deletes at most limit of the device's oldest readings whose time is
+ * before before_ms: one bounded batch, so that pruning a long backlog is
+ * many short writes the database interleaves with everything else, never
+ * one that holds it.  *deleted < limit: nothing older is left. */
+int store_readings_delete_batch(struct store *s, long long device_id, long long before_ms,
+    size_t limit, long long *deleted);
 
 /* Reads d, t, r, c, _id and v of a reading document. */
 struct store_reading_view {

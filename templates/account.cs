@@ -96,4 +96,19 @@
   <?cs if:twilio.token_set ?><form method="post"><input type="hidden" name="csrf" value="<?cs var:csrf ?>">
     <input type="hidden" name="action" value="twilio_clear"><button type="submit" class="danger">Remove Twilio settings</button></form><?cs /if ?>
 </section>
+
+<section class="card" id="retention">
+  <h2>Data retention</h2>
+  <?cs if:retention.days ?>
+  <p><span class="badge">on</span> Readings older than <strong><?cs var:retention.days ?> days</strong> (by the reading's time) are deleted every hour, unless a device has its own window.</p>
+  <?cs else ?>
+  <p><span class="badge">off</span> Readings are kept forever, unless a device has its own window.</p>
+  <?cs /if ?>
+  <form method="post" class="row">
+    <input type="hidden" name="csrf" value="<?cs var:csrf ?>"><input type="hidden" name="action" value="retention">
+    <label>Keep readings for <input type="number" name="retention_days" value="<?cs var:retention.days ?>" min="1" max="36500" step="1" placeholder="forever"> days</label>
+    <button type="submit">Save retention</button>
+  </form>
+  <p class="small">1 to 36500 days; leave empty to keep readings forever. Each device's settings may set its own window, which beats this one. Every deletion is in the audit log (by "retention").</p>
+</section>
 <?cs include:"footer.cs" ?>

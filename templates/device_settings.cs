@@ -33,6 +33,23 @@
 </section>
 </div>
 
+<section class="card" id="retention">
+  <h2>Data retention</h2>
+  <?cs if:device.retention_days ?>
+  <p><span class="badge">own window</span> Readings older than <strong><?cs var:device.retention_days ?> days</strong> (by the reading's time) are deleted every hour.</p>
+  <?cs elif:account_retention_days ?>
+  <p><span class="badge">account default</span> Readings older than <strong><?cs var:account_retention_days ?> days</strong> are deleted every hour (the account's setting).</p>
+  <?cs else ?>
+  <p><span class="badge">off</span> Readings are kept forever (the account's setting).</p>
+  <?cs /if ?>
+  <form method="post" class="row">
+    <input type="hidden" name="csrf" value="<?cs var:csrf ?>"><input type="hidden" name="action" value="retention">
+    <label>Keep this device's readings for <input type="number" name="retention_days" value="<?cs var:device.retention_days ?>" min="1" max="36500" step="1" placeholder="account default"> days</label>
+    <button type="submit">Save retention</button>
+  </form>
+  <p class="small">1 to 36500 days, which beats the account's default; leave empty to follow the account. Every deletion is in the audit log (by "retention").</p>
+</section>
+
 <section class="card">
   <h2>Keys</h2>
   <table class="keys">

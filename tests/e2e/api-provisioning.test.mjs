@@ -90,7 +90,7 @@ describe('devices', () => {
     const { device, key } = made.json;
     assert.match(device.id, /^dev_[A-Za-z0-9_-]{16}$/);
     assert.deepEqual({ ...device, id: undefined }, { id: undefined, name: 'Kiln',
-      group: { id: A.group.id, name: 'Plant 1' }, public: false, last_seen: null, latest: null });
+      group: { id: A.group.id, name: 'Plant 1' }, public: false, last_seen: null, latest: null, retention_days: null });
     assert.match(key.key, /^gdk_/);
     assert.equal(key.prefix, key.key.slice(0, 12));
 

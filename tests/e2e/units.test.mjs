@@ -1,7 +1,7 @@
 // units.test.mjs - what an admin relies on when the shipped systemd units run
 // Gauge: `systemctl reload` (SIGHUP) and `systemctl stop` (SIGTERM) on the
-// gauge.fcgi supervisor, the units' hardening and syntax, and the users and
-// groups the fcgi unit runs with.
+// gauge.fcgi supervisor, the units' hardening and syntax, the users and
+// groups the fcgi unit runs with, and the hourly data-retention timer.
 //
 // No systemd need run here: `systemd-analyze --offline=yes` and `verify` read
 // unit files, and the unit's User=/Group=/SupplementaryGroups= are applied
@@ -19,7 +19,7 @@ import { unixConnects, waitFor } from '../stack/proc.mjs';
 import { ensureUser, setprivArgs, unitExecStart, unitSettings } from '../deploy/unit.mjs';
 import { ROOT, startStack } from '../stack/stack.mjs';
 
-const UNITS = ['gauge-fcgi.service', 'gauge-alertd.service'];
+const UNITS = ['gauge-fcgi.service', 'gauge-alertd.service', 'gauge-prune.service'];
 const MAX_EXPOSURE = 3.0;
 
 // An installed tree, made once: the units are checked as `make install` ships them.
@@ -57,12 +57,46 @@ describe('systemd units', () => {
       assert.equal(ver.status, 0, ver.stdout + ver.stderr);
       assert.equal((ver.stdout + ver.stderr).trim(), '', 'verify says nothing');
       const s = unitSettings(file);
-      assert.ok(s.ExecReload?.[0].includes('kill -HUP $MAINPID'), 'systemctl reload sends SIGHUP');
+      if (s.Type?.[0] !== 'oneshot') {
+        assert.ok(s.ExecReload?.[0].includes('kill -HUP $MAINPID'), 'systemctl reload sends SIGHUP');
+      }
       for (const db of ['mariadb.service', 'mongod.service']) {
         assert.ok(s.After.join(' ').includes(db) && s.Wants.join(' ').includes(db), `After= and Wants= ${db}`);
       }
     });
   }
+});
+
+describe('data retention schedule', () => {
+  test('gauge-prune.timer starts one `gaugectl prune` pass at least hourly and passes verify', () => {
+    const timer = installedUnit('gauge-prune.timer');
+    const t = unitSettings(timer);
+    assert.deepEqual(t.OnCalendar, ['hourly']);
+    assert.equal(t.Persistent?.[0], 'true', 'a pass missed while down is caught up');
+    assert.equal(t.Unit, undefined, 'it starts gauge-prune.service, its namesake');
+    const cal = spawnSync('systemd-analyze', ['calendar', '--iterations=3', t.OnCalendar[0]],
+      { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
+    assert.equal(cal.status, 0, cal.stderr);
+    assert.match(cal.stdout, /Normalized form: \*-\*-\* \*:00:00/);
+    const next = [...cal.stdout.matchAll(/(?:Next elapse|Iter\. #\d+): \w+ (\S+) (\S+) UTC/g)]
+      .map((m) => Date.parse(`${m[1]}T${m[2]}Z`));
+    assert.equal(next.length, 3, cal.stdout);
+    assert.equal(next[1] - next[0], 3600e3);
+    assert.ok(Number.parseInt(t.RandomizedDelaySec[0], 10) * 60 < 3600, 'the spread stays within the hour');
+
+    // verify reads the timer with its service beside it.
+    const dir = fs.mkdtempSync(path.join(installed(), 'timer-'));
+    for (const u of ['gauge-prune.timer', 'gauge-prune.service']) {
+      fs.writeFileSync(path.join(dir, u),
+        fs.readFileSync(installedUnit(u), 'utf8').replaceAll('/usr/local/', `${installed()}/usr/local/`));
+    }
+    const ver = spawnSync('systemd-analyze', ['verify', path.join(dir, 'gauge-prune.timer')], { encoding: 'utf8' });
+    assert.equal(ver.status, 0, ver.stdout + ver.stderr);
+    assert.equal((ver.stdout + ver.stderr).trim(), '', 'verify says nothing');
+    const svc = unitSettings(installedUnit('gauge-prune.service'));
+    assert.equal(svc.Type[0], 'oneshot');
+    assert.match(svc.ExecStart[0], /\/gaugectl -c \/etc\/gauge\/gauge\.conf prune$/);
+  });
 });
 
 // One FastCGI GET through the socket as the given user (libfcgi's cgi-fcgi).

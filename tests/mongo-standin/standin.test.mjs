@@ -343,6 +343,26 @@ describe('mongo-standin with the official Node driver', () => {
     assert.equal(await c.countDocuments({}), 29);
   });
 
+  // Gauge's retention batches (store_readings_delete_batch): the oldest ids
+  // by a sorted, limited, projected find, then a delete of those ids that
+  // repeats the device and time condition.
+  it('deletes a batch of the oldest ids with the device and time condition', async () => {
+    const c = db.collection('prune');
+    await c.insertMany(readings(60, 2));
+    const cutoff = minutes(40);
+    const ids = (await c.find({ d: Long.fromNumber(0), t: { $lt: cutoff } }, { projection: { _id: 1 } })
+      .sort({ t: 1, _id: 1 }).limit(7).toArray()).map((x) => x._id);
+    assert.equal(ids.length, 7);
+    assert.deepEqual(Object.keys((await c.findOne({ _id: ids[0] }, { projection: { _id: 1 } }))), ['_id']);
+    const other = (await c.findOne({ d: Long.fromNumber(1) }))._id;
+    const r = await c.deleteMany({ d: Long.fromNumber(0), t: { $lt: cutoff }, _id: { $in: [...ids, other] } });
+    assert.equal(r.deletedCount, 7, 'only the due readings of the device');
+    assert.equal(await c.countDocuments({ d: Long.fromNumber(0), t: { $lt: cutoff } }), 20 - 7);
+    assert.equal(await c.countDocuments({ d: Long.fromNumber(1) }), 30);
+    const left = await c.find({ d: Long.fromNumber(0) }).sort({ t: 1 }).limit(1).toArray();
+    assert.equal(left[0].n, 14, 'the oldest went first');
+  });
+
   it('returns empty results for a collection that does not exist', async () => {
     const c = db.collection('missing');
     assert.deepEqual(await c.find({ a: 1 }).toArray(), []);

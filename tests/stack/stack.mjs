@@ -6,7 +6,9 @@
 // mongod on the PATH, or the stand-in under tests/), the SES/Twilio sinks,
 // applies the schema, then gauge.fcgi (supervisor + worker pool), lighttpd
 // with TLS and gauge-alertd.  stop() takes them down in reverse order.
-import { execFileSync, spawnSync } from 'node:child_process';
+// Like the shipped gauge-prune.timer, it runs `gaugectl prune` every
+// pruneIntervalMs (default: hourly; 0: never), logging to log/prune.log.
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -313,6 +315,7 @@ export async function startStack(opts = {}) {
     alertdRetryMs: opts.alertdRetryMs ?? 2000,
     alertBudget: opts.alertBudget ?? 20,
     digestIntervalS: opts.digestIntervalS ?? 900,
+    pruneIntervalMs: opts.pruneIntervalMs ?? 3600e3,
     sendLeaseS: opts.sendLeaseS ?? 60,
     bcryptCost: opts.bcryptCost ?? 12,
     mongoDatabase: opts.mongoDatabase ?? 'gauge',
@@ -342,6 +345,7 @@ export async function startStack(opts = {}) {
     await waitFor('lighttpd', () => tcpConnects(s.httpsPort), { proc: s.procs.lighttpd });
     s.procs.alertd = startProcess({ name: 'gauge-alertd', cmd: path.join(BIN, 'gauge-alertd'),
       logDir: dirs.log, runDir: dirs.run, args: ['-c', s.conf] });
+    if (s.pruneIntervalMs > 0) s.pruneTimer = startPruneTimer(s);
     s.client = makeClient({ port: s.httpsPort, caFile: s.tls.cert });
     await waitFor('/healthz over TLS', async () => (await s.client('GET', '/healthz')).status === 200,
       { timeoutMs: 30000 });
@@ -350,6 +354,19 @@ export async function startStack(opts = {}) {
     throw e;
   }
   return stack;
+}
+
+// The dev stack's gauge-prune.timer: one `gaugectl prune` pass every
+// pruneIntervalMs, its output appended to log/prune.log.
+function startPruneTimer(s) {
+  const log = path.join(s.dirs.log, 'prune.log');
+  const timer = setInterval(() => {
+    execFile(path.join(BIN, 'gaugectl'), ['-c', s.conf, 'prune'], (err, stdout, stderr) => {
+      fs.appendFileSync(log, `${new Date().toISOString()} ${stdout}${stderr}${err ? `exit ${err.code}\n` : ''}`);
+    });
+  }, s.pruneIntervalMs);
+  timer.unref();
+  return timer;
 }
 
 class Stack {
@@ -451,6 +468,7 @@ class Stack {
   get apacheHttpPort() { return this.s.apacheHttpPort; }
 
   async stop() {
+    clearInterval(this.s.pruneTimer);
     const first = Object.keys(this.s.procs).filter((n) => n.startsWith('alertd'));
     const order = ['apache', ...first, 'lighttpd', 'fcgi', 'sinks', 'mongo', 'mariadb'];
     for (const name of order) {
