@@ -34,6 +34,21 @@ static int rule_bad(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
+static const char *const recipient_kinds[] = { "email", "sms", "webhook" };
+
+const char *recipient_kind_name(enum recipient_kind k)
+{
+	return (size_t)k < sizeof(recipient_kinds) / sizeof(recipient_kinds[0]) ? recipient_kinds[k] : "email";
+}
+
+enum recipient_kind recipient_kind_parse(const char *name)
+{
+	for (size_t i = 0; name != NULL && i < sizeof(recipient_kinds) / sizeof(recipient_kinds[0]); i++)
+		if (strcmp(name, recipient_kinds[i]) == 0)
+			return (enum recipient_kind)i;
+	return RECIPIENT_EMAIL;
+}
+
 int phone_e164_ok(const char *s)
 {
 	size_t n = s != NULL ? strlen(s) : 0;

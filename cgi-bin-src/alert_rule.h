@@ -16,6 +16,11 @@
 
 enum recipient_kind { RECIPIENT_EMAIL, RECIPIENT_SMS, RECIPIENT_WEBHOOK };
 
+/* "email", "sms", "webhook": the recipient's kind and outbox transport as
+ * stored; an unknown name reads as e-mail. */
+const char *recipient_kind_name(enum recipient_kind k);
+enum recipient_kind recipient_kind_parse(const char *name);
+
 struct alert_recipient {
 	enum recipient_kind kind;
 	char address[ALERT_ADDRESS_MAX + 1];

@@ -53,7 +53,7 @@ int db_alert_rule_create(struct db *db, long long account_id, long long user_id,
 	for (size_t i = 0; rc == DB_OK && i < in->nrecipients; i++)
 		rc = db_exec(db, "INSERT IGNORE INTO alert_recipients (rule_id, kind, address) VALUES (?, ?, ?)",
 		    DB_ARGS(DB_INT((long long)res.insert_id),
-		    DB_TEXT(in->recipients[i].kind == RECIPIENT_SMS ? "sms" : "email"),
+		    DB_TEXT(recipient_kind_name(in->recipients[i].kind)),
 		    DB_TEXT(in->recipients[i].address)), NULL);
 	if (rc == DB_OK && (rc = db_commit(db)) == DB_OK)
 		*id = (long long)res.insert_id;
@@ -92,7 +92,7 @@ static int rule_replace(struct db *db, long long rule_id, const struct alert_rul
 		rc = db_exec(db, "DELETE FROM alert_recipients WHERE rule_id = ?", DB_ARGS(DB_INT(rule_id)), NULL);
 	for (size_t i = 0; rc == DB_OK && i < in->nrecipients; i++)
 		rc = db_exec(db, "INSERT IGNORE INTO alert_recipients (rule_id, kind, address) VALUES (?, ?, ?)",
-		    DB_ARGS(DB_INT(rule_id), DB_TEXT(in->recipients[i].kind == RECIPIENT_SMS ? "sms" : "email"),
+		    DB_ARGS(DB_INT(rule_id), DB_TEXT(recipient_kind_name(in->recipients[i].kind)),
 		    DB_TEXT(in->recipients[i].address)), NULL);
 	return rc;
 }
