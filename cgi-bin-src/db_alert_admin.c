@@ -251,7 +251,9 @@ int db_alert_log(struct db *db, long long account_id, db_alert_event_fn fn, void
 
 	return db_query_all(db, "SELECT e.id, DATE_FORMAT(e.created_at, '%Y-%m-%d %H:%i:%s UTC'), e.kind, e.rule_name, "
 	    "e.device_name, e.channel, e.value, e.verify_code, e.rule_id, d.uid, "
-	    "(SELECT GROUP_CONCAT(CONCAT(o.recipient, ': ', o.status) ORDER BY o.id SEPARATOR '; ') "
+	    /* a message that failed for good says why: "HTTP 404 from the webhook receiver" */
+	    "(SELECT GROUP_CONCAT(CONCAT(o.recipient, ': ', o.status, IF(o.status = 'failed' AND o.last_error IS NOT NULL, "
+	    "CONCAT(' (', o.last_error, ')'), '')) ORDER BY o.id SEPARATOR '; ') "
 	    "  FROM alert_outbox o WHERE o.event_id = e.id), " EVENT_OPEN ", "
 	    "CONCAT(LEFT(DATE_FORMAT(e.reading_at, '%Y-%m-%d %H:%i:%s.%f'), 23), ' UTC'), e.rule_kind, "
 	    "DATE_FORMAT(e.acknowledged_at, '%Y-%m-%d %H:%i:%s UTC'), e.acknowledged_by "
