@@ -12,12 +12,14 @@
 -- generated column); the outbox's per-recipient index (the hourly budget's
 -- count) becomes a prefix index, which finds the same rows.
 ALTER TABLE accounts ADD COLUMN webhook_secret_enc VARBINARY(256) NULL AFTER twilio_from_number;
-ALTER TABLE alert_recipients DROP KEY alert_recipients_rule_address;
-ALTER TABLE alert_recipients MODIFY kind ENUM('email','sms','webhook') NOT NULL,
+-- (One statement: the rule_id foreign key needs an index starting with
+-- rule_id at every moment.)
+ALTER TABLE alert_recipients DROP KEY alert_recipients_rule_address,
+  MODIFY kind ENUM('email','sms','webhook') NOT NULL,
   MODIFY address VARCHAR(2048) NOT NULL,
   ADD COLUMN address_sha256 BINARY(32) AS (UNHEX(SHA2(address, 256))) STORED,
   ADD UNIQUE KEY alert_recipients_rule_address (rule_id, kind, address_sha256);
-ALTER TABLE alert_outbox DROP KEY alert_outbox_recipient;
-ALTER TABLE alert_outbox MODIFY transport ENUM('email','sms','webhook') NOT NULL,
+ALTER TABLE alert_outbox DROP KEY alert_outbox_recipient,
+  MODIFY transport ENUM('email','sms','webhook') NOT NULL,
   MODIFY recipient VARCHAR(2048) NOT NULL,
   ADD KEY alert_outbox_recipient (recipient(191), created_at);
