@@ -7,7 +7,9 @@
  */
 #include "alert_message.h"
 
+#include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int is_clear(const struct alert_event_view *e)
@@ -163,4 +165,65 @@ void alert_message_digest(const struct alert_event_view *e, size_t n, const char
 		snprintf(body + used, blen - used, " Details: %s/alerts/log", base_url);
 	else
 		snprintf(body + used, blen - used, "\nCheck any of them at %s/verify/<code>.\n", base_url);
+}
+
+static struct json_object *opt_string(const char *s)
+{
+	return s != NULL && s[0] != '\0' ? json_object_new_string(s) : NULL;
+}
+
+/* One event as a webhook receiver reads it, in the alert history API's
+ * words (event kind, rule, device, channel, value, reading_at, verification). */
+static struct json_object *webhook_event(const struct alert_event_view *e, const char *base_url)
+{
+	struct json_object *o = json_object_new_object(), *rule = json_object_new_object(),
+	    *dev = json_object_new_object(), *ver = json_object_new_object();
+	char url[512];
+
+	json_object_object_add(rule, "id", e->rule_id != 0 ? json_object_new_int64(e->rule_id) : NULL);
+	json_object_object_add(rule, "name", json_object_new_string(e->rule_name));
+	json_object_object_add(dev, "id", opt_string(e->device_uid));
+	json_object_object_add(dev, "name", json_object_new_string(e->device_name));
+	snprintf(url, sizeof(url), "%s/verify/%s", base_url, e->code);
+	json_object_object_add(ver, "code", json_object_new_string(e->code));
+	json_object_object_add(ver, "url", json_object_new_string(url));
+	json_object_object_add(o, "event", json_object_new_string(e->kind));
+	json_object_object_add(o, "rule", rule);
+	json_object_object_add(o, "device", dev);
+	json_object_object_add(o, "channel", json_object_new_string(e->channel));
+	/* The value as MySQL printed it: a JSON number already, kept digit for digit. */
+	json_object_object_add(o, "value", e->value != NULL && e->value[0] != '\0'
+	    ? json_object_new_double_s(strtod(e->value, NULL), e->value) : NULL);
+	json_object_object_add(o, "reading_at", opt_string(e->reading_at));
+	json_object_object_add(o, "since", opt_string(e->since));
+	json_object_object_add(o, "verification", ver);
+	return o;
+}
+
+size_t alert_message_webhook(const struct alert_event_view *e, size_t n, int digest, long long delivery_id,
+    const char *base_url, char *out, size_t len)
+{
+	struct json_object *o, *events;
+	const char *text;
+	size_t tlen;
+
+	if (digest) {
+		o = json_object_new_object();
+		json_object_object_add(o, "event", json_object_new_string("digest"));
+		events = json_object_new_array();
+		for (size_t i = 0; i < n; i++)
+			json_object_array_add(events, webhook_event(&e[i], base_url));
+		json_object_object_add(o, "events", events);
+	} else {
+		o = webhook_event(e, base_url);
+	}
+	json_object_object_add(o, "delivery_id", json_object_new_int64(delivery_id));
+	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	tlen = strlen(text);
+	if (tlen >= len)
+		tlen = 0;
+	else
+		memcpy(out, text, tlen + 1);
+	json_object_put(o);
+	return tlen;
 }

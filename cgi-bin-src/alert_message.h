@@ -23,11 +23,21 @@ struct alert_event_view {
 	const char *value;          /* as text; NULL when there is none (no_data) */
 	const char *reading_at;     /* the reading's own time, ISO 8601 UTC, or NULL */
 	const char *since;          /* condition held since (no_data: silent since), or NULL */
+	long long rule_id;          /* 0 when the rule is gone */
+	const char *device_uid;     /* the device's public id; NULL or "" when gone */
 };
 
 void alert_message_email(const struct alert_event_view *e, const char *base_url,
     char *subject, size_t slen, char *body, size_t blen);
 void alert_message_sms(const struct alert_event_view *e, const char *base_url, char *text, size_t len);
+/*
+ * A webhook's JSON body: one event, or (digest_n > 0 events in e, with
+ * event "digest") the events a digest folds together.  delivery_id is the
+ * outbox row's id: the same on every retry of one message, so a receiver
+ * can drop a repeat.  Returns the length, or 0 when it does not fit len.
+ */
+size_t alert_message_webhook(const struct alert_event_view *e, size_t n, int digest, long long delivery_id,
+    const char *base_url, char *out, size_t len);
 /* A digest: n events folded together because of the recipient's budget. */
 void alert_message_digest(const struct alert_event_view *e, size_t n, const char *base_url, int sms,
     char *subject, size_t slen, char *body, size_t blen);

@@ -7,6 +7,7 @@
  */
 #include "alert_rule.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -14,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
 
 #include "valid.h"
 
@@ -31,6 +34,21 @@ static int rule_bad(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
+static const char *const recipient_kinds[] = { "email", "sms", "webhook" };
+
+const char *recipient_kind_name(enum recipient_kind k)
+{
+	return (size_t)k < sizeof(recipient_kinds) / sizeof(recipient_kinds[0]) ? recipient_kinds[k] : "email";
+}
+
+enum recipient_kind recipient_kind_parse(const char *name)
+{
+	for (size_t i = 0; name != NULL && i < sizeof(recipient_kinds) / sizeof(recipient_kinds[0]); i++)
+		if (strcmp(name, recipient_kinds[i]) == 0)
+			return (enum recipient_kind)i;
+	return RECIPIENT_EMAIL;
+}
+
 int phone_e164_ok(const char *s)
 {
 	size_t n = s != NULL ? strlen(s) : 0;
@@ -43,12 +61,112 @@ int phone_e164_ok(const char *s)
 	return 1;
 }
 
+/* A host name: dot-separated labels of letters, digits and inner hyphens,
+ * each 1 to 63 long, 253 in all (so a dotted IPv4 address is one too). */
+static int host_name_ok(const char *h, size_t n)
+{
+	size_t label = 0;
+
+	if (n == 0 || n > 253)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (h[i] == '.') {
+			if (label == 0 || h[i - 1] == '-')
+				return 0;
+			label = 0;
+		} else if (isalnum((unsigned char)h[i]) || (h[i] == '-' && label > 0)) {
+			if (++label > 63)
+				return 0;
+		} else {
+			return 0;
+		}
+	}
+	return label > 0 && h[n - 1] != '-';
+}
+
+/* The authority after "https://": host, [IPv6] or host:port. */
+static int authority_ok(const char *a, size_t n)
+{
+	const char *colon;
+	size_t hn = n;
+	char v6[64];
+
+	if (n > 0 && a[0] == '[') {
+		const char *close = memchr(a, ']', n);
+
+		if (close == NULL || (size_t)(close - a - 1) >= sizeof(v6))
+			return 0;
+		memcpy(v6, a + 1, (size_t)(close - a - 1));
+		v6[close - a - 1] = '\0';
+		if (inet_pton(AF_INET6, v6, (unsigned char[16]){ 0 }) != 1)
+			return 0;
+		hn = (size_t)(close - a + 1);
+		colon = hn < n ? a + hn : NULL;
+		if (colon != NULL && *colon != ':')
+			return 0;
+	} else {
+		colon = memchr(a, ':', n);
+		hn = colon != NULL ? (size_t)(colon - a) : n;
+		if (!host_name_ok(a, hn))
+			return 0;
+	}
+	if (colon != NULL) {
+		long port = 0;
+		size_t digits = n - (size_t)(colon - a) - 1;
+
+		if (digits == 0 || digits > 5)
+			return 0;
+		for (size_t i = 1; i <= digits; i++) {
+			if (!isdigit((unsigned char)colon[i]))
+				return 0;
+			port = port * 10 + (colon[i] - '0');
+		}
+		if (port < 1 || port > 65535)
+			return 0;
+	}
+	return 1;
+}
+
+int webhook_url_check(const char *url, char *err, size_t errlen)
+{
+	size_t n = url != NULL ? strlen(url) : 0, alen;
+
+	if (n > ALERT_ADDRESS_MAX)
+		return rule_bad(err, errlen, "A webhook URL is at most %d bytes.", ALERT_ADDRESS_MAX);
+	if (strncasecmp(url, "https://", 8) != 0)
+		return rule_bad(err, errlen, "Webhook URLs must start with https:// ('%.40s' does not).", url);
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)url[i] <= 0x20 || (unsigned char)url[i] >= 0x7f ||
+		    strchr("<>\"\\^`{|}", url[i]) != NULL)
+			return rule_bad(err, errlen,
+			    "A webhook URL is printable ASCII without spaces; percent-encode anything else.");
+	if (strchr(url, '#') != NULL)
+		return rule_bad(err, errlen, "A webhook URL has no #fragment (it is never sent).");
+	alen = strcspn(url + 8, "/?");
+	if (memchr(url + 8, '@', alen) != NULL)
+		return rule_bad(err, errlen, "A webhook URL must not carry a user name or password (user:password@).");
+	if (!authority_ok(url + 8, alen))
+		return rule_bad(err, errlen,
+		    "'%.60s' has no valid host (a name like hooks.example.com, an IP address, an optional :port).", url);
+	return 0;
+}
+
+int alert_rule_has_webhook(const struct alert_rule_input *in)
+{
+	for (size_t i = 0; i < in->nrecipients; i++)
+		if (in->recipients[i].kind == RECIPIENT_WEBHOOK)
+			return 1;
+	return 0;
+}
+
 void alert_recipient_mask(const char *addr, char *out, size_t len)
 {
 	const char *at = strchr(addr, '@');
 	size_t n = strlen(addr);
 
-	if (at != NULL)
+	if (strncasecmp(addr, "https://", 8) == 0)
+		snprintf(out, len, "https://%.*s/...", (int)strcspn(addr + 8, "/?"), addr + 8);
+	else if (at != NULL)
 		snprintf(out, len, "%c***%s", addr[0], at);
 	else if (n > 7)
 		snprintf(out, len, "%.5s%.*s%s", addr, (int)(n - 7), "****************", addr + n - 2);
@@ -95,6 +213,26 @@ static int on_off(const char *s, int def)
 	return -1;
 }
 
+/* One recipient's kind, or -1 with err: e-mail, +phone or https:// URL
+ * (anything with "://" is taken for a URL, so http:// is told why). */
+static int recipient_kind(const char *addr, char *err, size_t errlen)
+{
+	if (strstr(addr, "://") != NULL)
+		return webhook_url_check(addr, err, errlen) == 0 ? RECIPIENT_WEBHOOK : -1;
+	if (addr[0] == '+' ? phone_e164_ok(addr) : valid_email(addr))
+		return addr[0] == '+' ? RECIPIENT_SMS : RECIPIENT_EMAIL;
+	return rule_bad(err, errlen, "'%.60s' is neither an e-mail address nor a phone number like "
+	    "+14155550123, nor an https:// webhook URL.", addr);
+}
+
+static int recipient_seen(const struct alert_rule_input *in, const char *addr)
+{
+	for (size_t i = 0; i < in->nrecipients; i++)
+		if (strcmp(in->recipients[i].address, addr) == 0)
+			return 1;
+	return 0;
+}
+
 static int parse_recipients(const char *list, struct alert_rule_input *in, char *err, size_t errlen)
 {
 	const char *p = list != NULL ? list : "";
@@ -102,7 +240,8 @@ static int parse_recipients(const char *list, struct alert_rule_input *in, char 
 	in->nrecipients = 0;
 	while (*p != '\0') {
 		size_t n = strcspn(p, ",\n\r");
-		char addr[255];
+		char addr[ALERT_ADDRESS_MAX + 1];
+		int kind;
 
 		while (n > 0 && isspace((unsigned char)*p)) {
 			p++;
@@ -111,24 +250,27 @@ static int parse_recipients(const char *list, struct alert_rule_input *in, char 
 		while (n > 0 && isspace((unsigned char)p[n - 1]))
 			n--;
 		if (n > 0) {
-			if (n >= sizeof(addr) || in->nrecipients == ALERT_RECIPIENTS_MAX)
-				return rule_bad(err, errlen,
-				    "At most %d recipients, each at most 254 characters.", ALERT_RECIPIENTS_MAX);
+			if (n >= sizeof(addr))
+				return rule_bad(err, errlen, "A recipient is at most %d bytes (a webhook URL); "
+				    "e-mail addresses at most %d.", ALERT_ADDRESS_MAX, VALID_EMAIL_MAX);
 			memcpy(addr, p, n);
 			addr[n] = '\0';
-			if (addr[0] == '+' ? !phone_e164_ok(addr) : !valid_email(addr))
-				return rule_bad(err, errlen,
-				    "'%.60s' is neither an e-mail address nor a phone number like +14155550123.", addr);
-			in->recipients[in->nrecipients].kind = addr[0] == '+' ? RECIPIENT_SMS : RECIPIENT_EMAIL;
-			snprintf(in->recipients[in->nrecipients].address, sizeof(addr), "%s", addr);
-			in->nrecipients++;
+			if ((kind = recipient_kind(addr, err, errlen)) < 0)
+				return -1;
+			if (!recipient_seen(in, addr)) {
+				if (in->nrecipients == ALERT_RECIPIENTS_MAX)
+					return rule_bad(err, errlen, "At most %d recipients.", ALERT_RECIPIENTS_MAX);
+				in->recipients[in->nrecipients].kind = (enum recipient_kind)kind;
+				snprintf(in->recipients[in->nrecipients].address, sizeof(addr), "%s", addr);
+				in->nrecipients++;
+			}
 		}
 		p += strcspn(p, ",\n\r");
 		p += strspn(p, ",\n\r");
 	}
 	if (in->nrecipients == 0)
 		return rule_bad(err, errlen,
-		    "Give at least one recipient: an e-mail address or a phone number.");
+		    "Give at least one recipient: an e-mail address, a phone number or an https:// webhook URL.");
 	return 0;
 }
 

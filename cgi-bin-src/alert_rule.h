@@ -12,12 +12,18 @@
 #include "reading.h"
 
 #define ALERT_RECIPIENTS_MAX 10
+#define ALERT_ADDRESS_MAX 2048          /* bytes of the longest recipient: a webhook URL */
 
-enum recipient_kind { RECIPIENT_EMAIL, RECIPIENT_SMS };
+enum recipient_kind { RECIPIENT_EMAIL, RECIPIENT_SMS, RECIPIENT_WEBHOOK };
+
+/* "email", "sms", "webhook": the recipient's kind and outbox transport as
+ * stored; an unknown name reads as e-mail. */
+const char *recipient_kind_name(enum recipient_kind k);
+enum recipient_kind recipient_kind_parse(const char *name);
 
 struct alert_recipient {
 	enum recipient_kind kind;
-	char address[255];
+	char address[ALERT_ADDRESS_MAX + 1];
 };
 
 struct alert_rule_input {
@@ -37,7 +43,8 @@ typedef const char *(*alert_field_fn)(void *ctx, const char *name);
 /* Fields: name, device | group, channel, kind, threshold, threshold_high,
  * clear_threshold, clear_threshold_high, no_data_minutes, min_duration_s,
  * reminder_minutes (or reminder_s), notify_clear (on/off), enabled (on/off), recipients
- * (comma- or line-separated e-mails and +phone numbers).  0, or -1 with a
+ * (comma- or line-separated e-mails, +phone numbers and https:// webhook URLs;
+ * a repeated recipient counts once).  0, or -1 with a
  * sentence for the user in err. */
 int alert_rule_parse(alert_field_fn get, void *ctx, struct alert_rule_input *in,
     char *err, size_t errlen);
@@ -50,7 +57,7 @@ struct alert_rule_text {
 	char threshold[40], threshold_high[40], clear_threshold[40], clear_threshold_high[40];
 	char no_data_minutes[24], min_duration_s[24], reminder_s[24];
 	char notify_clear[4], enabled[4];
-	char recipients[ALERT_RECIPIENTS_MAX * 258];
+	char recipients[ALERT_RECIPIENTS_MAX * (ALERT_ADDRESS_MAX + 3)];
 };
 
 /* An alert_field_fn over a struct alert_rule_text; NULL for other names. */
@@ -65,9 +72,18 @@ int alert_rule_merge(alert_field_fn patch, void *patch_ctx, const struct alert_r
 
 /* A recipient as shown to whoever is not managing the rule (the public
  * verification page, the API's alert history): o***@acme.example,
- * +1415****23 -- enough to recognise, not to harvest. */
+ * +1415****23, https://hooks.example.com/... -- enough to recognise, not to
+ * harvest (a webhook's path often holds a token). */
 void alert_recipient_mask(const char *addr, char *out, size_t len);
 /* E.164: '+', a non-zero digit, then 7 to 14 more digits. */
 int phone_e164_ok(const char *s);
+/* A webhook URL as a rule may name it: https:// only, at most
+ * ALERT_ADDRESS_MAX bytes of printable ASCII, no user:password@, a host
+ * name, IPv4 address or [IPv6] literal, an optional port, no #fragment.
+ * 0, or -1 with a sentence for the user in err.  Whether the host is a
+ * private address is decided when the webhook is sent (after DNS). */
+int webhook_url_check(const char *url, char *err, size_t errlen);
+/* The rule names at least one webhook recipient. */
+int alert_rule_has_webhook(const struct alert_rule_input *in);
 
 #endif

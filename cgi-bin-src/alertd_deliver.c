@@ -11,6 +11,8 @@
  * mid-request (the process died): the provider may well have delivered it,
  * and neither SES nor Twilio can be asked or given an idempotency key, so
  * it is marked "unknown" and shown to operators rather than sent twice.
+ * Webhooks follow the same rule (a receiver may have acted on the POST),
+ * though their body carries the row's id for receivers that deduplicate.
  *
  * The queries are db_outbox.c's; this file decides what to send and when.
  */
@@ -18,6 +20,7 @@
 #include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "alert_message.h"
 #include "alertd.h"
@@ -30,6 +33,7 @@
 #include "send_http.h"
 #include "send_mail.h"
 #include "send_twilio.h"
+#include "send_webhook.h"
 #include "ts.h"
 
 #define CLAIM_BATCH 20
@@ -55,6 +59,8 @@ static void view_of(const struct outbox_event *e, struct event_text *t, struct a
 	v->reading_at = e->at_ms != 0 ? t->at : NULL;
 	v->since = e->since_ms != 0 ? t->since : NULL;
 	v->no_data = e->no_data;
+	v->rule_id = e->rule_id;
+	v->device_uid = e->device_uid;
 }
 
 struct digest {
@@ -63,19 +69,22 @@ struct digest {
 	struct alert_event_view views[OUTBOX_DIGEST_MAX];
 };
 
-/* Subject and body for one outbox row. */
+/* Subject and body for one outbox row (a webhook's body is JSON). */
 static int compose(struct alertd *ad, const struct outbox_row *it, char *subject, size_t slen,
     char *body, size_t blen)
 {
 	struct alert_event_view v;
 	struct event_text t;
 	struct digest *d;
+	int sms = it->transport == RECIPIENT_SMS, hook = it->transport == RECIPIENT_WEBHOOK;
 	size_t n = 0;
 	int rc;
 
 	if (!it->digest) {
 		view_of(&it->event, &t, &v);
-		if (it->sms)
+		if (hook)
+			return alert_message_webhook(&v, 1, 0, it->id, ad->conf->base_url, body, blen) > 0 ? 0 : -1;
+		if (sms)
 			alert_message_sms(&v, ad->conf->base_url, body, blen);
 		else
 			alert_message_email(&v, ad->conf->base_url, subject, slen, body, blen);
@@ -86,7 +95,10 @@ static int compose(struct alertd *ad, const struct outbox_row *it, char *subject
 	if ((rc = db_outbox_digest_events(ad->db, it->id, d->events, &n)) == DB_OK) {
 		for (size_t i = 0; i < n; i++)
 			view_of(&d->events[i], &d->texts[i], &d->views[i]);
-		alert_message_digest(d->views, n, ad->conf->base_url, it->sms, subject, slen, body, blen);
+		if (hook && alert_message_webhook(d->views, n, 1, it->id, ad->conf->base_url, body, blen) == 0)
+			rc = DB_ERROR;
+		else if (!hook)
+			alert_message_digest(d->views, n, ad->conf->base_url, sms, subject, slen, body, blen);
 	}
 	free(d);
 	return rc == DB_OK ? 0 : -1;
@@ -120,6 +132,31 @@ static enum delivery_outcome send_sms(struct alertd *ad, const struct outbox_row
 	return out;
 }
 
+/* The account's secret, unsealed only for the moment of signing. */
+static enum delivery_outcome send_hook(struct alertd *ad, const struct outbox_row *it, const char *body,
+    struct delivery_result *res)
+{
+	char secret[OUTBOX_WEBHOOK_SECRET_MAX + 1], aad[WEBHOOK_AAD_LEN];
+	size_t len = 0;
+	struct webhook_conf wc = { ad->conf->alertd_webhook_ca_file, ad->conf->alertd_webhook_allow_private != 0, 0 };
+	enum delivery_outcome out;
+
+	webhook_secret_aad(it->account_id, aad);
+	if (ad->box == NULL || it->wh_secret_len == 0 ||
+	    secretbox_open(ad->box, it->wh_secret, it->wh_secret_len, aad, strlen(aad),
+	    (unsigned char *)secret, &len) != 0 || len >= sizeof(secret)) {
+		delivery_fail(res, DELIVERY_PERMANENT, 0, "the account has no usable webhook secret");
+		delivery_log("webhook", "(the account's webhook)", res);
+		return DELIVERY_PERMANENT;
+	}
+	secret[len] = '\0';
+	out = webhook_send(ad->conn, &wc, &(struct webhook_post){ .url = it->recipient, .secret = secret,
+	    .event = it->digest ? "digest" : it->event.kind, .delivery_id = it->id,
+	    .body = body, .body_len = strlen(body), .now_s = time(NULL) }, res);
+	OPENSSL_cleanse(secret, sizeof(secret));
+	return out;
+}
+
 /* The provider's answer, recorded: sent, due again later, or failed. */
 static int record(struct alertd *ad, const struct outbox_row *it, enum delivery_outcome out,
     const struct delivery_result *res)
@@ -138,7 +175,7 @@ static int record(struct alertd *ad, const struct outbox_row *it, enum delivery_
 
 static int deliver_one(struct alertd *ad, const struct outbox_row *it)
 {
-	static char subject[300], body[8192];
+	static char subject[300], body[65536];   /* a webhook digest of 50 events fits */
 	struct delivery_result res;
 	enum delivery_outcome out;
 	int rc;
@@ -151,7 +188,9 @@ static int deliver_one(struct alertd *ad, const struct outbox_row *it)
 	if (compose(ad, it, subject, sizeof(subject), body, sizeof(body)) != 0) {
 		delivery_fail(&res, DELIVERY_RETRY, 0, "the message could not be composed");
 		out = DELIVERY_RETRY;
-	} else if (it->sms) {
+	} else if (it->transport == RECIPIENT_WEBHOOK) {
+		out = send_hook(ad, it, body, &res);
+	} else if (it->transport == RECIPIENT_SMS) {
 		out = send_sms(ad, it, body, &res);
 	} else {
 		out = mail_send(&ad->mail, it->recipient, subject, body, &res);

@@ -3,11 +3,13 @@
  *   GET   /api/v1/account               name, counts, rate limit, the key's prefix,
  *                                       the default retention window
  *   PATCH /api/v1/account               {"retention_days"?: N or null}
+ *   POST  /api/v1/account/webhook-secret a new webhook signing secret, shown once
  * (Devices are api_devices.c's, groups api_groups.c's, keys api_keys.c's.)
  * The retention rule and its message are retention.c's, the same the
  * dashboard's account page applies; a change is audited as there.
  */
 #include <json-c/json.h>
+#include <openssl/crypto.h>
 
 #include "api.h"
 #include "api_json.h"
@@ -17,6 +19,7 @@
 #include "db_retention.h"
 #include "handlers.h"
 #include "retention.h"
+#include "webhook_secret.h"
 
 /* The account as GET shows it, with status 200. */
 static int account_answer(struct api_ctx *c, const struct api_account_row *a)
@@ -101,4 +104,47 @@ int api_account_patch(struct app *app, struct req *r, struct resp *rs,
 		(void)db_audit(app->db, &e);
 	}
 	return account_answer(&c, &a);
+}
+
+/* An empty body or {}: nothing to choose, and strict all the same. */
+static int empty_body_or_reply(struct api_ctx *c)
+{
+	struct json_object *root;
+	int st;
+
+	if (c->r->body_len == 0)
+		return 0;
+	if ((st = api_json_fields_or_reply(c, "invalid_field", NULL, 0, &root)) != 0)
+		return st;
+	json_object_put(root);
+	return 0;
+}
+
+/* A new secret replaces the old one at once (no grace: a receiver that
+ * accepts both during a switch-over checks against either, README). */
+int api_account_webhook_secret(struct app *app, struct req *r, struct resp *rs,
+    const struct route_match *m)
+{
+	struct api_ctx c;
+	char secret[WEBHOOK_SECRET_LEN + 1];
+	struct json_object *o;
+	enum webhook_secret_err rc;
+	int st;
+
+	(void)m;
+	if ((st = api_begin_account_or_reply(&c, app, r, rs)) != 0)
+		return st;
+	if ((st = empty_body_or_reply(&c)) != 0)
+		return st;
+	if ((rc = webhook_secret_rotate(app->db, app->box, c.key.account_id, secret)) == WEBHOOK_SECRET_NO_KEY)
+		return api_error(rs, 409, "no_server_key", "%s", WEBHOOK_SECRET_NO_KEY_MSG);
+	if (rc != WEBHOOK_SECRET_OK)
+		return api_error(rs, 503, "unavailable", "No secret was made. Try again.");
+	(void)db_audit(app->db, &(struct audit_entry){ .account_id = c.key.account_id, .actor_key_id = c.key.id,
+	    .actor_label = api_actor(&c), .action = "webhook.secret_rotate", .target_type = "account",
+	    .target_id = "webhook-secret", .ip = r->remote_addr });
+	o = json_object_new_object();
+	json_object_object_add(o, "secret", json_object_new_string(secret));
+	OPENSSL_cleanse(secret, sizeof(secret));
+	return api_send(rs, 201, o);
 }

@@ -21,6 +21,7 @@
 #include "db_account.h"
 #include "db_alert_admin.h"
 #include "handlers.h"
+#include "webhook_secret.h"
 #include "json_body.h"
 #include "req.h"
 #include "resp.h"
@@ -166,6 +167,20 @@ static void rule_audit(struct api_ctx *c, const char *action, long long id, cons
 	(void)db_audit(c->app->db, &e);
 }
 
+/* A webhook recipient needs the account's secret (webhook_secret.h): 0,
+ * or the refusal sent. */
+static int webhook_secret_or_reply(struct api_ctx *c, const struct alert_rule_input *in)
+{
+	switch (webhook_secret_rule_check(c->app->db, c->key.account_id, in)) {
+	case WEBHOOK_SECRET_OK:
+		return 0;
+	case WEBHOOK_SECRET_MISSING:
+		return api_error(c->rs, 422, "invalid_rule", "%s", WEBHOOK_SECRET_MISSING_MSG);
+	default:
+		return api_error(c->rs, 503, "unavailable", "The rule was not saved. Try again.");
+	}
+}
+
 int api_alert_rules_create(struct app *app, struct req *r, struct resp *rs,
     const struct route_match *m)
 {
@@ -193,6 +208,8 @@ int api_alert_rules_create(struct app *app, struct req *r, struct resp *rs,
 	json_object_put(f.obj);
 	if (rc != 0)
 		return api_error(rs, 422, "invalid_rule", "%s", err);
+	if ((st = webhook_secret_or_reply(&c, &in)) != 0)
+		return st;
 	if ((rc = db_alert_rule_create(app->db, c.key.account_id, 0, &in, &id)) == DB_NOTFOUND)
 		return api_error(rs, 422, "invalid_rule", "There is no such %s.", in.device_uid[0] ? "device" : "group");
 	if (rc != DB_OK)
@@ -277,7 +294,7 @@ static int rule_patch_or_reply(struct api_ctx *c, long long id, struct alert_rul
 	}
 	rc = alert_rule_merge(patch_field, &f, &stored, in, err, sizeof(err));
 	json_object_put(f.obj);
-	return rc != 0 ? api_error(c->rs, 422, "invalid_rule", "%s", err) : 0;
+	return rc != 0 ? api_error(c->rs, 422, "invalid_rule", "%s", err) : webhook_secret_or_reply(c, in);
 }
 
 int api_alert_rules_patch(struct app *app, struct req *r, struct resp *rs,

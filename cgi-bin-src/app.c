@@ -48,6 +48,7 @@ static const struct route app_routes[] = {
 	{ METHOD_PATCH, "/api/v1/account", api_account_patch },
 	{ METHOD_GET, "/api/v1/account/keys", api_account_keys_list },
 	{ METHOD_POST, "/api/v1/account/key/rotate", api_account_key_rotate },
+	{ METHOD_POST, "/api/v1/account/webhook-secret", api_account_webhook_secret },
 	{ METHOD_GET, "/api/v1/alert-rules", api_alert_rules_list },
 	{ METHOD_POST, "/api/v1/alert-rules", api_alert_rules_create },
 	{ METHOD_DELETE, "/api/v1/alert-rules/{rule}", api_alert_rules_delete },

@@ -67,6 +67,8 @@ static const struct conf_key conf_keys[] = {
 	U("alertd.window_s", "120", 10, 3600, alertd_window_s),
 	U("alertd.digest_interval_s", "900", 1, 86400, alertd_digest_interval_s),
 	U("alertd.send_lease_s", "60", 2, 3600, alertd_send_lease_s),
+	U("alertd.webhook_allow_private", "0", 0, 1, alertd_webhook_allow_private),
+	O("alertd.webhook_ca_file", alertd_webhook_ca_file),
 	O("ses.endpoint", ses_endpoint),
 	S("ses.region", "us-east-1", ses_region),
 	O("ses.access_key_id", ses_access_key_id),

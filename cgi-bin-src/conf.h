@@ -59,6 +59,8 @@ struct conf {
 	unsigned alertd_window_s;           /* how late a reading may become visible */
 	unsigned alertd_digest_interval_s;  /* over budget: at most one digest this often */
 	unsigned alertd_send_lease_s;       /* a claimed message is someone's for this long */
+	unsigned alertd_webhook_allow_private; /* 1: webhooks may reach private addresses */
+	char *alertd_webhook_ca_file;       /* PEM bundle for webhooks; NULL: the system store */
 	char *ses_endpoint;         /* NULL: https://email.<region>.amazonaws.com */
 	char *ses_region;
 	char *ses_access_key_id;    /* or AWS_ACCESS_KEY_ID */

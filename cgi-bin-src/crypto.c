@@ -21,6 +21,15 @@ void crypto_sha256(const void *data, size_t n, unsigned char out[SHA256_LEN])
 	EVP_Digest(data, n, out, &len, EVP_sha256(), NULL);
 }
 
+int crypto_hmac_sha256(const void *key, size_t keylen, const void *data, size_t n,
+    unsigned char out[SHA256_LEN])
+{
+	size_t len = 0;
+
+	return EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key, keylen, data, n,
+	    out, SHA256_LEN, &len) != NULL && len == SHA256_LEN ? 0 : -1;
+}
+
 int crypto_equal(const void *a, const void *b, size_t n)
 {
 	return CRYPTO_memcmp(a, b, n) == 0;

@@ -13,6 +13,9 @@
 int  crypto_random(void *buf, size_t n);
 void crypto_sha256(const void *data, size_t n, unsigned char out[SHA256_LEN]);
 int  crypto_equal(const void *a, const void *b, size_t n);
+/* HMAC-SHA256 of data under key: 0, or -1 when OpenSSL fails. */
+int  crypto_hmac_sha256(const void *key, size_t keylen, const void *data, size_t n,
+    unsigned char out[SHA256_LEN]);
 /* Writes 2n hex digits and a NUL into out (size 2n+1). */
 void crypto_hex(const unsigned char *in, size_t n, char *out);
 /* Unpadded base64url; out must hold ceil(4n/3)+1 bytes. Returns length. */

@@ -145,8 +145,10 @@ static int db_connect(struct db *db)
 	mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &rw);
 	mysql_options(m, MYSQL_OPT_WRITE_TIMEOUT, &rw);
 	mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-	/* All times in the database are UTC; the server's zone must not matter. */
-	mysql_options(m, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
+	/* All times in the database are UTC; the server's zone must not matter.
+	 * A rule's recipients are listed with GROUP_CONCAT: room for ten
+	 * webhook URLs of 2048 bytes, where the default stops at 1024. */
+	mysql_options(m, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00', group_concat_max_len = 65536");
 	if (mysql_real_connect(m, c->host, c->user, c->password, c->database,
 	    c->host != NULL ? c->port : 0, c->host != NULL ? NULL : c->socket,
 	    CLIENT_FOUND_ROWS) == NULL) {

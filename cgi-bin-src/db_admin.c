@@ -125,6 +125,7 @@ static int account_row(void *ctx, const struct db_row *row)
 	db_row_copy(a->twilio_sid, sizeof(a->twilio_sid), row, 2);
 	a->twilio_token_set = db_row_int(row, 3) != 0;
 	db_row_copy(a->twilio_from, sizeof(a->twilio_from), row, 4);
+	a->webhook_secret_set = db_row_int(row, 5) != 0;
 	return 1;
 }
 
@@ -132,7 +133,8 @@ int db_admin_account(struct db *db, long long account_id, struct admin_account_r
 {
 	memset(a, 0, sizeof(*a));
 	return db_query(db, "SELECT name, require_2fa, COALESCE(twilio_account_sid, ''), "
-	    "twilio_auth_token_enc IS NOT NULL, COALESCE(twilio_from_number, '') FROM accounts WHERE id = ?",
+	    "twilio_auth_token_enc IS NOT NULL, COALESCE(twilio_from_number, ''), webhook_secret_enc IS NOT NULL "
+	    "FROM accounts WHERE id = ?",
 	    DB_ARGS(DB_INT(account_id)), account_row, a);
 }
 
@@ -179,6 +181,25 @@ int db_admin_clear_twilio(struct db *db, long long account_id)
 {
 	return db_exec(db, "UPDATE accounts SET twilio_account_sid = NULL, twilio_auth_token_enc = NULL, "
 	    "twilio_from_number = NULL WHERE id = ?", DB_ARGS(DB_INT(account_id)), NULL);
+}
+
+int db_admin_set_webhook_secret(struct db *db, long long account_id, const unsigned char *enc, size_t len)
+{
+	return db_exec(db, "UPDATE accounts SET webhook_secret_enc = ? WHERE id = ?",
+	    DB_ARGS(DB_BLOB(enc, len), DB_INT(account_id)), NULL);
+}
+
+static int flag_row(void *ctx, const struct db_row *row)
+{
+	*(int *)ctx = db_row_int(row, 0) != 0;
+	return 1;
+}
+
+int db_admin_webhook_secret_set(struct db *db, long long account_id, int *set)
+{
+	*set = 0;
+	return db_query(db, "SELECT webhook_secret_enc IS NOT NULL FROM accounts WHERE id = ?",
+	    DB_ARGS(DB_INT(account_id)), flag_row, set);
 }
 
 struct device_ids {

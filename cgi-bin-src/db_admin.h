@@ -40,6 +40,7 @@ struct admin_account_row {
 	char twilio_sid[64];
 	int twilio_token_set;
 	char twilio_from[32];
+	int webhook_secret_set;
 };
 
 /* DB_NOTFOUND when there is no such account. */
@@ -48,6 +49,10 @@ int db_admin_set_require_2fa(struct db *db, long long account_id, int on);
 int db_admin_set_twilio(struct db *db, long long account_id, const char *sid,
     const unsigned char *token_enc, size_t len, const char *from);
 int db_admin_clear_twilio(struct db *db, long long account_id);
+/* The account's webhook secret, sealed (send_webhook.h), replacing any. */
+int db_admin_set_webhook_secret(struct db *db, long long account_id, const unsigned char *enc, size_t len);
+/* *set: whether the account has a webhook secret. */
+int db_admin_webhook_secret_set(struct db *db, long long account_id, int *set);
 
 /* The account's stored Twilio settings; a NULL column leaves its *_set 0. */
 struct admin_twilio_row {

@@ -75,7 +75,7 @@ static int recipient_row(void *ctx, const struct db_row *row)
 	if (r == NULL || r->nrecipients == ALERT_RECIPIENTS_MAX)
 		return 0;
 	rc = &r->recipients[r->nrecipients++];
-	rc->kind = strcmp(db_row_str(row, 1), "sms") == 0 ? RECIPIENT_SMS : RECIPIENT_EMAIL;
+	rc->kind = recipient_kind_parse(db_row_str(row, 1));
 	snprintf(rc->address, sizeof(rc->address), "%s", db_row_str(row, 2));
 	return 0;
 }
@@ -321,7 +321,7 @@ int db_alert_event(struct db *db, const struct alert_rule_row *rule, const struc
 		if ((rc = recent_count(db, to->address, &sent)) != DB_OK)
 			break;
 		rc = db_exec(db, "INSERT INTO alert_outbox (event_id, transport, recipient, status) VALUES (?, ?, ?, ?)",
-		    DB_ARGS(DB_INT((long long)res.insert_id), DB_TEXT(to->kind == RECIPIENT_SMS ? "sms" : "email"),
+		    DB_ARGS(DB_INT((long long)res.insert_id), DB_TEXT(recipient_kind_name(to->kind)),
 		    DB_TEXT(to->address), DB_TEXT(sent >= budget_per_hour ? "held" : "pending")), NULL);
 	}
 	return rc;

@@ -53,7 +53,7 @@ int db_alert_rule_create(struct db *db, long long account_id, long long user_id,
 	for (size_t i = 0; rc == DB_OK && i < in->nrecipients; i++)
 		rc = db_exec(db, "INSERT IGNORE INTO alert_recipients (rule_id, kind, address) VALUES (?, ?, ?)",
 		    DB_ARGS(DB_INT((long long)res.insert_id),
-		    DB_TEXT(in->recipients[i].kind == RECIPIENT_SMS ? "sms" : "email"),
+		    DB_TEXT(recipient_kind_name(in->recipients[i].kind)),
 		    DB_TEXT(in->recipients[i].address)), NULL);
 	if (rc == DB_OK && (rc = db_commit(db)) == DB_OK)
 		*id = (long long)res.insert_id;
@@ -92,7 +92,7 @@ static int rule_replace(struct db *db, long long rule_id, const struct alert_rul
 		rc = db_exec(db, "DELETE FROM alert_recipients WHERE rule_id = ?", DB_ARGS(DB_INT(rule_id)), NULL);
 	for (size_t i = 0; rc == DB_OK && i < in->nrecipients; i++)
 		rc = db_exec(db, "INSERT IGNORE INTO alert_recipients (rule_id, kind, address) VALUES (?, ?, ?)",
-		    DB_ARGS(DB_INT(rule_id), DB_TEXT(in->recipients[i].kind == RECIPIENT_SMS ? "sms" : "email"),
+		    DB_ARGS(DB_INT(rule_id), DB_TEXT(recipient_kind_name(in->recipients[i].kind)),
 		    DB_TEXT(in->recipients[i].address)), NULL);
 	return rc;
 }
@@ -251,7 +251,9 @@ int db_alert_log(struct db *db, long long account_id, db_alert_event_fn fn, void
 
 	return db_query_all(db, "SELECT e.id, DATE_FORMAT(e.created_at, '%Y-%m-%d %H:%i:%s UTC'), e.kind, e.rule_name, "
 	    "e.device_name, e.channel, e.value, e.verify_code, e.rule_id, d.uid, "
-	    "(SELECT GROUP_CONCAT(CONCAT(o.recipient, ': ', o.status) ORDER BY o.id SEPARATOR '; ') "
+	    /* a message that failed for good says why: "HTTP 404 from the webhook receiver" */
+	    "(SELECT GROUP_CONCAT(CONCAT(o.recipient, ': ', o.status, IF(o.status = 'failed' AND o.last_error IS NOT NULL, "
+	    "CONCAT(' (', o.last_error, ')'), '')) ORDER BY o.id SEPARATOR '; ') "
 	    "  FROM alert_outbox o WHERE o.event_id = e.id), " EVENT_OPEN ", "
 	    "CONCAT(LEFT(DATE_FORMAT(e.reading_at, '%Y-%m-%d %H:%i:%s.%f'), 23), ' UTC'), e.rule_kind, "
 	    "DATE_FORMAT(e.acknowledged_at, '%Y-%m-%d %H:%i:%s UTC'), e.acknowledged_by "

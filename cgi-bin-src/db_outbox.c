@@ -14,8 +14,10 @@
 /* The columns of an outbox_event, in this order (EVENT_NCOLS of them). */
 #define EVENT_COLS "e.verify_code, e.kind, e.rule_name, e.device_name, e.channel, " \
 	"IF(e.value IS NULL, NULL, CAST(e.value AS CHAR)), CAST(UNIX_TIMESTAMP(e.reading_at) * 1000 AS SIGNED), " \
-	"CAST(UNIX_TIMESTAMP(e.condition_since) * 1000 AS SIGNED), e.rule_kind"
-#define EVENT_NCOLS 9
+	"CAST(UNIX_TIMESTAMP(e.condition_since) * 1000 AS SIGNED), e.rule_kind, e.rule_id, d.uid"
+#define EVENT_NCOLS 11
+/* The events' devices, for their public ids (gone devices read as NULL). */
+#define EVENT_DEVICE "LEFT JOIN devices d ON d.id = e.device_id "
 
 /* The EVENT_COLS block of a row, starting at column o. */
 static void event_from_row(struct outbox_event *e, const struct db_row *row, size_t o)
@@ -31,6 +33,17 @@ static void event_from_row(struct outbox_event *e, const struct db_row *row, siz
 	e->at_ms = db_row_int(row, o + 6);
 	e->since_ms = db_row_int(row, o + 7);
 	e->no_data = rule_kind != NULL && strcmp(rule_kind, "no_data") == 0;
+	e->rule_id = db_row_int(row, o + 9);
+	db_row_copy(e->device_uid, sizeof(e->device_uid), row, o + 10);
+}
+
+/* A sealed secret column into buf, if it is there and fits. */
+static size_t sealed_copy(unsigned char *buf, size_t cap, const struct db_row *row, size_t col)
+{
+	if (row->cols[col] == NULL || row->lens[col] > cap)
+		return 0;
+	memcpy(buf, row->cols[col], row->lens[col]);
+	return row->lens[col];
 }
 
 int db_outbox_recover(struct db *db, unsigned long long *n)
@@ -53,14 +66,13 @@ static int claim_row(void *ctx, const struct db_row *row)
 {
 	struct claim_ctx *c = ctx;
 	struct outbox_row *it;
-	const size_t t = 8 + EVENT_NCOLS;   /* the sealed token's column */
 
 	if (c->n == c->max)
 		return 1;
 	it = &c->rows[c->n++];
 	memset(it, 0, sizeof(*it));
 	it->id = db_row_int(row, 0);
-	it->sms = strcmp(db_row_str(row, 1), "sms") == 0;
+	it->transport = recipient_kind_parse(db_row_str(row, 1));
 	db_row_copy(it->recipient, sizeof(it->recipient), row, 2);
 	it->attempts = (unsigned)db_row_int(row, 3);
 	it->digest = db_row_int(row, 4) != 0;
@@ -68,10 +80,8 @@ static int claim_row(void *ctx, const struct db_row *row)
 	it->account_id = db_row_int(row, 5 + EVENT_NCOLS);
 	db_row_copy(it->tw_sid, sizeof(it->tw_sid), row, 6 + EVENT_NCOLS);
 	db_row_copy(it->tw_from, sizeof(it->tw_from), row, 7 + EVENT_NCOLS);
-	if (row->cols[t] != NULL && row->lens[t] <= sizeof(it->tw_token)) {
-		memcpy(it->tw_token, row->cols[t], row->lens[t]);
-		it->tw_token_len = row->lens[t];
-	}
+	it->tw_token_len = sealed_copy(it->tw_token, sizeof(it->tw_token), row, 8 + EVENT_NCOLS);
+	it->wh_secret_len = sealed_copy(it->wh_secret, sizeof(it->wh_secret), row, 9 + EVENT_NCOLS);
 	return 0;
 }
 
@@ -88,8 +98,9 @@ int db_outbox_claim(struct db *db, const char *me, unsigned lease_s,
 	if (rc != DB_OK)
 		return rc;
 	rc = db_query_all(db, "SELECT o.id, o.transport, o.recipient, o.attempts, o.is_digest, " EVENT_COLS ", "
-	    "e.account_id, COALESCE(a.twilio_account_sid, ''), COALESCE(a.twilio_from_number, ''), a.twilio_auth_token_enc "
-	    "FROM alert_outbox o JOIN alert_events e ON e.id = o.event_id JOIN accounts a ON a.id = e.account_id "
+	    "e.account_id, COALESCE(a.twilio_account_sid, ''), COALESCE(a.twilio_from_number, ''), a.twilio_auth_token_enc, "
+	    "a.webhook_secret_enc FROM alert_outbox o JOIN alert_events e ON e.id = o.event_id " EVENT_DEVICE
+	    "JOIN accounts a ON a.id = e.account_id "
 	    "WHERE o.lease_owner = ? AND o.status = 'pending' AND o.lease_until > UTC_TIMESTAMP(3) ORDER BY o.id",
 	    DB_ARGS(DB_TEXT(me)), claim_row, &c);
 	*n = c.n;
@@ -148,7 +159,7 @@ int db_outbox_digest_events(struct db *db, long long digest_id,
 {
 	struct digest_ctx d = { events, 0 };
 	int rc = db_query(db, "SELECT " EVENT_COLS " FROM alert_outbox o JOIN alert_events e ON e.id = o.event_id "
-	    "WHERE o.digest_id = ? ORDER BY e.id", DB_ARGS(DB_INT(digest_id)), digest_row, &d);
+	    EVENT_DEVICE "WHERE o.digest_id = ? ORDER BY e.id", DB_ARGS(DB_INT(digest_id)), digest_row, &d);
 
 	*n = d.n;
 	return rc;

@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+#include "alert_rule.h"
+#include "auth_key.h"
 #include "db.h"
 #include "reading.h"
 #include "secretbox.h"
@@ -29,25 +31,32 @@ struct outbox_event {
 	long long at_ms;            /* the reading's time; 0 when NULL */
 	long long since_ms;         /* the condition held since; 0 when NULL */
 	int no_data;                /* the rule is a no-data rule */
+	long long rule_id;          /* 0 when the rule is gone */
+	char device_uid[PUBLIC_ID_LEN + 1];  /* "" when the device is gone */
 };
 
-/* One claimed outbox row, its event and the account's Twilio settings. */
+#define OUTBOX_WEBHOOK_SECRET_MAX 64    /* bytes of a webhook secret, unsealed */
+
+/* One claimed outbox row, its event and the account's Twilio settings and
+ * webhook secret. */
 struct outbox_row {
 	long long id, account_id;
-	int sms;                    /* transport: 1 SMS, 0 e-mail */
+	enum recipient_kind transport;  /* e-mail, SMS or webhook */
 	int digest;                 /* a digest of held alerts (see digest_events) */
 	unsigned attempts;          /* attempts made before this one */
-	char recipient[255];
+	char recipient[ALERT_ADDRESS_MAX + 1];
 	struct outbox_event event;
 	char tw_sid[64], tw_from[24];   /* "" when the account has none */
 	unsigned char tw_token[SECRETBOX_SEALED_LEN(128)];  /* sealed */
 	size_t tw_token_len;        /* 0 when none */
+	unsigned char wh_secret[SECRETBOX_SEALED_LEN(OUTBOX_WEBHOOK_SECRET_MAX)];  /* sealed */
+	size_t wh_secret_len;       /* 0 when the account has none */
 };
 
 /* A recipient whose held alerts are due to be folded into one digest. */
 struct outbox_held {
-	char recipient[255];
-	char transport[8];          /* "email" or "sms" */
+	char recipient[ALERT_ADDRESS_MAX + 1];
+	char transport[8];          /* "email", "sms" or "webhook" */
 	long long first_event;      /* the oldest held event */
 };
 

@@ -38,6 +38,7 @@ handler_fn api_account_groups;
 handler_fn api_account_group_latest;
 handler_fn api_account_get;
 handler_fn api_account_patch;
+handler_fn api_account_webhook_secret;
 handler_fn api_alert_rules_list;
 handler_fn api_alert_rules_create;
 handler_fn api_alert_rules_delete;

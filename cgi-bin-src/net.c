@@ -9,6 +9,8 @@
 #include "net.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,4 +164,47 @@ void net_cidrs_free(struct net_cidrs *l)
 	free(l->items);
 	l->items = NULL;
 	l->n = 0;
+}
+
+/* Blocks a webhook must not reach unless an operator allows it: this host,
+ * private networks, link-local (cloud metadata at 169.254.169.254 among
+ * them) and the carrier-grade NAT range.  IPv4-mapped IPv6 addresses were
+ * turned into IPv4 by net_addr_parse(), so they are judged as IPv4. */
+static const char *const net_internal_blocks[] = {
+	"0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
+	"172.16.0.0/12", "192.168.0.0/16",
+	"::/96",            /* unspecified, loopback, IPv4-compatible */
+	"fc00::/7", "fe80::/10",
+};
+
+int net_addr_internal(const struct net_addr *a)
+{
+	for (size_t i = 0; i < sizeof(net_internal_blocks) / sizeof(net_internal_blocks[0]); i++) {
+		struct net_cidr c;
+
+		if (net_cidr_parse(net_internal_blocks[i], strlen(net_internal_blocks[i]), &c) == 0 &&
+		    net_cidr_match(&c, a))
+			return 1;
+	}
+	return 0;
+}
+
+int net_addr_from_sockaddr(const struct sockaddr *sa, struct net_addr *out)
+{
+	char text[NET_ADDR_STRLEN];
+	const void *bytes;
+
+	if (sa == NULL)
+		return -1;
+	if (sa->sa_family == AF_INET)
+		bytes = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+	else if (sa->sa_family == AF_INET6)
+		bytes = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+	else
+		return -1;
+	/* Through the text form, so a mapped address becomes IPv4 by the one
+	 * rule net_addr_parse() already keeps. */
+	if (inet_ntop(sa->sa_family, bytes, text, sizeof(text)) == NULL)
+		return -1;
+	return net_addr_parse(text, strlen(text), out);
 }

@@ -47,4 +47,14 @@ enum net_list_err net_cidrs_parse(const char *s, struct net_cidrs *out, char *ba
 int  net_cidrs_match(const struct net_cidrs *l, const struct net_addr *a);
 void net_cidrs_free(struct net_cidrs *l);
 
+struct sockaddr;
+/* A socket address (AF_INET or AF_INET6) as a net_addr: 0, or -1 for any
+ * other family. */
+int  net_addr_from_sockaddr(const struct sockaddr *sa, struct net_addr *out);
+/* 1 when a is on this host, a private network, link-local or shared
+ * (CGNAT) space: 0.0.0.0/8, 10/8, 100.64/10, 127/8, 169.254/16, 172.16/12,
+ * 192.168/16, ::/96 (::, ::1), fc00::/7, fe80::/10 (IPv4-mapped addresses count as
+ * their IPv4 address).  Webhooks refuse these unless allowed. */
+int  net_addr_internal(const struct net_addr *a);
+
 #endif

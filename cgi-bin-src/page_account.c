@@ -4,11 +4,13 @@
  * (regenerate after a confirmation, with the same grace period as a device
  * key rotation; revoke; shown once), requiring 2FA for everyone, and the
  * account's own Twilio settings (the auth token is sealed with the server
- * key and never shown again), and the account's default data-retention
- * window (retention.h's rule, as PATCH /api/v1/account applies it).  An
- * account always keeps an administrator.
+ * key and never shown again), the account's default data-retention
+ * window (retention.h's rule, as PATCH /api/v1/account applies it), and the
+ * webhook signing secret (generated, shown once, sealed like the Twilio
+ * token).  An account always keeps an administrator.
  */
 #include <ClearSilver.h>
+#include <openssl/crypto.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,6 +33,7 @@
 #include "retention.h"
 #include "secretbox.h"
 #include "send_twilio.h"
+#include "webhook_secret.h"
 
 int page_set_password_link(struct app *app, long long user_id, char *url, size_t len);
 
@@ -62,6 +65,7 @@ static void account_show(struct page_ctx *p, const struct admin_account_row *a)
 	page_set(p, "twilio.sid", a->twilio_sid);
 	page_set(p, "twilio.token_set", a->twilio_token_set ? "1" : "");
 	page_set(p, "twilio.from", a->twilio_from);
+	page_set(p, "webhook.secret_set", a->webhook_secret_set ? "1" : "");
 }
 
 static int account_render(struct page_ctx *p, int status)
@@ -272,6 +276,22 @@ static int act_retention(struct page_ctx *p)
 	return done(p, days > 0 ? "retention" : "retention_off");
 }
 
+/* A new secret replaces the old one at once; the page shows it this once. */
+static int act_webhook_secret(struct page_ctx *p)
+{
+	char secret[WEBHOOK_SECRET_LEN + 1];
+	enum webhook_secret_err rc = webhook_secret_rotate(p->app->db, p->app->box, p->s.account_id, secret);
+
+	if (rc == WEBHOOK_SECRET_NO_KEY)
+		return refuse(p, WEBHOOK_SECRET_NO_KEY_MSG);
+	if (rc != WEBHOOK_SECRET_OK)
+		return unavailable(p);
+	page_audit(p, "webhook.secret_rotate", "account", "webhook-secret", NULL);
+	page_set(p, "webhook.new_secret", secret);
+	OPENSSL_cleanse(secret, sizeof(secret));
+	return account_render(p, 201);
+}
+
 /* Two steps: the first POST (grace chosen) asks for confirmation, saying
  * what will happen to the integrations; only the second, with confirm=yes,
  * regenerates.  The old keys keep working for the grace period, as after a
@@ -326,7 +346,7 @@ static const struct {
 } account_actions[] = {
 	{ "user_add", act_user_add }, { "user_link", act_user_link }, { "user_role", act_user_role },
 	{ "user_remove", act_user_remove }, { "require_2fa", act_require_2fa },
-	{ "twilio", act_twilio }, { "twilio_clear", act_twilio_clear },
+	{ "twilio", act_twilio }, { "twilio_clear", act_twilio_clear }, { "webhook_secret", act_webhook_secret },
 	{ "key_regenerate", act_key_regenerate }, { "key_revoke", act_key_revoke },
 	{ "retention", act_retention },
 };

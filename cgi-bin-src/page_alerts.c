@@ -21,6 +21,7 @@
 #include "db_alert_admin.h"
 #include "db_api.h"
 #include "handlers.h"
+#include "webhook_secret.h"
 #include "page.h"
 #include "page_device_common.h"
 #include "resp.h"
@@ -139,6 +140,22 @@ static void keep_form(struct page_ctx *p)
 		hdf_set_valuef(p->hdf, "form.%s=%s", fields[i], page_field(p, fields[i]) ? page_field(p, fields[i]) : "");
 }
 
+/* A webhook recipient needs the account's secret (webhook_secret.h): 1
+ * with the sentence in err when the rule cannot be saved for that. */
+static int webhook_refused(struct page_ctx *p, const struct alert_rule_input *in, char *err, size_t len)
+{
+	switch (webhook_secret_rule_check(p->app->db, p->s.account_id, in)) {
+	case WEBHOOK_SECRET_OK:
+		return 0;
+	case WEBHOOK_SECRET_MISSING:
+		snprintf(err, len, "%s", WEBHOOK_SECRET_MISSING_MSG);
+		return 1;
+	default:
+		snprintf(err, len, "Nothing was saved: Gauge is temporarily unavailable. Try again.");
+		return 1;
+	}
+}
+
 static int act_create(struct page_ctx *p)
 {
 	struct alert_rule_input in;
@@ -146,7 +163,7 @@ static int act_create(struct page_ctx *p)
 	long long rule;
 	int rc;
 
-	if (alert_rule_parse(form_field, p, &in, err, sizeof(err)) != 0) {
+	if (alert_rule_parse(form_field, p, &in, err, sizeof(err)) != 0 || webhook_refused(p, &in, err, sizeof(err))) {
 		page_set(p, "form.error", err);
 		keep_form(p);
 		return rules_render(p, 400);
@@ -194,7 +211,8 @@ static int act_change(struct page_ctx *p, const char *action)
 	if (rc != DB_OK)
 		return page_error(p, 503, "Nothing was changed: Gauge is temporarily unavailable.");
 	if (edit ? alert_rule_merge(form_field, p, &stored, &in, err, sizeof(err)) != 0
-	    : alert_rule_merge(enable_field, (void *)(action[0] == 'e' ? "on" : "off"), &stored, &in, err, sizeof(err)) != 0) {
+	    : alert_rule_merge(enable_field, (void *)(action[0] == 'e' ? "on" : "off"), &stored, &in, err, sizeof(err)) != 0
+	    || webhook_refused(p, &in, err, sizeof(err))) {
 		page_set(p, "form.error", err);
 		if (edit)
 			keep_edit(p, id);

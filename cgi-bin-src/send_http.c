@@ -20,8 +20,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include <sys/socket.h>
+
 #include "json_body.h"
 #include "log.h"
+#include "net.h"
 
 struct delivery_conn {
 	CURL *curl;
@@ -34,6 +37,8 @@ struct dl_sink {
 	struct delivery_response *rs;
 	char *body;
 	size_t len;
+	unsigned refused, opened;       /* addresses public_only kept out, let through */
+	char refused_addr[NET_ADDR_STRLEN];
 };
 
 int delivery_global_init(void)
@@ -102,6 +107,24 @@ static size_t dl_on_header(char *line, size_t size, size_t n, void *ctx)
 	return len;
 }
 
+/* libcurl asks for each socket it connects with, so every address it
+ * tries (each one DNS gave, happy eyeballs included) is checked here, where
+ * a name that resolves inside cannot slip past a check made earlier. */
+static curl_socket_t dl_open_socket(void *ctx, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	struct dl_sink *s = ctx;
+	struct net_addr na;
+
+	if (purpose == CURLSOCKTYPE_IPCXN &&
+	    (net_addr_from_sockaddr(&a->addr, &na) != 0 || net_addr_internal(&na))) {
+		if (s->refused++ == 0 && na.family != 0)
+			net_addr_format(&na, s->refused_addr);
+		return CURL_SOCKET_BAD;
+	}
+	s->opened++;
+	return socket(a->family, a->socktype, a->protocol);
+}
+
 /* "Expect:" stops curl from waiting for a 100 Continue on larger bodies. */
 static struct curl_slist *dl_headers(const struct delivery_request *rq)
 {
@@ -149,6 +172,11 @@ static int dl_setopt(CURL *h, const struct delivery_request *rq,
 	if (rq->ca_file != NULL &&
 	    curl_easy_setopt(h, CURLOPT_CAINFO, rq->ca_file) != CURLE_OK)
 		return -1;
+	if (rq->public_only &&
+	    (curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, dl_open_socket) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, s) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_NOPROXY, "*") != CURLE_OK))
+		return -1;
 	if (rq->username != NULL &&
 	    (curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC) != CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_USERNAME, rq->username) != CURLE_OK ||
@@ -161,7 +189,7 @@ static int dl_setopt(CURL *h, const struct delivery_request *rq,
 int delivery_post(struct delivery_conn *c, struct arena *a,
     const struct delivery_request *rq, struct delivery_response *rs)
 {
-	struct dl_sink s = { a, rq, rs, NULL, 0 };
+	struct dl_sink s = { .arena = a, .rq = rq, .rs = rs };
 	struct curl_slist *headers = NULL;
 	char errbuf[CURL_ERROR_SIZE] = "";
 	curl_off_t us = 0;
@@ -189,6 +217,13 @@ int delivery_post(struct delivery_conn *c, struct arena *a,
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &rs->status);
 	curl_easy_getinfo(c->curl, CURLINFO_TOTAL_TIME_T, &us);
 	rs->elapsed_ms = (long)(us / 1000);
+	if (cc != CURLE_OK && s.refused > 0 && s.opened == 0) {
+		rs->refused = 1;
+		snprintf(rs->error, sizeof(rs->error), "refused: the host resolves to %s, a private, loopback "
+		    "or link-local address (alertd.webhook_allow_private is off)",
+		    s.refused_addr[0] != '\0' ? s.refused_addr : "an address");
+		goto out;
+	}
 	if (cc != CURLE_OK) {
 		rs->status = 0;
 		snprintf(rs->error, sizeof(rs->error), "%s",
@@ -265,7 +300,7 @@ enum delivery_outcome delivery_send(struct delivery_conn *conn, struct arena *a,
 	if (rq == NULL)
 		goto out;
 	if (delivery_post(conn, a, rq, &rs) != 0) {
-		delivery_fail(r, DELIVERY_RETRY, 0, "%s", rs.error);
+		delivery_fail(r, rs.refused ? DELIVERY_PERMANENT : DELIVERY_RETRY, 0, "%s", rs.error);
 	} else {
 		p->classify(&rs, r);
 		if (rs.captured[p->request_id] != NULL)

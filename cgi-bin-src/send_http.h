@@ -59,6 +59,10 @@ struct delivery_request {
 	const char *ca_file;            /* PEM bundle; NULL: the system store */
 	unsigned timeout_s;             /* whole exchange; 0: DELIVERY_TIMEOUT_S */
 	const char *capture[DELIVERY_CAPTURE_MAX]; /* header names, or NULL */
+	/* 1: connect only to public addresses (net_addr_internal() says no),
+	 * checked on each address libcurl is about to connect to, after DNS,
+	 * and never through a proxy.  For URLs a customer gave (webhooks). */
+	int public_only;
 };
 
 /* Strings point into the arena given to delivery_post(). */
@@ -68,6 +72,7 @@ struct delivery_response {
 	size_t body_len;                /* at most DELIVERY_BODY_MAX */
 	const char *captured[DELIVERY_CAPTURE_MAX]; /* NULL when absent */
 	long elapsed_ms;
+	int refused;                    /* public_only kept every address out */
 	char error[DELIVERY_ERROR_LEN]; /* why there is no answer */
 };
 
@@ -89,7 +94,8 @@ void delivery_conn_free(struct delivery_conn *c);
 /*
  * POSTs rq->body to rq->url.  0 when an HTTP answer arrived, whatever its
  * status; -1 when none did (rs->error says why: refused, TLS, timeout, a
- * header with CR/LF, out of memory).  Peer and host verification stay on.
+ * header with CR/LF, out of memory; rs->refused when public_only refused
+ * the addresses).  Peer and host verification stay on.
  */
 int  delivery_post(struct delivery_conn *c, struct arena *a,
     const struct delivery_request *rq, struct delivery_response *rs);
@@ -122,7 +128,7 @@ struct delivery_provider {
 
 /*
  * The tail every provider's send shares: POSTs rq through conn (no answer
- * is RETRY), has the provider classify the answer, keeps its request id and
+ * is RETRY, an address public_only refused PERMANENT), has the provider classify the answer, keeps its request id and
  * the time taken, logs the one line, frees the arena and returns r's
  * outcome.  rq NULL means the request could not be built and r already says
  * why: only the log line and the freeing are left.

@@ -110,5 +110,20 @@
     <button type="submit">Save retention</button>
   </form>
   <p class="small">1 to 36500 days; leave empty to keep readings forever. Each device's settings may set its own window, which beats this one. Every deletion is in the audit log (by "retention").</p>
+<section class="card" id="webhook-secret">
+  <h2>Webhook secret</h2>
+  <?cs if:!server_key ?><p class="flash bad">The server key is not configured, so no webhook secret can be stored.</p><?cs /if ?>
+  <?cs if:webhook.new_secret ?>
+  <p class="flash ok">Your new webhook secret. Copy it now: it is shown only this once.</p>
+  <p><code class="secret webhook-secret"><?cs var:webhook.new_secret ?></code></p>
+  <p class="small">The previous secret no longer signs anything. Put this one into every webhook receiver.</p>
+  <?cs elif:webhook.secret_set ?>
+  <p><span class="badge ok">set</span> Webhooks are signed with the account's secret, stored encrypted.</p>
+  <?cs else ?>
+  <p><span class="badge">none</span> Generate a secret before adding a webhook (an https:// URL) as an alert recipient.</p>
+  <?cs /if ?>
+  <form method="post"><input type="hidden" name="csrf" value="<?cs var:csrf ?>"><input type="hidden" name="action" value="webhook_secret">
+    <button type="submit"<?cs if:webhook.secret_set ?> class="secondary"<?cs /if ?>><?cs if:webhook.secret_set ?>Generate a new secret<?cs else ?>Generate a secret<?cs /if ?></button></form>
+  <p class="small">Every webhook request carries <code>Gauge-Signature: t=&lt;unix seconds&gt;,v1=&lt;HMAC-SHA256&gt;</code>; see the README for how to check it.</p>
 </section>
 <?cs include:"footer.cs" ?>

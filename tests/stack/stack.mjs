@@ -136,7 +136,10 @@ async function startSinks(dirs, port, tls, secrets) {
       `--aws-access-key-id=${secrets.awsKeyId}`, `--aws-secret-access-key=${secrets.awsSecret}`,
       '--aws-region=us-east-1', `--twilio=${secrets.twilioSid}:${secrets.twilioToken}`,
       // tests write faults here; missing means none
-      `--fail-plan=${path.join(dirs.etc, 'fail-plan.json')}`],
+      `--fail-plan=${path.join(dirs.etc, 'fail-plan.json')}`,
+      // the webhook receiver checks signatures against these (a JSON array;
+      // missing: shape and age only)
+      `--webhook-secrets=${path.join(dirs.etc, 'webhook-secrets.json')}`],
   });
   await waitFor('provider sinks', () => tcpConnects(port), { proc: p });
   return { proc: p, url: `https://127.0.0.1:${port}` };
@@ -186,6 +189,9 @@ alertd {
   budget_per_hour = ${s.alertBudget}
   digest_interval_s = ${s.digestIntervalS}
   send_lease_s = ${s.sendLeaseS}
+  # The sinks' webhook receiver is on 127.0.0.1, with the stack's certificate.
+  webhook_allow_private = 1
+  webhook_ca_file = ${s.tls.cert}
 }
 ses {
   endpoint = ${s.sinks.url}
@@ -385,9 +391,16 @@ class Stack {
   get plainHttpPort() { return this.s.plainHttpPort; }
   get secrets() { return this.s.secrets; }
 
-  // The next provider answers: e.g. { ses: [500, 500], twilio: [400] }.
+  // The next provider answers: e.g. { ses: [500, 500], twilio: [400], webhook: [404] }.
   failPlan(plan) {
     fs.writeFileSync(path.join(this.s.dirs.etc, 'fail-plan.json'), JSON.stringify(plan));
+  }
+
+  // The secrets the sinks' webhook receiver accepts signatures from.
+  webhookSecrets(list) {
+    const file = path.join(this.s.dirs.etc, 'webhook-secrets.json');
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify(list));
+    fs.renameSync(`${file}.tmp`, file);
   }
 
   // gauge-alertd, stopped or (re)started; extra ones for several instances.
@@ -396,9 +409,10 @@ class Stack {
     delete this.s.procs[name];
   }
 
-  startAlertd(name = 'alertd') {
+  // env: settings over the configuration's (GAUGE_ALERTD_WEBHOOK_ALLOW_PRIVATE: '0').
+  startAlertd(name = 'alertd', env = {}) {
     this.s.procs[name] = startProcess({ name: `gauge-${name}`, cmd: path.join(BIN, 'gauge-alertd'),
-      logDir: this.s.dirs.log, runDir: this.s.dirs.run, args: ['-c', this.s.conf] });
+      logDir: this.s.dirs.log, runDir: this.s.dirs.run, args: ['-c', this.s.conf], env });
     return this.s.procs[name];
   }
   get sinksUrl() { return this.s.sinks.url; }

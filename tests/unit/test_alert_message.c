@@ -22,7 +22,7 @@ static void compose(const struct alert_event_view *e)
 static void test_alarm_names_the_reading(void)
 {
 	struct alert_event_view e = { CODE, "alarm", 0, "Kiln hot", "Kiln 7", "temp", "96",
-	    "2026-03-01T10:00:31.079Z", "2026-03-01T10:00:29.500Z" };
+	    "2026-03-01T10:00:31.079Z", "2026-03-01T10:00:29.500Z", 0, NULL };
 
 	compose(&e);
 	CHECK(strstr(body, "Value:    96\n") != NULL, "the e-mail says the value");
@@ -43,7 +43,7 @@ static void test_alarm_names_the_reading(void)
 static void test_no_data_says_no_data(void)
 {
 	struct alert_event_view e = { CODE, "no_data", 1, "Kiln silent", "Kiln 7", "temp", NULL,
-	    "2026-03-01T09:58:00.250Z", "2026-03-01T09:58:00.250Z" };
+	    "2026-03-01T09:58:00.250Z", "2026-03-01T09:58:00.250Z", 0, NULL };
 
 	compose(&e);
 	CHECK(strstr(body, "No data has arrived since the last reading, taken at 2026-03-01T09:58:00.250Z.") != NULL,
@@ -69,7 +69,7 @@ static void test_no_data_says_no_data(void)
 static void test_back_to_normal_asks_nothing(void)
 {
 	struct alert_event_view e = { CODE, "clear", 0, "Kiln hot", "Kiln 7", "temp", "70",
-	    "2026-03-01T10:10:00.000Z", "2026-03-01T10:10:00.000Z" };
+	    "2026-03-01T10:10:00.000Z", "2026-03-01T10:10:00.000Z", 0, NULL };
 
 	compose(&e);
 	CHECK_STR(subject, "[Gauge] Back to normal: Kiln hot on Kiln 7", "subject");
@@ -83,7 +83,7 @@ static void test_back_to_normal_asks_nothing(void)
 static void test_reminder_asks_to_acknowledge(void)
 {
 	struct alert_event_view e = { CODE, "reminder", 0, "Kiln hot", "Kiln 7", "temp", "93",
-	    "2026-03-01T10:00:40.000Z", "2026-03-01T10:00:29.500Z" };
+	    "2026-03-01T10:00:40.000Z", "2026-03-01T10:00:29.500Z", 0, NULL };
 
 	compose(&e);
 	CHECK_STR(subject, "[Gauge] Still in alarm: Kiln hot on Kiln 7", "subject");
@@ -94,8 +94,8 @@ static void test_reminder_asks_to_acknowledge(void)
 static void test_digest_lines(void)
 {
 	struct alert_event_view e[2] = {
-		{ CODE, "alarm", 0, "Kiln hot", "Kiln 7", "temp", "96", "2026-03-01T10:00:31.079Z", NULL },
-		{ CODE, "no_data", 1, "Kiln silent", "Kiln 8", "temp", NULL, "2026-03-01T09:58:00.250Z", NULL },
+		{ CODE, "alarm", 0, "Kiln hot", "Kiln 7", "temp", "96", "2026-03-01T10:00:31.079Z", NULL, 0, NULL },
+		{ CODE, "no_data", 1, "Kiln silent", "Kiln 8", "temp", NULL, "2026-03-01T09:58:00.250Z", NULL, 0, NULL },
 	};
 
 	alert_message_digest(e, 2, URL, 0, subject, sizeof(subject), body, sizeof(body));
@@ -107,8 +107,31 @@ static void test_digest_lines(void)
 	CHECK(strstr(sms, " No data Kiln 8 no data;") != NULL, "the SMS digest too");
 }
 
+static void test_webhook_json(void)
+{
+	struct alert_event_view e[2] = {
+		{ CODE, "alarm", 0, "Kiln \"hot\"", "Kiln 7", "temp", "96.5", "2026-03-01T10:00:31.079Z", NULL, 12,
+		  "dev_AAAAAAAAAAAAAAAA" },
+		{ CODE, "no_data", 1, "Kiln silent", "Kiln 8", "temp", NULL, "2026-03-01T09:58:00.250Z", NULL, 0, NULL },
+	};
+	char out[4096];
+
+	CHECK(alert_message_webhook(e, 1, 0, 77, "https://g.example", out, sizeof(out)) > 0, "one event fits");
+	CHECK(strstr(out, "\"event\":\"alarm\"") != NULL && strstr(out, "\"delivery_id\":77") != NULL,
+	    "the event kind and the delivery id");
+	CHECK(strstr(out, "\"rule\":{\"id\":12,\"name\":\"Kiln \\\"hot\\\"\"}") != NULL, "rule id and name, escaped");
+	CHECK(strstr(out, "\"device\":{\"id\":\"dev_AAAAAAAAAAAAAAAA\",\"name\":\"Kiln 7\"}") != NULL, "device id and name");
+	CHECK(strstr(out, "\"value\":96.5,") != NULL, "the value as a number, digit for digit");
+	CHECK(strstr(out, "\"url\":\"https://g.example/verify/" CODE "\"") != NULL, "the verification link");
+	CHECK(alert_message_webhook(e, 2, 1, 78, "https://g.example", out, sizeof(out)) > 0 &&
+	    strstr(out, "{\"event\":\"digest\",\"events\":[") == out && strstr(out, "\"value\":null") != NULL &&
+	    strstr(out, "\"rule\":{\"id\":null") != NULL, "a digest lists its events; gone rules and no values are null");
+	CHECK(alert_message_webhook(e, 1, 0, 77, "https://g.example", out, 64) == 0, "too small a buffer says so");
+}
+
 int main(void)
 {
+	test_webhook_json();
 	test_alarm_names_the_reading();
 	test_no_data_says_no_data();
 	test_back_to_normal_asks_nothing();

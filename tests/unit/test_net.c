@@ -3,6 +3,10 @@
  * parses, in what canonical form, and which addresses each block holds.
  */
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 
 #include "check.h"
@@ -163,10 +167,94 @@ static void test_lists(void)
 	CHECK_STR(bad, "10.0.0.0/8;192.168.0.0/16", "and the whole run is named");
 }
 
+/* Which addresses a webhook may reach (net_addr_internal), edges included. */
+static const struct {
+	int line;
+	const char *addr;
+	int internal;
+} internal_cases[] = {
+	{ __LINE__, "0.0.0.0", 1 },
+	{ __LINE__, "0.255.255.255", 1 },
+	{ __LINE__, "1.0.0.0", 0 },
+	{ __LINE__, "9.255.255.255", 0 },
+	{ __LINE__, "10.0.0.0", 1 },
+	{ __LINE__, "10.255.255.255", 1 },
+	{ __LINE__, "11.0.0.0", 0 },
+	{ __LINE__, "100.63.255.255", 0 },
+	{ __LINE__, "100.64.0.0", 1 },
+	{ __LINE__, "100.127.255.255", 1 },
+	{ __LINE__, "100.128.0.0", 0 },
+	{ __LINE__, "126.255.255.255", 0 },
+	{ __LINE__, "127.0.0.1", 1 },
+	{ __LINE__, "127.255.255.255", 1 },
+	{ __LINE__, "128.0.0.0", 0 },
+	{ __LINE__, "169.253.255.255", 0 },
+	{ __LINE__, "169.254.169.254", 1 },                 /* cloud metadata */
+	{ __LINE__, "169.255.0.0", 0 },
+	{ __LINE__, "172.15.255.255", 0 },
+	{ __LINE__, "172.16.0.0", 1 },
+	{ __LINE__, "172.31.255.255", 1 },
+	{ __LINE__, "172.32.0.0", 0 },
+	{ __LINE__, "192.167.255.255", 0 },
+	{ __LINE__, "192.168.0.1", 1 },
+	{ __LINE__, "192.169.0.0", 0 },
+	{ __LINE__, "8.8.8.8", 0 },
+	{ __LINE__, "93.184.216.34", 0 },
+	{ __LINE__, "::", 1 },
+	{ __LINE__, "::1", 1 },
+	{ __LINE__, "::2", 1 },                             /* IPv4-compatible space */
+	{ __LINE__, "::ffff:127.0.0.1", 1 },                /* mapped: judged as IPv4 */
+	{ __LINE__, "::ffff:10.1.2.3", 1 },
+	{ __LINE__, "::ffff:169.254.169.254", 1 },
+	{ __LINE__, "::ffff:8.8.8.8", 0 },
+	{ __LINE__, "fbff:ffff::1", 0 },
+	{ __LINE__, "fc00::1", 1 },
+	{ __LINE__, "fd12:3456::1", 1 },
+	{ __LINE__, "fe00::1", 0 },
+	{ __LINE__, "fe80::1", 1 },
+	{ __LINE__, "febf:ffff::1", 1 },
+	{ __LINE__, "fec0::1", 0 },
+	{ __LINE__, "2001:db8::1", 0 },
+	{ __LINE__, "2606:4700::1111", 0 },
+};
+
+static void test_internal(void)
+{
+	for (size_t i = 0; i < sizeof(internal_cases) / sizeof(internal_cases[0]); i++) {
+		struct net_addr a;
+		char what[96];
+
+		snprintf(what, sizeof(what), "line %d: %s is %s", internal_cases[i].line, internal_cases[i].addr,
+		    internal_cases[i].internal ? "internal" : "public");
+		CHECK(net_addr_parse(internal_cases[i].addr, strlen(internal_cases[i].addr), &a) == 0, what);
+		CHECK(net_addr_internal(&a) == internal_cases[i].internal, what);
+	}
+}
+
+/* The address libcurl hands the open-socket callback, as a net_addr. */
+static void test_sockaddr(void)
+{
+	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6 };
+	struct sockaddr_in s4 = { .sin_family = AF_INET };
+	struct sockaddr other = { .sa_family = AF_UNIX };
+	struct net_addr a;
+
+	inet_pton(AF_INET, "10.9.8.7", &s4.sin_addr);
+	CHECK(net_addr_from_sockaddr((struct sockaddr *)&s4, &a) == 0 && a.family == AF_INET &&
+	    net_addr_internal(&a), "an IPv4 socket address reads as its address");
+	inet_pton(AF_INET6, "::ffff:127.0.0.1", &s6.sin6_addr);
+	CHECK(net_addr_from_sockaddr((struct sockaddr *)&s6, &a) == 0 && a.family == AF_INET &&
+	    net_addr_internal(&a), "a mapped IPv6 socket address is its IPv4 address");
+	CHECK(net_addr_from_sockaddr(&other, &a) == -1, "another family is refused");
+	CHECK(net_addr_from_sockaddr(NULL, &a) == -1, "no address is refused");
+}
+
 int main(void)
 {
 	test_addresses();
 	test_blocks();
 	test_lists();
+	test_internal();
+	test_sockaddr();
 	return check_done("test_net");
 }

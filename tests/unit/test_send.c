@@ -16,6 +16,7 @@
 #include "send_ses.h"
 #include "sigv4.h"
 #include "send_twilio.h"
+#include "send_webhook.h"
 
 #define SECRET   "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 #define T_SUITE  1440938160     /* 20150830T123600Z */
@@ -398,9 +399,32 @@ static void test_send_logs_and_fails_permanently_on_bad_config(void)
 	delivery_conn_free(c);
 }
 
+/* The Gauge-Signature header against a value computed elsewhere (Python's hmac). */
+static void test_webhook_signature(void)
+{
+	char sig[WEBHOOK_SIGNATURE_LEN], secret[WEBHOOK_SECRET_LEN + 1], other[WEBHOOK_SECRET_LEN + 1];
+	const char *body = "{\"event\":\"alarm\"}";
+	struct delivery_result r;
+
+	CHECK(webhook_signature("whsec_test", 1700000000, body, strlen(body), sig) == 0 &&
+	    strcmp(sig, "t=1700000000,v1=4f714ff4ddbbc9e78e0d140e8ee2cbdb1fe470a4dd340acef1ee71abed9e021b") == 0,
+	    "HMAC-SHA256 of \"<t>.<body>\" keyed with the whole secret");
+	CHECK(webhook_secret_generate(secret) == 0 && webhook_secret_generate(other) == 0 &&
+	    strlen(secret) == WEBHOOK_SECRET_LEN && strncmp(secret, "whsec_", 6) == 0 && strcmp(secret, other) != 0,
+	    "secrets are whsec_ and 43 random base64url characters, each new");
+	webhook_classify(204, &r);
+	CHECK(r.outcome == DELIVERY_SENT, "2xx is delivered");
+	webhook_classify(503, &r);
+	CHECK(r.outcome == DELIVERY_RETRY, "5xx is retried");
+	webhook_classify(404, &r);
+	CHECK(r.outcome == DELIVERY_PERMANENT && strcmp(r.error, "HTTP 404 from the webhook receiver") == 0,
+	    "another 4xx fails for good, saying its status");
+}
+
 int main(void)
 {
 	log_set_level(LOG_ERROR);
+	test_webhook_signature();
 	if (delivery_global_init() != 0)
 		return 1;
 	test_ses_body_is_the_sendemail_shape();

@@ -8,7 +8,7 @@ export const USAGE = `usage: node tests/provider-sinks/server.mjs --port PORT --
          [--host 127.0.0.1]
          [--aws-access-key-id ID --aws-secret-access-key SECRET --aws-region REGION]
          [--twilio ACCOUNT_SID:AUTH_TOKEN ...]
-         [--fail-plan FILE] [--control]`;
+         [--fail-plan FILE] [--webhook-secrets FILE] [--control]`;
 
 export class UsageError extends Error {}
 
@@ -30,6 +30,7 @@ export function parseCli(argv) {
         'aws-region': { type: 'string' },
         twilio: { type: 'string', multiple: true, default: [] },
         'fail-plan': { type: 'string' },
+        'webhook-secrets': { type: 'string' },
         control: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -81,6 +82,7 @@ export function parseCli(argv) {
     aws,
     twilio,
     failPlan: values['fail-plan'] ?? null,
+    webhookSecrets: values['webhook-secrets'] ?? null,
     control: values.control,
   };
 }

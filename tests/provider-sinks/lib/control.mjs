@@ -1,5 +1,5 @@
 // Read-only test endpoints, served only with --control:
-//   GET /_sink/messages?provider=ses|twilio  -> {"provider", "count", "messages": [...]}
+//   GET /_sink/messages?provider=ses|twilio|webhook -> {"provider", "count", "messages": [...]}
 //   GET /_sink/messages                      -> {"ses": [...], "twilio": [...]}
 //   GET /_sink/requests                      -> {"count", "requests": [...requests.log lines]}
 // They save a test from reading the outbox directory itself, and are off by

@@ -11,7 +11,7 @@ import { appendFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
-export const PROVIDERS = ['ses', 'twilio'];
+export const PROVIDERS = ['ses', 'twilio', 'webhook'];
 const MESSAGE_FILE = /^(\d+)-.+\.json$/;
 const SEQUENCE_WIDTH = 6;
 

@@ -5,11 +5,12 @@
 
 import { ses } from './ses.mjs';
 import { twilio } from './twilio.mjs';
+import { webhook } from './webhook.mjs';
 import { CONTROL_PREFIX, handleControl } from './control.mjs';
 import { FailPlanError, takeStep } from './fail-plan.mjs';
 import { BodyTooLargeError, headerPairs, readBody, redactedHeaders, sendJson, sleep } from './http.mjs';
 
-const PROVIDERS = [ses, twilio];
+const PROVIDERS = [ses, twilio, webhook];
 
 function isSuccess(status) {
   return status >= 200 && status < 300;
@@ -68,7 +69,7 @@ export function createHandler({ config, outbox, log = (line) => process.stderr.w
         status: 404,
         outcome: 'not-found',
         body: {
-          message: `provider-sinks has nothing at ${url.pathname}: SES is POST /v2/email/outbound-emails, Twilio is POST /2010-04-01/Accounts/{AccountSid}/Messages.json`,
+          message: `provider-sinks has nothing at ${url.pathname}: SES is POST /v2/email/outbound-emails, Twilio is POST /2010-04-01/Accounts/{AccountSid}/Messages.json, webhooks are POST /webhook/...`,
         },
       });
     }
