@@ -91,7 +91,7 @@ static void metrics_requests_by_status(struct prom *p)
 	prom_family(p, "gauge_http_requests_total", "counter",
 	    "Requests answered by this host, by route pattern (unmatched: no route) and status.");
 	for (size_t slot = 0; slot <= app_route_count(); slot++) {
-		char method[32], status[8];
+		char method[32], status[16];
 		const char *pattern;
 		const char *lab[] = { "method", method, "route", NULL, "status", status, NULL };
 

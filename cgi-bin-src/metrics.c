@@ -79,8 +79,12 @@ int metrics_open(const char *path, uint64_t layout_id, char *err, size_t errlen)
 	metrics_map = t;
 	metrics_size = size;
 out:
-	if (fd >= 0)
-		close(fd);              /* and with it the lock */
+	/* Unlocked by hand: the mapping keeps the open file (and so a flock)
+	 * alive after close(), and the next worker would wait for ever. */
+	if (fd >= 0) {
+		flock(fd, LOCK_UN);
+		close(fd);
+	}
 	return metrics_map != NULL ? 0 : -1;
 }
 
