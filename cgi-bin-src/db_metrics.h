@@ -1,8 +1,10 @@
 /*
  * db_metrics.h - what GET /metrics asks MySQL about alerts, at scrape time:
  * the outbox by channel and status (depth, outcomes, oldest waiting) and
- * the evaluator's lease.  Two statements, both on small result sets: the
- * outbox is grouped by (transport, status), at most a few dozen rows.
+ * the evaluator's lease.  Two statements.  The outbox one returns a few
+ * dozen rows at most (transports x statuses) but reads the whole table,
+ * which keeps every message: README says to scrape less often when it is
+ * large.  The lease is one row.
  */
 #ifndef GAUGE_DB_METRICS_H
 #define GAUGE_DB_METRICS_H
