@@ -26,7 +26,7 @@
 #include "log.h"
 #include "store_readings.h"
 
-#define LEASE_S     10
+#define LEASE_S     ALERTD_LEASE_S
 #define CYCLE_LIMIT 5000
 
 struct oidset {

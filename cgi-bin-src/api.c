@@ -17,6 +17,7 @@
 #include "conf.h"
 #include "key_cache.h"
 #include "log.h"
+#include "metrics.h"
 #include "ratelimit.h"
 #include "req.h"
 #include "resp.h"
@@ -66,6 +67,7 @@ static int api_limit_or_reply(struct api_ctx *c, int keyed)
 	api_limit_headers(c->rs, &rl);
 	if (rl.allowed)
 		return 0;
+	metrics_add(keyed ? METRIC_RATELIMITED_KEY : METRIC_RATELIMITED_ADDRESS, 1);
 	return api_error(c->rs, 429, "rate_limited",
 	    "Too many requests; try again in %u seconds.", rl.reset_s);
 }

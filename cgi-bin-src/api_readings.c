@@ -15,6 +15,7 @@
 #include "app.h"
 #include "db_account.h"
 #include "handlers.h"
+#include "metrics.h"
 #include "readings_out.h"
 #include "req.h"
 #include "resp.h"
@@ -75,6 +76,8 @@ int api_readings_ingest(struct app *app, struct req *r, struct resp *rs,
 	if (store_readings_insert(app->store, c.dev.id, &b, now, &stored, &dups) != STORE_OK)
 		return api_error(rs, 503, "unavailable",
 		    "Readings could not be stored; send them again (readings with an id are stored once).");
+	metrics_add(METRIC_READINGS_STORED, stored);
+	metrics_add(METRIC_READINGS_DUPLICATE, dups);
 	o = json_object_new_object();
 	json_object_object_add(o, "stored", json_object_new_int64((int64_t)stored));
 	json_object_object_add(o, "duplicates", json_object_new_int64((int64_t)dups));

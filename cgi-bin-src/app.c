@@ -15,6 +15,7 @@
 #include "handlers.h"
 #include "key_cache.h"
 #include "log.h"
+#include "metrics.h"
 #include "ratelimit.h"
 #include "secretbox.h"
 #include "req.h"
@@ -25,6 +26,7 @@
 static const struct route app_routes[] = {
 	{ METHOD_GET, "/", page_home },
 	{ METHOD_GET, "/healthz", api_healthz },
+	{ METHOD_GET, "/metrics", api_metrics },
 	{ METHOD_GET, "/api/v1/openapi.json", api_openapi },
 	{ METHOD_GET, "/docs/api", page_docs_api },
 	{ METHOD_POST, "/api/v1/devices/{device}/readings", api_readings_ingest },
@@ -107,6 +109,33 @@ static struct secretbox_key *app_server_key(const struct conf *conf)
 	return k;
 }
 
+#define APP_NROUTES (sizeof(app_routes) / sizeof(app_routes[0]))
+/* Each route has its counters in the metrics file, plus one for "none". */
+_Static_assert(APP_NROUTES < METRICS_ROUTES_MAX, "raise METRICS_ROUTES_MAX (metrics.h)");
+
+/* The route table, as the metrics file's layout names it. */
+static uint64_t app_layout_id(void)
+{
+	uint64_t h = 0;
+	char m[64];
+
+	for (size_t i = 0; i < APP_NROUTES; i++) {
+		route_allow_header(app_routes[i].methods, m, sizeof(m));
+		h = metrics_layout_id(metrics_layout_id(h, m), app_routes[i].pattern);
+	}
+	return h;
+}
+
+size_t app_route_count(void)
+{
+	return APP_NROUTES;
+}
+
+const struct route *app_route(size_t i)
+{
+	return i < APP_NROUTES ? &app_routes[i] : NULL;
+}
+
 int app_open(struct app *app, const struct conf *conf, const char *progname)
 {
 	char err[256];
@@ -124,6 +153,9 @@ int app_open(struct app *app, const struct conf *conf, const char *progname)
 	/* Without the shared table the API still works, unlimited: say so loudly. */
 	if ((app->ratelimit = ratelimit_open(conf->ratelimit_file, err, sizeof(err))) == NULL)
 		log_error("rate limits NOT enforced: %s", err);
+	/* Without the counters /metrics shows the database figures only. */
+	if (metrics_open(conf->metrics_file, app_layout_id(), err, sizeof(err)) != 0)
+		log_error("request metrics NOT counted: %s", err);
 	app->box = app_server_key(conf);
 	app->keys = key_cache_new();
 	/* One connection for the worker's life: mails reuse its TLS session. */
@@ -138,6 +170,7 @@ void app_close(struct app *app)
 	db_free(app->db);
 	store_free(app->store);
 	ratelimit_close(app->ratelimit);
+	metrics_close();
 	key_cache_free(app->keys);
 	app->keys = NULL;
 	delivery_conn_free(app->conn);
@@ -152,14 +185,14 @@ void app_close(struct app *app)
 	app->ratelimit = NULL;
 }
 
-int app_dispatch(struct app *app, struct req *r, struct resp *rs)
+int app_dispatch(struct app *app, struct req *r, struct resp *rs, size_t *slot)
 {
 	struct route_match m;
 	unsigned allowed;
-	const struct route *rt = route_find(app_routes,
-	    sizeof(app_routes) / sizeof(app_routes[0]), r, &m, &allowed);
+	const struct route *rt = route_find(app_routes, APP_NROUTES, r, &m, &allowed);
 	char allow[128];
 
+	*slot = rt != NULL ? (size_t)(rt - app_routes) : APP_NROUTES;
 	if (rt != NULL)
 		return rt->fn(app, r, rs, &m);
 	if (allowed == 0)

@@ -6,6 +6,8 @@
 #ifndef GAUGE_APP_H
 #define GAUGE_APP_H
 
+#include <stddef.h>
+
 #include "send_mail.h"
 
 struct conf;
@@ -13,6 +15,7 @@ struct db;
 struct req;
 struct resp;
 struct ratelimit;
+struct route;
 struct secretbox_key;
 struct store;
 
@@ -30,7 +33,11 @@ struct app {
 /* Creates the per-process connections (lazily connected); 0 on success. */
 int  app_open(struct app *app, const struct conf *conf, const char *progname);
 void app_close(struct app *app);
-/* Routes a parsed request to its handler; returns the status sent. */
-int  app_dispatch(struct app *app, struct req *r, struct resp *rs);
+/* Routes a parsed request to its handler; returns the status sent.  *slot:
+ * the route's index in the table, app_route_count() when none matched. */
+int  app_dispatch(struct app *app, struct req *r, struct resp *rs, size_t *slot);
+/* The route table, for /metrics labels: routes 0..app_route_count()-1. */
+size_t app_route_count(void);
+const struct route *app_route(size_t i);
 
 #endif

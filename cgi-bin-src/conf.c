@@ -81,6 +81,8 @@ static const struct conf_key conf_keys[] = {
 	S("ratelimit.file", "/dev/shm/gauge-ratelimit", ratelimit_file),
 	U("ratelimit.per_minute", "600", 1, 1000000, ratelimit_per_minute),
 	U("ratelimit.anonymous_per_minute", "120", 1, 1000000, ratelimit_anon_per_minute),
+	S("metrics.file", "/dev/shm/gauge-metrics", metrics_file),
+	{ "metrics.allow", CK_CIDRS, "127.0.0.0/8 ::1/128", 0, 0, offsetof(struct conf, metrics_allow) },
 };
 
 /* GAUGE_ + key upper-cased with dots as underscores. */
@@ -428,10 +430,11 @@ void conf_free(struct conf *c)
 	for (size_t i = 0; i < sizeof(conf_keys) / sizeof(conf_keys[0]); i++)
 		if (conf_keys[i].kind == CK_STR || conf_keys[i].kind == CK_OPTSTR)
 			free(*(char **)((char *)c + conf_keys[i].off));
+		else if (conf_keys[i].kind == CK_CIDRS)
+			net_cidrs_free((struct net_cidrs *)((char *)c + conf_keys[i].off));
 	for (size_t i = 0; i < c->n_unknown; i++)
 		free(c->unknown[i]);
 	free(c->unknown);
-	net_cidrs_free(&c->trusted_proxies);
 	free(c->path);
 	free(c);
 }

@@ -73,6 +73,8 @@ struct conf {
 	char *ratelimit_file;               /* shared by the workers of a host */
 	unsigned ratelimit_per_minute;      /* per API key */
 	unsigned ratelimit_anon_per_minute; /* per client address, without a key */
+	char *metrics_file;                 /* request counters, shared by the workers of a host */
+	struct net_cidrs metrics_allow;     /* who may GET /metrics */
 };
 
 /* Returns a conf owned by the caller (conf_free), or NULL with err set.

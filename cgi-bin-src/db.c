@@ -18,6 +18,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "metrics.h"
 
 #define DB_STMT_CACHE 48
 
@@ -161,10 +162,20 @@ static int db_connect(struct db *db)
 	return DB_OK;
 }
 
+/* Failures handed to a caller are counted for /metrics (metrics.h). */
+static int db_counted(int rc)
+{
+	if (rc == DB_DOWN)
+		metrics_add(METRIC_DB_MYSQL_DOWN, 1);
+	else if (rc == DB_ERROR)
+		metrics_add(METRIC_DB_MYSQL_ERROR, 1);
+	return rc;
+}
+
 int db_ping(struct db *db)
 {
 	if (db_connect(db) != DB_OK)
-		return DB_DOWN;
+		return db_counted(DB_DOWN);
 	if (mysql_ping(db->conn) == 0)
 		return DB_OK;
 	db_note(db, "ping", mysql_errno(db->conn), mysql_error(db->conn));
@@ -172,7 +183,7 @@ int db_ping(struct db *db)
 	/* The old connection may simply have timed out: one fresh try. */
 	if (db_connect(db) != DB_OK || mysql_ping(db->conn) != 0) {
 		db_disconnect(db);
-		return DB_DOWN;
+		return db_counted(DB_DOWN);
 	}
 	return DB_OK;
 }
@@ -289,7 +300,7 @@ int db_exec(struct db *db, const char *sql, const struct db_val *args,
 	int rc = db_run(db, sql, args, nargs, &st);
 
 	if (rc != DB_OK)
-		return rc;
+		return db_counted(rc);
 	if (res != NULL) {
 		res->insert_id = mysql_stmt_insert_id(st);
 		res->affected = mysql_stmt_affected_rows(st);
@@ -359,7 +370,7 @@ int db_query(struct db *db, const char *sql, const struct db_val *args,
 	int rc = db_run(db, sql, args, nargs, &st);
 
 	if (rc != DB_OK)
-		return rc;
+		return db_counted(rc);
 	/* Buffer the result so every column's max_length is known up front. */
 	mysql_stmt_attr_set(st, STMT_ATTR_UPDATE_MAX_LENGTH, &update_max);
 	if (mysql_stmt_store_result(st) != 0)
@@ -369,7 +380,7 @@ int db_query(struct db *db, const char *sql, const struct db_val *args,
 	/* After a lost connection the cache was cleared and st closed with it. */
 	if (db->conn != NULL)
 		db_release(db, st);
-	return rc;
+	return db_counted(rc);
 }
 
 int db_query_all(struct db *db, const char *sql, const struct db_val *args,

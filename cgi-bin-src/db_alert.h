@@ -10,6 +10,10 @@
 #include "alert_rule.h"
 #include "db.h"
 
+/* The evaluator's lease (db_alertd_lease): renewed every cycle, taken over
+ * by another gauge-alertd once this many seconds pass without renewal. */
+#define ALERTD_LEASE_S 10
+
 struct alert_rule_row {
 	long long id, account_id;
 	char name[101];

@@ -15,6 +15,7 @@
  */
 #include <fcgiapp.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@
 #include "conf.h"
 #include "send_http.h"
 #include "log.h"
+#include "metrics.h"
 #include "req.h"
 #include "resp.h"
 #include "store.h"
@@ -62,24 +64,28 @@ static void fcgi_handle(struct app *app, FCGX_Request *fr)
 	struct req_error err;
 	struct resp rs;
 	struct timespec t0, t1;
+	size_t slot = app_route_count();    /* none, until a route matches */
+	uint64_t us;
 	int status, via;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (req_parse(&r, fr->envp, fcgi_read, fr->in, app->conf->max_body,
 	    &app->conf->trusted_proxies, &err) == 0) {
 		resp_init(&rs, (struct out){ fcgi_write, fr->out }, &r);
-		status = app_dispatch(app, &r, &rs);
+		status = app_dispatch(app, &r, &rs, &slot);
 	} else {
 		resp_init(&rs, (struct out){ fcgi_write, fr->out }, &r);
 		status = err.status;
 		resp_error(&rs, err.status, err.code, err.message);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	us = (uint64_t)(((long long)(t1.tv_sec - t0.tv_sec) * 1000000000LL +
+	    (t1.tv_nsec - t0.tv_nsec)) / 1000);
+	metrics_request(slot, status, us);
 	/* The client first, as always; the proxy it came through last. */
 	via = strcmp(r.peer_addr, r.remote_addr) != 0;
 	log_info("req=%s %s %s %s %d %zuB %.1fms%s%s", r.id, r.remote_addr, r.method_name,
-	    r.raw_path, status, rs.bytes,
-	    (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6,
+	    r.raw_path, status, rs.bytes, (double)us / 1e3,
 	    via ? " via=" : "", via ? r.peer_addr : "");
 	req_free(&r);
 }

@@ -13,6 +13,7 @@ typedef int handler_fn(struct app *app, struct req *r, struct resp *rs,
     const struct route_match *m);
 
 handler_fn api_healthz;
+handler_fn api_metrics;
 handler_fn api_openapi;
 handler_fn page_docs_api;
 handler_fn page_home;

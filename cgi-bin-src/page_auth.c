@@ -20,6 +20,7 @@
 #include "db_user.h"
 #include "handlers.h"
 #include "log.h"
+#include "metrics.h"
 #include "page.h"
 #include "resp.h"
 #include "secretbox.h"
@@ -116,6 +117,7 @@ int page_login_post(struct app *app, struct req *r, struct resp *rs,
 	if (wait > 0) {
 		snprintf(msg, sizeof(msg), "Too many failed attempts. Try again in %ld second%s.",
 		    wait, wait == 1 ? "" : "s");
+		metrics_add(METRIC_RATELIMITED_LOGIN, 1);
 		return login_form(&p, 429, msg);
 	}
 	rc = db_user_by_email(app->db, email, &u);
@@ -182,6 +184,7 @@ int page_login_2fa_post(struct app *app, struct req *r, struct resp *rs,
 		return page_error(&p, 503, "Gauge is temporarily unavailable. Try again in a moment.");
 	if (wait > 0) {
 		snprintf(msg, sizeof(msg), "Too many failed attempts. Try again in %ld seconds.", wait);
+		metrics_add(METRIC_RATELIMITED_LOGIN, 1);
 		return mfa_form(&p, 429, msg);
 	}
 	switch (mfa_check(app->db, app->box, &u, page_field(&p, "code"))) {

@@ -16,6 +16,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "metrics.h"
 #include "store_internal.h"
 
 struct store {
@@ -99,8 +100,11 @@ void store_free(struct store *s)
 /* Server selection and socket errors mean "down"; the rest are errors. */
 int store_error_status(const bson_error_t *e)
 {
-	if (e->domain == MONGOC_ERROR_SERVER_SELECTION || e->domain == MONGOC_ERROR_STREAM)
+	if (e->domain == MONGOC_ERROR_SERVER_SELECTION || e->domain == MONGOC_ERROR_STREAM) {
+		metrics_add(METRIC_DB_MONGO_DOWN, 1);
 		return STORE_DOWN;
+	}
+	metrics_add(METRIC_DB_MONGO_ERROR, 1);
 	return STORE_ERROR;
 }
 

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "store_internal.h"
 
 
@@ -83,12 +84,14 @@ int store_readings_insert(struct store *s, long long device_id, const struct bat
 	dups = rc == STORE_OK ? count_duplicates(&reply) : 0;
 	if (rc == STORE_OK && dups < 0) {
 		log_error("readings insert: unexpected write error: %s", e.message);
+		metrics_add(METRIC_DB_MONGO_ERROR, 1);
 		rc = STORE_ERROR;
 	}
 	*stored = bson_iter_init_find(&it, &reply, "insertedCount") ? (size_t)bson_iter_as_int64(&it) : 0;
 	*duplicates = dups > 0 ? (size_t)dups : 0;
 	if (rc == STORE_OK && *stored + *duplicates != b->n) {
 		log_error("readings insert: %zu stored + %zu duplicates of %zu", *stored, *duplicates, b->n);
+		metrics_add(METRIC_DB_MONGO_ERROR, 1);
 		rc = STORE_ERROR;
 	}
 	bson_destroy(&reply);

@@ -177,6 +177,10 @@ ratelimit {
   per_minute = ${s.rateLimit}
   anonymous_per_minute = ${s.rateLimit}
 }
+metrics {
+  file = ${path.join(dirs.run, 'metrics')}
+  allow = ${s.metricsAllow.join(' ')}
+}
 fcgi {
   listen = ${s.fcgiSocket}
   workers = ${s.workers}
@@ -317,6 +321,8 @@ export async function startStack(opts = {}) {
     // the test runner the load balancer.
     trustedProxies: opts.trustedProxies ?? [],
     rateLimit: opts.rateLimit ?? 600,
+    // Who may GET /metrics (metrics.allow): loopback, as the shipped default.
+    metricsAllow: opts.metricsAllow ?? ['127.0.0.0/8', '::1/128'],
     alertdPollMs: opts.alertdPollMs ?? 500,
     alertdRetryMs: opts.alertdRetryMs ?? 2000,
     alertBudget: opts.alertBudget ?? 20,

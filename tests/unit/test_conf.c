@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -49,6 +50,72 @@ static int contains(const char *s, const char *part)
 	return s != NULL && strstr(s, part) != NULL;
 }
 
+/* metrics.allow, as a specification: what loads, who is then allowed, and
+ * the message a bad list is refused with at start. */
+static const struct {
+	int line;
+	const char *value;          /* NULL: the key unset */
+	const char *allowed, *refused;  /* addresses the list must and must not hold */
+	const char *error;          /* NULL: loads */
+} allow_cases[] = {
+	{ __LINE__, NULL, "127.0.0.1", "10.0.0.1", NULL },              /* the default: loopback */
+	{ __LINE__, NULL, "127.200.0.9", "192.0.2.1", NULL },
+	{ __LINE__, NULL, "::1", "::2", NULL },
+	{ __LINE__, NULL, "::ffff:127.0.0.1", "2001:db8::1", NULL },    /* a dual-stack socket's IPv4 */
+	{ __LINE__, "10.0.0.0/8, 192.0.2.7", "10.1.2.3", "127.0.0.1", NULL },  /* replaces loopback */
+	{ __LINE__, "10.0.0.0/8, 192.0.2.7", "192.0.2.7", "192.0.2.8", NULL },
+	{ __LINE__, "2001:db8:1::/48 fd00::/8", "2001:db8:1:ffff::5", "2001:db8:2::1", NULL },
+	{ __LINE__, "2001:db8:1::/48 fd00::/8", "fdab::1", "fe80::1", NULL },
+	{ __LINE__, "::ffff:10.0.0.0/104", "10.200.0.1", "11.0.0.1", NULL },
+	{ __LINE__, "", NULL, "127.0.0.1", NULL },                       /* empty: nobody */
+	{ __LINE__, "127.0.0.1/8", NULL, NULL, "metrics.allow: '127.0.0.1/8' is not an address or CIDR block" },
+	{ __LINE__, "10.0.0.0/33", NULL, NULL, "metrics.allow: '10.0.0.0/33'" },
+	{ __LINE__, "2001:db8::/129", NULL, NULL, "metrics.allow: '2001:db8::/129'" },
+	{ __LINE__, "2001:db8::1/64", NULL, NULL, "metrics.allow: '2001:db8::1/64'" },
+	{ __LINE__, "10.0.0.0/8 localhost", NULL, NULL, "metrics.allow: 'localhost'" },
+	{ __LINE__, "[::1]", NULL, NULL, "metrics.allow: '[::1]'" },
+	{ __LINE__, "10.0.0.0/08", NULL, NULL, "metrics.allow: '10.0.0.0/08'" },
+	{ __LINE__, "fe80::1%eth0", NULL, NULL, "metrics.allow: 'fe80::1%eth0'" },
+};
+
+static int allow_holds(const struct conf *c, const char *addr)
+{
+	struct net_addr a;
+
+	return net_addr_parse(addr, strlen(addr), &a) == 0 && net_cidrs_match(&c->metrics_allow, &a);
+}
+
+static void test_metrics_allow(void)
+{
+	for (size_t i = 0; i < sizeof(allow_cases) / sizeof(allow_cases[0]); i++) {
+		char text[256], err[CONF_ERR_LEN] = "", what[160];
+		struct conf *c;
+
+		snprintf(text, sizeof(text), "mysql.host = db\n%s%s%s", allow_cases[i].value ? "metrics.allow = " : "",
+		    allow_cases[i].value ? allow_cases[i].value : "", allow_cases[i].value ? "\n" : "");
+		c = conf_load(conf_file("allow.conf", text), err);
+		snprintf(what, sizeof(what), "line %d: metrics.allow '%s'", allow_cases[i].line,
+		    allow_cases[i].value ? allow_cases[i].value : "(default)");
+		if (allow_cases[i].error != NULL) {
+			CHECK(c == NULL && contains(err, allow_cases[i].error), what);
+			if (c == NULL && !contains(err, allow_cases[i].error))
+				fprintf(stderr, "     got '%s'\n", err);
+			conf_free(c);
+			continue;
+		}
+		CHECK(c != NULL, what);
+		if (c == NULL) {
+			fprintf(stderr, "     conf_load: %s\n", err);
+			continue;
+		}
+		if (allow_cases[i].allowed != NULL)
+			CHECK(allow_holds(c, allow_cases[i].allowed), what);
+		CHECK(!allow_holds(c, allow_cases[i].refused), what);
+		conf_free(c);
+	}
+	unlink(conf_file("allow.conf", ""));
+}
+
 int main(void)
 {
 	static const struct { const char *key; int known; } keys[] = {
@@ -73,6 +140,7 @@ int main(void)
 		return 1;
 	}
 
+	test_metrics_allow();
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		CHECK(conf_key_known(keys[i].key) == keys[i].known, keys[i].key);
 	for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++)
