@@ -43,20 +43,15 @@ int api_account_groups(struct app *app, struct req *r, struct resp *rs,
     const struct route_match *m)
 {
 	struct api_ctx c;
-	struct json_object *arr, *o;
+	struct json_object *arr;
 	int st;
 
 	(void)m;
 	if ((st = api_begin_account_or_reply(&c, app, r, rs)) != 0)
 		return st;
 	arr = json_object_new_array();
-	if (db_api_groups(app->db, c.key.account_id, group_row, arr) != DB_OK) {
-		json_object_put(arr);
-		return api_error(rs, 503, "unavailable", "Groups are temporarily unavailable. Try again.");
-	}
-	o = json_object_new_object();
-	json_object_object_add(o, "groups", arr);
-	return api_send(rs, 200, o);
+	return api_send_list(rs, db_api_groups(app->db, c.key.account_id, group_row, arr), "groups", arr,
+	    "Groups");
 }
 
 static void group_audit(struct api_ctx *c, const char *action, const char *uid)

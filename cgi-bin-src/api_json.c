@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "db.h"
 #include "json_body.h"
 #include "req.h"
 #include "resp.h"
@@ -112,6 +113,20 @@ int api_send(struct resp *rs, int status, struct json_object *obj)
 	resp_json(rs, status, obj);
 	json_object_put(obj);
 	return status;
+}
+
+int api_send_list(struct resp *rs, int db_rc, const char *name, struct json_object *arr,
+    const char *what)
+{
+	struct json_object *o;
+
+	if (db_rc != DB_OK) {
+		json_object_put(arr);
+		return api_error(rs, 503, "unavailable", "%s are temporarily unavailable. Try again.", what);
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, name, arr);
+	return api_send(rs, 200, o);
 }
 
 const char *api_fmt_double(double v, char buf[32])

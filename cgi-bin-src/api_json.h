@@ -35,6 +35,10 @@ int api_json_fields_or_reply(struct api_ctx *c, const char *invalid_code, const 
     size_t n, struct json_object **out);
 /* Sends obj (consumed) with status and returns status. */
 int api_send(struct resp *rs, int status, struct json_object *obj);
+/* A list answer: {"<name>": arr} with 200 when db_rc is DB_OK, else 503
+ * "<what> are temporarily unavailable".  Consumes arr; returns the status. */
+int api_send_list(struct resp *rs, int db_rc, const char *name, struct json_object *arr,
+    const char *what);
 /* A JSON number written in its shortest exact decimal form. */
 struct json_object *api_number(double v);
 /* The shortest decimal that reads back as v exactly; buf of 32 bytes. */

@@ -191,20 +191,15 @@ int api_account_keys_list(struct app *app, struct req *r, struct resp *rs,
     const struct route_match *m)
 {
 	struct api_ctx c;
-	struct json_object *keys, *o;
+	struct json_object *keys;
 	int st;
 
 	(void)m;
 	if ((st = api_begin_account_or_reply(&c, app, r, rs)) != 0)
 		return st;
 	keys = json_object_new_array();
-	if (db_api_account_keys(app->db, c.key.account_id, key_row, keys) != DB_OK) {
-		json_object_put(keys);
-		return api_error(rs, 503, "unavailable", "Keys are temporarily unavailable. Try again.");
-	}
-	o = json_object_new_object();
-	json_object_object_add(o, "keys", keys);
-	return api_send(rs, 200, o);
+	return api_send_list(rs, db_api_account_keys(app->db, c.key.account_id, key_row, keys), "keys",
+	    keys, "Keys");
 }
 
 /* The dashboard's "regenerate the account key" (page_account.c), by API:
