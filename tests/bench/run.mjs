@@ -6,11 +6,14 @@
 //   batch     1000-reading POSTs: readings/s and the workers' CPU per reading
 //   query     p50/p99 latency of a 1000-reading GET
 //   memory    worker resident memory after >= 100,000 requests
+//   callgrind instructions per request of one worker (callgrind.mjs), printed
+//             beside the CPU figures
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { callgrindFigures } from './callgrind.mjs';
 import { freePort, startProcess, stopProcess, tcpConnects, unixConnects, waitFor } from '../stack/proc.mjs';
 import { ROOT, startStack } from '../stack/stack.mjs';
 
@@ -22,7 +25,8 @@ const SECONDS = Number(process.env.GAUGE_BENCH_SECONDS || 5);
 const ROUNDS = Number(process.env.GAUGE_BENCH_ROUNDS || 3);
 const CONNS = Number(process.env.GAUGE_BENCH_CONNECTIONS || 32);
 // GAUGE_BENCH_ONLY=ingest stops after the ceiling and single-reading ingest,
-// for quick rounds while working on the hot path.
+// =callgrind after the instruction counts, for quick rounds while working
+// on the hot path; GAUGE_BENCH_CALLGRIND=0 skips the counts.
 const ONLY = process.env.GAUGE_BENCH_ONLY || '';
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 
@@ -139,6 +143,13 @@ try { figures: {
   const env = { GAUGE_KEY: dev.key, GAUGE_BODY_FILE: single };
 
   console.log(`Gauge benchmark: ${os.cpus().length} cores, ${WORKERS} workers, ${CONNS} connections, ${ROUNDS} rounds of ${SECONDS} s, MongoDB: ${stack.mongoKind}`);
+  // Instructions first, while the readings store is small; printed beside
+  // each CPU figure below.
+  const cg = process.env.GAUGE_BENCH_CALLGRIND === '0' ? null
+    : await callgrindFigures(stack, account, fs.readFileSync(single, 'utf8'), fs.readFileSync(batch, 'utf8'));
+  const k = (x) => `${(x / 1000).toFixed(1)}k`;
+  if (cg) for (const l of cg.lines) console.log(l);
+  if (ONLY === 'callgrind') break figures;
   // Ceiling and ingest alternate, round after round, and the medians are
   // compared: a neighbour's burst on a shared host then skews one round,
   // not the ratio.
@@ -169,9 +180,15 @@ try { figures: {
     .map(([k, t]) => `${k} ${((t / 100 / n) * 1e6).toFixed(0)} us`).join(', ');
   console.log(`ceiling  hello-world FastCGI via lighttpd:  ${median('ceiling').toFixed(0)} req/s (median; rounds ${rounds.map((r) => r.ceiling.toFixed(0)).join(', ')})`);
   console.log(`         CPU per request:                   ${perRequest(cpu.ceiling, requests.ceiling)}`);
+  if (cg) console.log(`         instructions per request:          hello-fcgi ${k(cg.hello)} (callgrind)`);
   console.log(`ingest   single reading via gauge.fcgi:     ${median('ingest').toFixed(0)} req/s (median; rounds ${rounds.map((r) => r.ingest.toFixed(0)).join(', ')})`);
   console.log(`ratio    ingest / ceiling:                  ${median('ratio').toFixed(2)}   (target >= 0.60; rounds ${rounds.map((r) => r.ratio.toFixed(2)).join(', ')})`);
   console.log(`         CPU per request:                   ${perRequest(cpu.ingest, requests.ingest)}`);
+  const workerUs = (t, n) => (t / 100 / n) * 1e6;
+  const ceilUs = workerUs(cpu.ceiling['hello-fcgi'], requests.ceiling);
+  const ingUs = workerUs(cpu.ingest.workers, requests.ingest);
+  console.log(`         gauge.fcgi / hello-fcgi CPU:       ${(ingUs / ceilUs).toFixed(2)} x (${ingUs.toFixed(0)} / ${ceilUs.toFixed(0)} us; target <= 2.0)`);
+  if (cg) console.log(`         instructions per request:          gauge.fcgi ${k(cg.single)}, ${(cg.single / cg.hello).toFixed(2)} x hello-fcgi's (callgrind)`);
 
   if (ONLY === 'ingest') break figures;
   const workers = stack.fcgiWorkers();
@@ -180,12 +197,14 @@ try { figures: {
   const cpuSec = (cpuTicks(workers) - cpu0) / 100;
   const readings = (b.total - b.bad) * 1000;
   console.log(`batch    1000 readings a request:           ${(b.rps * 1000).toFixed(0)} readings/s   (target >= 100000 with a real mongod)`);
-  console.log(`         gauge.fcgi CPU per reading:        ${((cpuSec / readings) * 1e6).toFixed(2)} us  (${cpuSec.toFixed(2)} CPU-s for ${readings} readings)`);
+  console.log(`         gauge.fcgi CPU per reading:        ${((cpuSec / readings) * 1e6).toFixed(2)} us  (${cpuSec.toFixed(2)} CPU-s for ${readings} readings; target <= 1.5 us)`);
+  if (cg) console.log(`         instructions per reading:          ${k(cg.batch / 1000)} (callgrind)`);
 
   const q = stack.ctl(['create-device', '--account', String(account.id), '--name', 'bench-query']);
   await stack.client('POST', `/api/v1/devices/${q.id}/readings`, { headers: { authorization: `Bearer ${q.key}`,
     'content-type': 'application/json' }, body: fs.readFileSync(batch) });
   const lat = [];
+  const qcpu0 = cpuTicks(workers);
   for (let i = 0; i < 200; i++) {
     const t = process.hrtime.bigint();
     const r = await stack.client('GET', `/api/v1/devices/${q.id}/readings?limit=1000`, { headers: { authorization: `Bearer ${q.key}` } });
@@ -193,7 +212,10 @@ try { figures: {
     if (r.status !== 200 || r.json.readings.length !== 1000) throw new Error(`query returned ${r.status}`);
   }
   lat.sort((x, y) => x - y);
+  const qcpu = (cpuTicks(workers) - qcpu0) / 100;
   console.log(`query    1000-reading GET (200 runs):       p50 ${pct(lat, 50).toFixed(1)} ms, p99 ${pct(lat, 99).toFixed(1)} ms`);
+  console.log(`         gauge.fcgi CPU per GET:            ${((qcpu / 200) * 1e3).toFixed(2)} ms  (target <= 1.5 ms)`);
+  if (cg) console.log(`         instructions per GET:              ${k(cg.get)} (callgrind)`);
   totalRequests += 200;
 
   await alertLatency(account);
