@@ -468,7 +468,7 @@ static void req_new_id(struct req *r)
 {
 	unsigned char raw[8] = { 0 };
 
-	(void)crypto_random(raw, sizeof(raw));
+	(void)crypto_random_id(raw, sizeof(raw));
 	crypto_hex(raw, sizeof(raw), r->id);
 }
 

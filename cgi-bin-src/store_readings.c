@@ -77,6 +77,11 @@ int store_readings_insert(struct store *s, long long device_id, const struct bat
 		ptrs[i] = &docs[i];
 	}
 	BSON_APPEND_BOOL(&opts, "ordered", false);
+	/* libmongoc would walk every document again for keys starting with $
+	 * or holding dots and for bad UTF-8: build_doc's keys are fixed or
+	 * channel names (letters, digits, _) and the only string is a client
+	 * id of printable ASCII, all checked by reading.c. */
+	BSON_APPEND_BOOL(&opts, "validate", false);
 	if (!mongoc_collection_insert_many(coll, ptrs, b->n, &opts, &reply, &e) &&
 	    (e.domain != MONGOC_ERROR_SERVER && e.domain != MONGOC_ERROR_COMMAND &&
 	    e.domain != MONGOC_ERROR_WRITE_CONCERN))

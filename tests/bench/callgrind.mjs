@@ -66,7 +66,9 @@ async function startFront(stack, name, sock, checked) {
 // fd 0, made by the python3 line) and hello-fcgi with 0 workers.
 async function startResponder(stack, name, cmdArgs, sock, cgDir) {
   const vg = cgDir ? ['valgrind', '--tool=callgrind', `--callgrind-out-file=${path.join(cgDir, `${name}.%p`)}`,
-    '--dump-instr=no', '--collect-jumps=no', '--vgdb=yes'] : [];
+    '--dump-instr=no', '--collect-jumps=no', '--vgdb=yes',
+    // each dump self-contained, for callgrind_annotate
+    '--compress-strings=no', '--compress-pos=no'] : [];
   const fd0 = ['/usr/bin/python3', '-c', 'import os, socket, sys; s = socket.socket(socket.AF_UNIX); ' +
     's.bind(sys.argv[1]); os.chmod(sys.argv[1], 0o666); s.listen(128); os.dup2(s.fileno(), 0); ' +
     'os.execvp(sys.argv[2], sys.argv[2:])', sock];
