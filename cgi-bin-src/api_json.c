@@ -8,6 +8,7 @@
 #include "api_json.h"
 
 #include <json-c/json.h>
+#include <json-c/printbuf.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -207,6 +208,45 @@ const char *api_fmt_double(double v, char buf[32])
 	}
 	buf[o] = '\0';
 	return buf;
+}
+
+int api_json_put_string(struct printbuf *pb, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *run = s;
+	char u[6] = { '\\', 'u', '0', '0', 0, 0 };
+	int rc = printbuf_memappend(pb, "\"", 1) < 0;
+
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		const char *rep;
+		int n = 2;
+
+		switch (c) {
+		case '"': rep = "\\\""; break;
+		case '\\': rep = "\\\\"; break;
+		case '\b': rep = "\\b"; break;
+		case '\f': rep = "\\f"; break;
+		case '\n': rep = "\\n"; break;
+		case '\r': rep = "\\r"; break;
+		case '\t': rep = "\\t"; break;
+		default:
+			if (c >= 0x20)
+				continue;
+			u[4] = hex[c >> 4];
+			u[5] = hex[c & 15];
+			rep = u;
+			n = 6;
+		}
+		if (s > run)
+			rc |= printbuf_memappend(pb, run, (int)(s - run)) < 0;
+		rc |= printbuf_memappend(pb, rep, n) < 0;
+		run = s + 1;
+	}
+	if (s > run)
+		rc |= printbuf_memappend(pb, run, (int)(s - run)) < 0;
+	rc |= printbuf_memappend(pb, "\"", 1) < 0;
+	return rc ? -1 : 0;
 }
 
 struct json_object *api_number(double v)

@@ -47,6 +47,11 @@ struct json_object *api_number(double v);
 const char *api_fmt_double(double v, char buf[32]);
 /* The same text by snprintf alone: the reference the unit tests hold it to. */
 const char *api_fmt_double_slow(double v, char buf[32]);
+/* Appends s as a JSON string, quoted and escaped exactly as json-c writes
+ * it (JSON_C_TO_STRING_NOSLASHESCAPE), for answers streamed into a printbuf
+ * rather than built as a tree.  0, or -1 when out of memory. */
+struct printbuf;
+int api_json_put_string(struct printbuf *pb, const char *s);
 /* An ISO 8601 UTC string from epoch ms, as a JSON string. */
 struct json_object *api_time(long long ms);
 
