@@ -178,6 +178,7 @@ export async function callgrindFigures(stack, account, single, batch) {
       procs.push(g.proc);
       await phase(5, postSingle(gf.client));
       const gs = await syscalls(g.worker, 200, postSingle(gf.client));
+      const gb = await syscalls(g.worker, BATCHES, postBatch);
       await stopProcess(g.proc);
       const hn = await startResponder(stack, 'hello', helloCmd, hsock, null);
       procs.push(hn.proc);
@@ -185,6 +186,7 @@ export async function callgrindFigures(stack, account, single, batch) {
       const hs = await syscalls(hn.worker, 200, postSingle(hf.client));
       await stopProcess(hn.proc);
       lines.push(`syscalls per single ingest: gauge.fcgi ${gs.perRequest.toFixed(1)} (${gs.top}); hello-fcgi ${hs.perRequest.toFixed(1)} (${hs.top})`);
+      lines.push(`syscalls per 1000-reading batch: gauge.fcgi ${gb.perRequest.toFixed(1)} (${gb.top})`);
     }
     ir.lines = lines;
     return ir;
