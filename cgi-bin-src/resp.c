@@ -61,14 +61,19 @@ void resp_init(struct resp *rs, struct out out, const struct req *req)
 
 int resp_header(struct resp *rs, const char *name, const char *value)
 {
-	size_t room = sizeof(rs->extra) - rs->extra_len;
-	int n = snprintf(rs->extra + rs->extra_len, room, "%s: %s\r\n", name, value);
+	size_t room = sizeof(rs->extra) - rs->extra_len, nl = strlen(name), vl = strlen(value);
+	char *p = rs->extra + rs->extra_len;
 
-	if (n < 0 || (size_t)n >= room) {
+	/* Several a request (the rate-limit headers on every API answer). */
+	if (nl + vl + 4 >= room) {
 		rs->extra[rs->extra_len] = '\0';
 		return -1;
 	}
-	rs->extra_len += (size_t)n;
+	memcpy(p, name, nl);
+	memcpy(p + nl, ": ", 2);
+	memcpy(p + nl + 2, value, vl);
+	memcpy(p + nl + 2 + vl, "\r\n", 3);
+	rs->extra_len += nl + vl + 4;
 	return 0;
 }
 
