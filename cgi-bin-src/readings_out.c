@@ -47,40 +47,113 @@ struct json_object *readings_json(const bson_t *doc)
 /* Appends a string constant. */
 #define PB_LIT(pb, lit) printbuf_memappend((pb), (lit), (int)sizeof(lit) - 1)
 
-static int put_time(struct printbuf *pb, long long ms)
+/*
+ * One reading is assembled in a local line and appended to the page in one
+ * piece (a printbuf_memappend per field cost more than the field).  Keys
+ * and the client id go in as they are when nothing in them needs escaping,
+ * which is always for what ingest admits; otherwise the line is flushed
+ * and api_json_put_string() escapes them.
+ */
+struct line {
+	struct printbuf *pb;
+	char buf[1024];
+	size_t n;
+	int rc;
+};
+
+static void line_flush(struct line *l)
+{
+	if (l->n > 0 && printbuf_memappend(l->pb, l->buf, (int)l->n) < 0)
+		l->rc = -1;
+	l->n = 0;
+}
+
+static void line_put(struct line *l, const char *s, size_t n)
+{
+	if (l->n + n > sizeof(l->buf)) {
+		line_flush(l);
+		if (n > sizeof(l->buf)) {
+			if (printbuf_memappend(l->pb, s, (int)n) < 0)
+				l->rc = -1;
+			return;
+		}
+	}
+	memcpy(l->buf + l->n, s, n);
+	l->n += n;
+}
+
+#define LINE_LIT(l, lit) line_put((l), (lit), sizeof(lit) - 1)
+
+static void line_time(struct line *l, long long ms)
 {
 	char ts[TS_LEN + 2];
+	size_t n;
 
 	ts[0] = '"';
 	ts_format(ms, ts + 1);
-	strcat(ts, "\"");
-	return printbuf_memappend(pb, ts, (int)strlen(ts));
+	n = strlen(ts);
+	ts[n] = '"';
+	line_put(l, ts, n + 1);
+}
+
+static void line_string(struct line *l, const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n] != '\0'; n++)
+		if ((unsigned char)s[n] < 0x20 || s[n] == '"' || s[n] == '\\')
+			break;
+	if (s[n] == '\0' && n < 256) {
+		line_put(l, "\"", 1);
+		line_put(l, s, n);
+		line_put(l, "\"", 1);
+		return;
+	}
+	line_flush(l);
+	if (api_json_put_string(l->pb, s) != 0)
+		l->rc = -1;
+}
+
+static int readings_json_view(struct printbuf *pb, struct store_reading_view *v)
+{
+	struct line l;
+	char num[32];
+	int first = 1;
+
+	l.pb = pb;
+	l.n = 0;
+	l.rc = 0;
+	LINE_LIT(&l, "{\"ts\":");
+	line_time(&l, v->ts_ms);
+	LINE_LIT(&l, ",\"received_at\":");
+	line_time(&l, v->received_ms);
+	if (v->id != NULL) {
+		LINE_LIT(&l, ",\"id\":");
+		line_string(&l, v->id);
+	}
+	LINE_LIT(&l, ",\"values\":{");
+	while (v->has_values && bson_iter_next(&v->values)) {
+		if (!BSON_ITER_HOLDS_NUMBER(&v->values))
+			continue;
+		if (!first)
+			LINE_LIT(&l, ",");
+		first = 0;
+		line_string(&l, bson_iter_key(&v->values));
+		LINE_LIT(&l, ":");
+		api_fmt_double(bson_iter_as_double(&v->values), num);
+		line_put(&l, num, strlen(num));
+	}
+	LINE_LIT(&l, "}}");
+	line_flush(&l);
+	return l.rc;
 }
 
 int readings_json_write(struct printbuf *pb, const bson_t *doc)
 {
 	struct store_reading_view v;
-	char num[32];
-	int rc = 0, first = 1;
 
 	store_reading_view(doc, &v);
-	rc |= PB_LIT(pb, "{\"ts\":") < 0 || put_time(pb, v.ts_ms) < 0;
-	rc |= PB_LIT(pb, ",\"received_at\":") < 0 || put_time(pb, v.received_ms) < 0;
-	if (v.id != NULL)
-		rc |= PB_LIT(pb, ",\"id\":") < 0 || api_json_put_string(pb, v.id) != 0;
-	rc |= PB_LIT(pb, ",\"values\":{") < 0;
-	while (v.has_values && bson_iter_next(&v.values)) {
-		if (!BSON_ITER_HOLDS_NUMBER(&v.values))
-			continue;
-		if (!first)
-			rc |= PB_LIT(pb, ",") < 0;
-		first = 0;
-		api_fmt_double(bson_iter_as_double(&v.values), num);
-		rc |= api_json_put_string(pb, bson_iter_key(&v.values)) != 0 || PB_LIT(pb, ":") < 0 ||
-		    printbuf_memappend(pb, num, (int)strlen(num)) < 0;
-	}
-	rc |= PB_LIT(pb, "}}") < 0;
-	return rc ? -1 : 0;
+	return readings_json_view(pb, &v);
 }
 
 static int unavailable(struct resp *rs)
@@ -102,12 +175,13 @@ static int page_doc(void *ctx, const bson_t *doc)
 	struct store_reading_view v;
 
 	store_reading_view(doc, &v);
-	if ((c->n > 0 && PB_LIT(c->pb, ",") < 0) || readings_json_write(c->pb, doc) != 0) {
+	/* The view is read before it is written: writing walks its values. */
+	c->last_ts = v.ts_ms;
+	bson_oid_copy(&v.oid, &c->last_oid);
+	if ((c->n > 0 && PB_LIT(c->pb, ",") < 0) || readings_json_view(c->pb, &v) != 0) {
 		c->oom = 1;
 		return 1;
 	}
-	c->last_ts = v.ts_ms;
-	bson_oid_copy(&v.oid, &c->last_oid);
 	c->n++;
 	return 0;
 }

@@ -120,6 +120,20 @@ static void test_reading(void)
 		CHECK(reading_same(&doc), "a reading with listed ids and values");
 		bson_destroy(&doc);
 	}
+	{
+		char longid[1500];
+
+		memset(longid, 'x', sizeof(longid) - 1);    /* longer than a line: written in pieces */
+		longid[sizeof(longid) - 1] = '\0';
+		longid[700] = '"';
+		doc_init(&doc, 0, longid + 1000);
+		BSON_APPEND_DOCUMENT_BEGIN(&doc, "v", &v);
+		BSON_APPEND_DOUBLE(&v, longid + 600, 1.5);
+		BSON_APPEND_DOUBLE(&v, longid + 100, 2.5);
+		bson_append_document_end(&doc, &v);
+		CHECK(reading_same(&doc), "a reading with a long id and long channel names");
+		bson_destroy(&doc);
+	}
 	doc_init(&doc, 0, NULL);    /* no values at all */
 	CHECK(reading_same(&doc), "a reading without values");
 	bson_destroy(&doc);
