@@ -34,7 +34,8 @@ struct alertd {
 int alertd_evaluate(struct alertd *ad, long long now_ms, size_t *fresh);
 /* 1 when a cycle now would do nothing: the memo is good, no tick is due,
  * the rule set (rules: the probe's fingerprint) is the same and MongoDB has
- * no reading the cycle would evaluate.  Writes nothing. */
+ * no reading the cycle would evaluate; for a standby, when it asked for the
+ * lease less than 2 s ago.  Writes nothing. */
 int alertd_idle(struct alertd *ad, long long now_ms, const char *rules);
 /* Only MongoDB: a reading in the window not evaluated yet (1), or none (0).
  * 1 as well when there is no memo or MongoDB cannot say. */

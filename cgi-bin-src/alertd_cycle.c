@@ -347,8 +347,12 @@ int alertd_evaluate(struct alertd *ad, long long now_ms, size_t *fresh)
 		goto out;
 	if (db_alertd_get(ad->db, "cursor_ms", &c.cursor_ms) == DB_NOTFOUND)
 		c.cursor_ms = now_ms;   /* first start: from now on, not the whole history */
-	if (db_alert_load(ad->db, &c.set) != DB_OK || db_alert_fingerprint(ad->db, c.rules) != DB_OK ||
-	    evaluate_readings(&c, window_ms) != 0 || finish_cycle(&c, now_ms, window_ms) != 0)
+	if (db_alert_load(ad->db, &c.set) != DB_OK)
+		goto out;
+	/* Without a fingerprint no poll skips (alertd_idle): the old pace. */
+	if (db_alert_fingerprint(ad->db, c.rules) != DB_OK)
+		c.rules[0] = '\0';
+	if (evaluate_readings(&c, window_ms) != 0 || finish_cycle(&c, now_ms, window_ms) != 0)
 		goto out;
 	rc = db_commit(ad->db);
 out:
@@ -401,8 +405,11 @@ int alertd_idle(struct alertd *ad, long long now_ms, const char *rules)
 {
 	const struct alertd_memo *m = ad->memo;
 
-	if (m == NULL || ad->lease_ms == 0 || alertd_mono_ms() - ad->lease_ms >= LEASE_S * 1000 - 1000 ||
-	    now_ms >= m->tick_ms || strcmp(rules, m->rules) != 0)
+	/* A standby only asks for the lease now and then. */
+	if (ad->lease_ms == 0)
+		return alertd_mono_ms() - ad->lease_tried_ms < STANDBY_TRY_MS;
+	if (m == NULL || alertd_mono_ms() - ad->lease_ms >= LEASE_S * 1000 - 1000 ||
+	    now_ms >= m->tick_ms || rules[0] == '\0' || strcmp(rules, m->rules) != 0)
 		return 0;
 	return !alertd_has_news(ad);
 }

@@ -112,20 +112,24 @@ static size_t alertd_cycle(struct alertd *ad, int *mysql_ok, int *mongo_ok, long
 	long long now = alertd_now_ms();
 	struct alertd_probe probe;
 	size_t fresh = 0;
-	int ok = db_ping(ad->db) == DB_OK && db_alertd_probe(ad->db, &probe) == DB_OK, ran = 0;
+	int ok = db_ping(ad->db) == DB_OK, evaluated = 0;
 
 	alertd_note("mysql", ok, mysql_ok);
 	if (!ok)
 		return 0;
+	/* A probe that fails says "everything may be due": a poll as before. */
+	if (db_alertd_probe(ad->db, &probe) != DB_OK)
+		probe = (struct alertd_probe){ .rules = "", .due = 1, .stale = 1, .held = 1 };
 	if (alertd_idle(ad, now, probe.rules)) {
 		(void)alertd_keep_lease(ad);
 	} else {
-		ran = 1;
 		alertd_note("mongodb", alertd_evaluate(ad, now, &fresh) == 0 || store_ping(ad->store) == STORE_OK, mongo_ok);
+		evaluated = ad->lease_ms != 0;
 	}
-	if (ran || probe.held)
+	/* The cycle's own outbox rows go out now, not a poll later. */
+	if (evaluated || probe.held)
 		(void)alertd_make_digests(ad);
-	if (ran || probe.due || probe.stale)
+	if (evaluated || probe.due || probe.stale)
 		(void)alertd_deliver(ad, now);
 	if (alertd_mono_ms() - *last_poll_ms >= LAST_POLL_EVERY_MS) {
 		(void)db_alertd_set(ad->db, "last_poll_ms", alertd_now_ms());
