@@ -394,6 +394,8 @@ class Stack {
   get tls() { return this.s.tls; }
   get procs() { return this.s.procs; }
   get mongoKind() { return this.s.mongo?.kind; }
+  // For the Node driver (the app itself uses the unix socket).
+  get mongoTcpUri() { return this.s.mongo?.tcpUri; }
   get plainHttpPort() { return this.s.plainHttpPort; }
   get secrets() { return this.s.secrets; }
 
