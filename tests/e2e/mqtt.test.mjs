@@ -1,0 +1,256 @@
+// mqtt.test.mjs - MQTT ingest end to end: devices publish over TLS to the
+// real Mosquitto with Gauge's plugin (etc/mosquitto/gauge.conf as shipped),
+// with mosquitto_pub/mosquitto_sub and the npm `mqtt` client; what is stored
+// is read back through the HTTPS API.  The promises checked: the same keys,
+// the same validation and errors, and a QoS 1 PUBACK means what a 201 means.
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+
+import mqtt from 'mqtt';
+
+import { stopProcess } from '../stack/proc.mjs';
+import { startStack } from '../stack/stack.mjs';
+
+const run = promisify(execFile);
+let stack;
+let varDir;
+let A;   // account A: key, devices a1, a2
+let B;   // account B: device b1
+
+before(async () => {
+  varDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gauge-mqtt-'));
+  stack = await startStack({ varDir, workers: 2, bcryptCost: 4, demo: false });
+  const acct = (name) => stack.ctl(['create-account', '--name', name]);
+  const a = acct('Acme');
+  A = { account: a, key: a.account_key };
+  for (const n of ['a1', 'a2']) A[n] = stack.ctl(['create-device', '--account', String(a.id), '--name', n]);
+  const b = acct('Other Co');
+  B = { account: b, key: b.account_key, b1: stack.ctl(['create-device', '--account', String(b.id), '--name', 'b1']) };
+});
+
+after(async () => {
+  await stack?.stop();
+  fs.rmSync(varDir, { recursive: true, force: true });
+});
+
+const readingsTopic = (dev) => `gauge/v1/devices/${dev.id}/readings`;
+const errorsTopic = (dev) => `gauge/v1/devices/${dev.id}/errors`;
+const freshDevice = (name) => stack.ctl(['create-device', '--account', String(A.account.id), '--name', name]);
+
+function api(method, p, { key, json } = {}) {
+  const headers = {};
+  if (key) headers.authorization = `Bearer ${key}`;
+  let body;
+  if (json !== undefined) { body = JSON.stringify(json); headers['content-type'] = 'application/json'; }
+  return stack.client(method, p, { headers, body });
+}
+
+// Every stored reading of a device, through the API.
+async function stored(dev) {
+  const out = [];
+  let next = `/api/v1/devices/${dev.id}/readings?limit=1000`;
+  while (next) {
+    const r = await api('GET', next, { key: A.key });
+    assert.equal(r.status, 200, r.text);
+    out.push(...r.json.readings);
+    next = r.json.next;
+  }
+  return out;
+}
+
+// An npm mqtt client; resolves once connected (or rejects with the CONNACK error).
+function connect(dev, { key = dev.key, username = dev.id, protocolVersion = 5, ca = stack.tls.cert,
+  url = stack.mqttUrl, ...rest } = {}) {
+  return mqtt.connectAsync(url, { username, password: key, ca: ca && fs.readFileSync(ca),
+    protocolVersion, reconnectPeriod: 0, connectTimeout: 5000, ...rest });
+}
+
+const tlsArgs = (dev, key = dev.key) => ['-h', 'localhost', '-p', String(stack.mqttPort), '--cafile', stack.tls.cert,
+  '-u', dev.id, '-P', key];
+
+describe('publishing readings', () => {
+  test('mosquitto_pub with QoS 1: the reading is stored when the PUBACK arrives, received time set', async () => {
+    const dev = freshDevice('pub');
+    const before0 = Date.now();
+    await run('mosquitto_pub', [...tlsArgs(dev), '-q', '1', '-t', readingsTopic(dev),
+      '-m', JSON.stringify({ id: 'm1', values: { temp: 21.5 } })]);
+    const got = await stored(dev);
+    assert.equal(got.length, 1);
+    assert.equal(got[0].id, 'm1');
+    assert.deepEqual(got[0].values, { temp: 21.5 });
+    assert.ok(Date.parse(got[0].received_at) >= before0 - 1000, 'received time is the broker host\'s now');
+  });
+
+  test('the npm client, MQTT 5 and 3.1.1, single readings and a batch of 1000', async () => {
+    const dev = freshDevice('npm');
+    for (const protocolVersion of [5, 4]) {
+      const c = await connect(dev, { protocolVersion });
+      await c.publishAsync(readingsTopic(dev), JSON.stringify({ id: `s${protocolVersion}`, values: { v: protocolVersion } }),
+        { qos: 1 });
+      await c.endAsync();
+    }
+    const c = await connect(dev);
+    const T0 = Date.now() - 3600e3;
+    const readings = Array.from({ length: 1000 }, (_, i) => ({ id: `b${i}`, ts: T0 + i, values: { v: i } }));
+    await c.publishAsync(readingsTopic(dev), JSON.stringify({ readings }), { qos: 1 });
+    await c.endAsync();
+    assert.equal((await stored(dev)).length, 1002);
+  });
+
+  test('an account key publishes for any device of its account, not another account\'s', async () => {
+    const c = await connect(A.a2, { key: A.key, username: 'acme-gateway' });
+    await c.publishAsync(readingsTopic(A.a2), JSON.stringify({ id: 'acct1', values: { v: 1 } }), { qos: 1 });
+    await assert.rejects(c.publishAsync(readingsTopic(B.b1), JSON.stringify({ values: { v: 1 } }), { qos: 1 }),
+      (e) => e.code === 135);
+    await c.endAsync();
+    assert.deepEqual((await stored(A.a2)).map((r) => r.id), ['acct1']);
+    const other = await api('GET', `/api/v1/devices/${B.b1.id}/readings`, { key: B.key });
+    assert.equal(other.json.readings.length, 0);
+  });
+
+  test('a resend with the same ids stores nothing twice', async () => {
+    const dev = freshDevice('resend');
+    const batch = JSON.stringify({ readings: [1, 2, 3].map((i) => ({ id: `r${i}`, values: { v: i } })) });
+    for (let i = 0; i < 3; i++) {
+      await run('mosquitto_pub', [...tlsArgs(dev), '-q', '1', '-t', readingsTopic(dev), '-m', batch]);
+    }
+    assert.deepEqual((await stored(dev)).map((r) => r.id).sort(), ['r1', 'r2', 'r3']);
+  });
+});
+
+describe('who may publish and subscribe where', () => {
+  test('wrong device: a device key cannot log in as, or publish for, another device', async () => {
+    await assert.rejects(connect(A.a2, { key: A.a1.key }), /Not authorized|Bad User Name or Password/i);
+    const c = await connect(A.a1);
+    await assert.rejects(c.publishAsync(readingsTopic(A.a2), JSON.stringify({ values: { v: 1 } }), { qos: 1 }),
+      (e) => e.code === 135);
+    await c.endAsync();
+    assert.equal((await stored(A.a2)).filter((r) => r.values.v === 1 && !r.id).length, 0);
+  });
+
+  test('wrong topic: anything but the device\'s own readings topic is refused', async () => {
+    const dev = freshDevice('topics');
+    const c = await connect(dev);
+    for (const t of [`gauge/v1/devices/${dev.id}/errors`, `gauge/v1/devices/${dev.id}/readings/x`,
+      `gauge/v1/devices/${dev.id}`, 'gauge/v1/devices', `other/${dev.id}/readings`]) {
+      await assert.rejects(c.publishAsync(t, JSON.stringify({ values: { v: 1 } }), { qos: 1 }),
+        (e) => e.code === 135, t);
+    }
+    await c.endAsync();
+    assert.equal((await stored(dev)).length, 0);
+  });
+
+  test('wildcard and foreign subscriptions are refused; the own errors topic is allowed', async () => {
+    const dev = freshDevice('subs');
+    for (const protocolVersion of [5, 4]) {
+      const c = await connect(dev, { protocolVersion });
+      const denied = protocolVersion === 5 ? 135 : 128;
+      for (const t of ['#', 'gauge/#', 'gauge/v1/devices/+/errors', `gauge/v1/devices/${dev.id}/+`,
+        readingsTopic(dev), errorsTopic(A.a1)]) {
+        // mqtt.js rejects a refused MQTT 5 subscription; 3.1.1's 0x80 comes back granted
+        const code = await c.subscribeAsync(t, { qos: 1 }).then(([g]) => g.qos, (e) => e.packet?.granted?.[0]);
+        assert.equal(code, denied, `subscribe ${t}`);
+      }
+      const [ok] = await c.subscribeAsync(errorsTopic(dev), { qos: 1 });
+      assert.equal(ok.qos, 1);
+      await c.endAsync();
+    }
+  });
+
+  test('unknown and malformed keys, and no credentials, are refused at CONNECT', async () => {
+    const dev = freshDevice('creds');
+    await assert.rejects(connect(dev, { key: `gdk_${'x'.repeat(43)}` }));
+    await assert.rejects(connect(dev, { key: 'not-a-key' }));
+    await assert.rejects(connect(dev, { key: null, username: null }));
+    await assert.rejects(connect(dev, { key: null }));
+  });
+
+  test('a revoked key: its open session is dropped without PUBACK, and it cannot connect again', async () => {
+    const dev = freshDevice('revokee');
+    const c = await connect(dev);
+    await c.publishAsync(readingsTopic(dev), JSON.stringify({ id: 'before', values: { v: 1 } }), { qos: 1 });
+    const [k] = (await api('GET', `/api/v1/devices/${dev.id}/keys`, { key: A.key })).json.keys;
+    assert.equal((await api('DELETE', `/api/v1/devices/${dev.id}/keys/${k.id}`, { key: A.key })).status, 200);
+    // The API said "revoked" only after its settle time: the broker refuses now.
+    const closed = new Promise((resolve) => c.once('close', () => resolve('closed')));
+    const acked = c.publishAsync(readingsTopic(dev), JSON.stringify({ id: 'after', values: { v: 2 } }), { qos: 1 })
+      .then(() => 'acked', () => 'failed');
+    assert.equal(await Promise.race([closed, acked]), 'closed');
+    c.end(true);
+    await assert.rejects(connect(dev), /Not authorized|Bad User Name or Password/i);
+    assert.deepEqual((await stored(dev)).map((r) => r.id), ['before']);
+  });
+});
+
+describe('refused payloads', () => {
+  // The same body through HTTPS and MQTT must be refused with the same error.
+  async function errorsFor(dev, payloads) {
+    const sub = await connect(dev, { clientId: `errors-${dev.id}` });
+    const got = [];
+    sub.on('message', (topic, msg) => got.push({ topic, body: JSON.parse(msg.toString()) }));
+    await sub.subscribeAsync(errorsTopic(dev), { qos: 1 });
+    for (const p of payloads) {
+      await run('mosquitto_pub', [...tlsArgs(dev), '-q', '1', '-t', readingsTopic(dev), '-m', p]);
+    }
+    for (let i = 0; i < 50 && got.length < payloads.length; i++) await sleep(100);
+    await sub.endAsync();
+    return got;
+  }
+
+  test('a bad payload stores nothing and its error, the API\'s body, is published to .../errors', async () => {
+    const dev = freshDevice('bad');
+    const payloads = ['{"values":{"temp":"hot"}}', '{"readings":[{"values":{"t":1}},{"values":{}}]}', 'not json',
+      '{"values":{"t":1},"values":{"t":2}}', ''];
+    const got = await errorsFor(dev, payloads);
+    assert.equal(got.length, payloads.length);
+    for (const [i, p] of payloads.entries()) {
+      const https = await stack.client('POST', `/api/v1/devices/${dev.id}/readings`,
+        { headers: { authorization: `Bearer ${dev.key}`, 'content-type': 'application/json' }, body: p });
+      assert.ok(https.status >= 400 && https.status < 500, https.text);
+      const { request_id: _, ...expected } = https.json;
+      assert.equal(got[i].topic, errorsTopic(dev));
+      assert.deepEqual(got[i].body, expected, `payload ${JSON.stringify(p)}`);
+    }
+    assert.equal((await stored(dev)).length, 0);
+  });
+
+  test('an oversized payload (over http.max_body) is refused with body_too_large, nothing stored', async () => {
+    const dev = freshDevice('big');
+    const big = JSON.stringify({ values: { t: 1 }, id: 'x'.repeat(1100 * 1024) });
+    const sub = await connect(dev);
+    const got = [];
+    sub.on('message', (topic, msg) => got.push(JSON.parse(msg.toString())));
+    await sub.subscribeAsync(errorsTopic(dev), { qos: 1 });
+    const c = await connect(dev);
+    await assert.rejects(c.publishAsync(readingsTopic(dev), big, { qos: 1 }), (e) => e.code === 135);
+    await c.endAsync();
+    for (let i = 0; i < 50 && got.length < 1; i++) await sleep(100);
+    await sub.endAsync();
+    assert.equal(got[0]?.code, 'body_too_large');
+    assert.equal((await stored(dev)).length, 0);
+  });
+});
+
+describe('TLS only', () => {
+  test('a broker certificate the client does not trust is refused', async () => {
+    const other = path.join(varDir, 'other-ca.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
+      '-days', '1', '-subj', '/CN=localhost', '-keyout', path.join(varDir, 'other-key.pem'), '-out', other],
+    { stdio: 'ignore' });
+    await assert.rejects(run('mosquitto_pub', ['-h', 'localhost', '-p', String(stack.mqttPort), '--cafile', other,
+      '-u', A.a1.id, '-P', A.a1.key, '-q', '1', '-t', readingsTopic(A.a1), '-m', '{"values":{"t":1}}']));
+    await assert.rejects(connect(A.a1, { ca: other }));
+  });
+
+  test('plain TCP (mqtt://) gets no MQTT session at all', async () => {
+    await assert.rejects(connect(A.a1, { url: `mqtt://localhost:${stack.mqttPort}`, ca: null, connectTimeout: 3000 }));
+    await assert.rejects(run('mosquitto_pub', ['-h', 'localhost', '-p', String(stack.mqttPort), '-u', A.a1.id,
+      '-P', A.a1.key, '-q', '1', '-t', readingsTopic(A.a1), '-m', '{"values":{"t":1}}'], { timeout: 10000 }));
+  });
+});
