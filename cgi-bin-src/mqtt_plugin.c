@@ -29,16 +29,19 @@
  *   MOSQ_ERR_ACL_DENIED  "process_bad_message": PUBACK with reason 0x87 (Not
  *                        authorized) for MQTT 5; MQTT 3.1.1 has no negative
  *                        PUBACK, so a 3.1.1 client sees a plain PUBACK.  Used
- *                        for final refusals (bad payload, too large, over the
- *                        rate limit), which are also published to the
- *                        device's errors topic: sending them again would not
- *                        help.
+ *                        only for final refusals, what HTTPS answers with a
+ *                        4xx that resending cannot change (bad payload, too
+ *                        large, a topic the key may not use); the error body
+ *                        is also published to the device's errors topic.
  *   anything else        handle__publish returns it, and the broker sends no
  *                        PUBACK and drops the connection (MQTT 5: DISCONNECT
- *                        0x80 first).  Used when MongoDB did not confirm the
- *                        write: the client still holds the message and sends
- *                        it again (DUP) after reconnecting; ids make that
- *                        resend store nothing twice.
+ *                        0x80 first).  Used for what HTTPS answers 503 or 429
+ *                        (MongoDB did not confirm the write; over the key's
+ *                        rate limit): the client still holds the message and
+ *                        sends it again (DUP) after reconnecting, and ids make
+ *                        that resend store nothing twice.
+ * So for QoS 1, with either protocol version, a PUBACK means the readings
+ * are stored or finally refused, never "try again later".
  * The broker is single-threaded: each message costs one blocking store call
  * (and, once a second per key, one MariaDB lookup), which bounds one
  * broker's rate; more brokers scale it out (README, "MQTT ingest").
@@ -250,7 +253,9 @@ static int mqtt_reach(struct mqtt_gauge *g, const struct mqtt_client *c, const c
 	return MOSQ_ERR_SUCCESS;
 }
 
-/* A publish counts as one request against the key's per-minute limit. */
+/* A publish counts as one request against the key's per-minute limit.
+ * Over it, the error is published and the publish is not acknowledged
+ * (the connection closes): like a 429, the device sends it again later. */
 static int mqtt_limit(struct mqtt_gauge *g, const struct api_key_row *key, const char *uid)
 {
 	struct ingest_error e = { .status = 429, .code = "rate_limited", .pointer = NULL };
@@ -265,7 +270,7 @@ static int mqtt_limit(struct mqtt_gauge *g, const struct api_key_row *key, const
 	snprintf(e.message, sizeof(e.message), "Too many requests; try again in %u seconds.",
 	    rl.reset_s);
 	mqtt_publish_error(uid, &e);
-	return MOSQ_ERR_ACL_DENIED;
+	return MOSQ_ERR_UNKNOWN;
 }
 
 static int mqtt_on_acl_check(int event, void *event_data, void *userdata)

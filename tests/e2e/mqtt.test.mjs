@@ -18,6 +18,8 @@ import { stopProcess } from '../stack/proc.mjs';
 import { startStack } from '../stack/stack.mjs';
 
 const run = promisify(execFile);
+// Per key and minute, shared with the HTTPS API (ratelimit.file).
+const RATE_LIMIT = 4000;
 let stack;
 let varDir;
 let A;   // account A: key, devices a1, a2
@@ -25,7 +27,7 @@ let B;   // account B: device b1
 
 before(async () => {
   varDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gauge-mqtt-'));
-  stack = await startStack({ varDir, workers: 2, bcryptCost: 4, demo: false });
+  stack = await startStack({ varDir, workers: 2, bcryptCost: 4, demo: false, rateLimit: RATE_LIMIT });
   const acct = (name) => stack.ctl(['create-account', '--name', name]);
   const a = acct('Acme');
   A = { account: a, key: a.account_key };
@@ -237,6 +239,33 @@ describe('refused payloads', () => {
   });
 });
 
+describe('rate limits', () => {
+  test('over the key\'s limit a publish is not acknowledged and rate_limited is published; HTTPS shares the count',
+    async () => {
+      const dev = freshDevice('chatty');
+      const burner = await connect(dev);
+      // Refused payloads are cheap and still count, as refused requests do.
+      for (let i = 0; i < RATE_LIMIT; i++) burner.publish(readingsTopic(dev), 'x', { qos: 0 });
+      await burner.endAsync();
+      const sub = await connect(dev);
+      const got = [];
+      sub.on('message', (topic, msg) => got.push(JSON.parse(msg.toString())));
+      await sub.subscribeAsync(errorsTopic(dev), { qos: 1 });
+      const c = await connect(dev);
+      const closed = new Promise((resolve) => c.once('close', () => resolve('closed')));
+      const acked = c.publishAsync(readingsTopic(dev), JSON.stringify({ id: 'over', values: { v: 1 } }), { qos: 1 })
+        .then(() => 'acked', () => 'refused');
+      assert.equal(await Promise.race([closed, acked]), 'closed', 'no PUBACK over the limit: send it again later');
+      c.end(true);
+      for (let i = 0; i < 50 && !got.some((e) => e.code === 'rate_limited'); i++) await sleep(100);
+      await sub.endAsync();
+      assert.ok(got.some((e) => e.code === 'rate_limited'), JSON.stringify(got.slice(-3)));
+      const https = await api('POST', `/api/v1/devices/${dev.id}/readings`, { key: dev.key, json: { values: { v: 1 } } });
+      assert.equal(https.status, 429, 'the HTTPS API counts the same key\'s MQTT publishes');
+      assert.equal((await stored(dev)).length, 0);
+    });
+});
+
 describe('TLS only', () => {
   test('a broker certificate the client does not trust is refused', async () => {
     const other = path.join(varDir, 'other-ca.pem');
@@ -252,5 +281,73 @@ describe('TLS only', () => {
     await assert.rejects(connect(A.a1, { url: `mqtt://localhost:${stack.mqttPort}`, ca: null, connectTimeout: 3000 }));
     await assert.rejects(run('mosquitto_pub', ['-h', 'localhost', '-p', String(stack.mqttPort), '-u', A.a1.id,
       '-P', A.a1.key, '-q', '1', '-t', readingsTopic(A.a1), '-m', '{"values":{"t":1}}'], { timeout: 10000 }));
+  });
+});
+
+// The guarantee under failure: devices publish QoS 1 as fast as PUBACKs
+// come back while MongoDB and then the broker are killed (SIGKILL) and
+// restarted.  A device sends the same reading (same id) again until it is
+// acknowledged, as a device must.  Every acknowledged reading must be
+// stored, and none twice.
+describe('killing MongoDB and the broker mid-load', () => {
+  test('every PUBACKed reading is stored, once', async (t) => {
+    const devices = [0, 1, 2, 3].map((i) => freshDevice(`load${i}`));
+    const t0 = Date.now();
+    const stopAt = t0 + 10000;
+    const publishOne = (c, topic, body) => new Promise((resolve, reject) => {
+      const lost = () => reject(new Error('connection lost'));
+      c.once('close', lost);
+      c.publish(topic, body, { qos: 1 }, (err) => {
+        c.removeListener('close', lost);
+        if (err) reject(err); else resolve();
+      });
+    });
+    async function device(dev, n) {
+      const acked = [];
+      let i = 0;
+      let reconnects = 0;
+      while (Date.now() < stopAt) {
+        let c;
+        try {
+          c = await connect(dev, { connectTimeout: 2000, protocolVersion: n % 2 ? 4 : 5 });
+        } catch {
+          await sleep(100);
+          continue;
+        }
+        try {
+          while (Date.now() < stopAt) {
+            const id = `k${i}`;
+            await publishOne(c, readingsTopic(dev), JSON.stringify({ id, values: { v: i } }));
+            acked.push(id);
+            i++;
+          }
+        } catch { reconnects++; }
+        c.end(true);
+      }
+      return { acked, reconnects };
+    }
+    const load = Promise.all(devices.map((d, n) => device(d, n)));
+    await sleep(1500);
+    await stopProcess(stack.procs.mongo, { signal: 'SIGKILL' });
+    await sleep(1500);
+    await stack.startMongo();
+    await sleep(1500);
+    await stack.stopMosquitto('SIGKILL');
+    await sleep(1000);
+    await stack.startMosquitto();
+    const results = await load;
+    let acked = 0;
+    for (const [n, dev] of devices.entries()) {
+      const ids = (await stored(dev)).map((r) => r.id);
+      const set = new Set(ids);
+      assert.equal(set.size, ids.length, `${dev.name}: a reading stored twice`);
+      const missing = results[n].acked.filter((id) => !set.has(id));
+      assert.deepEqual(missing, [], `${dev.name}: acknowledged but not stored`);
+      acked += results[n].acked.length;
+      t.diagnostic(`${dev.name}: ${results[n].acked.length} acknowledged, ${ids.length} stored, `
+        + `${results[n].reconnects} connections lost`);
+    }
+    assert.ok(acked > 100, `only ${acked} readings acknowledged in 10 s`);
+    assert.ok(results.every((r) => r.reconnects >= 1), 'every device lost its connection at least once');
   });
 });
