@@ -3,6 +3,8 @@
 //
 //   ceiling   hello-world FastCGI responder through the same lighttpd config
 //   ingest    single-reading POSTs through lighttpd -> gauge.fcgi -> MongoDB
+//   mqtt      single-reading QoS 1 publishes through Mosquitto + gauge_mosquitto.so
+//             -> MongoDB, alternating with ingest; then batches of 1000
 //   batch     1000-reading POSTs: readings/s and the workers' CPU per reading
 //   query     p50/p99 latency of a 1000-reading GET
 //   memory    worker resident memory after >= 100,000 requests
@@ -43,6 +45,18 @@ function wrk(url, script, env, { seconds = SECONDS, conns = CONNS } = {}) {
   if (bad > 0 || errors) console.log(`  warning: ${bad} non-2xx responses${errors ? `, socket errors: ${errors}` : ''}`);
   totalRequests += total;
   return { rps, total, bad };
+}
+
+// The MQTT counterpart of wrk (tests/bench/mqtt_load.c): conns TLS
+// connections, inflight QoS 1 publishes outstanding on each.
+function mqttLoad(dev, payloadFile, { seconds = SECONDS, conns = CONNS, inflight = 1 } = {}) {
+  const r = spawnSync(path.join(ROOT, 'build/bench/mqtt-load'), ['127.0.0.1', String(stack.mqttPort), stack.tls.cert,
+    dev.id, dev.key, `gauge/v1/devices/${dev.id}/readings`, payloadFile, String(conns), String(inflight), String(seconds)],
+  { encoding: 'utf8' });
+  const out = JSON.parse(r.stdout || '{"acked":0,"seconds":1,"failed":1}');
+  if (out.failed > 0 || out.connected !== conns) console.log(`  warning: mqtt-load: ${r.stdout.trim()} ${r.stderr.trim()}`);
+  totalRequests += out.acked;
+  return { rps: out.acked / out.seconds, total: out.acked };
 }
 
 function cpuTicks(pids) {
@@ -146,8 +160,8 @@ try { figures: {
   const helloPids = () => fs.readFileSync(`/proc/${hello.pid}/task/${hello.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
   const ceilingTicks = () => ({ 'hello-fcgi': cpuTicks(helloPids()), lighttpd: cpuTicks([helloLighttpd.pid]) });
   const rounds = [];
-  const cpu = { ceiling: {}, ingest: {} };
-  const requests = { ceiling: 0, ingest: 0 };
+  const cpu = { ceiling: {}, ingest: {}, mqtt: {} };
+  const requests = { ceiling: 0, ingest: 0, mqtt: 0 };
   const addTicks = (into, before, after) => {
     for (const k of Object.keys(after)) into[k] = (into[k] ?? 0) + after[k] - (before[k] ?? 0);
   };
@@ -158,9 +172,14 @@ try { figures: {
     t0 = componentTicks();
     const ingest = wrk(`${base}/api/v1/devices/${dev.id}/readings`, 'post.lua', env);
     addTicks(cpu.ingest, t0, componentTicks());
+    t0 = componentTicks();
+    const mq = mqttLoad(dev, single);
+    addTicks(cpu.mqtt, t0, componentTicks());
     requests.ceiling += ceiling.total;
     requests.ingest += ingest.total;
-    rounds.push({ ceiling: ceiling.rps, ingest: ingest.rps, ratio: ingest.rps / ceiling.rps });
+    requests.mqtt += mq.total;
+    rounds.push({ ceiling: ceiling.rps, ingest: ingest.rps, ratio: ingest.rps / ceiling.rps, mqtt: mq.rps,
+      mqttRatio: mq.rps / ingest.rps });
   }
   await stopProcess(helloLighttpd);
   await stopProcess(hello);
@@ -172,6 +191,16 @@ try { figures: {
   console.log(`ingest   single reading via gauge.fcgi:     ${median('ingest').toFixed(0)} req/s (median; rounds ${rounds.map((r) => r.ingest.toFixed(0)).join(', ')})`);
   console.log(`ratio    ingest / ceiling:                  ${median('ratio').toFixed(2)}   (target >= 0.60; rounds ${rounds.map((r) => r.ratio.toFixed(2)).join(', ')})`);
   console.log(`         CPU per request:                   ${perRequest(cpu.ingest, requests.ingest)}`);
+  console.log(`mqtt     single reading, QoS 1, ${CONNS} conns:    ${median('mqtt').toFixed(0)} readings/s (median; rounds ${rounds.map((r) => r.mqtt.toFixed(0)).join(', ')})`);
+  console.log(`ratio    mqtt / https single ingest:        ${median('mqttRatio').toFixed(2)}   (target >= 2; rounds ${rounds.map((r) => r.mqttRatio.toFixed(2)).join(', ')})`);
+  console.log(`         CPU per reading:                   ${perRequest(cpu.mqtt, requests.mqtt)}`);
+  {
+    const t0 = componentTicks();
+    const piped = mqttLoad(dev, single, { inflight: 10 });
+    const ticks = {};
+    addTicks(ticks, t0, componentTicks());
+    console.log(`mqtt     single, 10 in flight a conn:       ${piped.rps.toFixed(0)} readings/s; CPU per reading: ${perRequest(ticks, piped.total)}`);
+  }
 
   if (ONLY === 'ingest') break figures;
   const workers = stack.fcgiWorkers();
@@ -181,6 +210,17 @@ try { figures: {
   const readings = (b.total - b.bad) * 1000;
   console.log(`batch    1000 readings a request:           ${(b.rps * 1000).toFixed(0)} readings/s   (target >= 100000 with a real mongod)`);
   console.log(`         gauge.fcgi CPU per reading:        ${((cpuSec / readings) * 1e6).toFixed(2)} us  (${cpuSec.toFixed(2)} CPU-s for ${readings} readings)`);
+  {
+    const bd = stack.ctl(['create-device', '--account', String(account.id), '--name', 'bench-mqtt-batch']);
+    const t0 = componentTicks();
+    const mb = mqttLoad(bd, batch, { conns: 8 });
+    const ticks = {};
+    addTicks(ticks, t0, componentTicks());
+    const perReading = Object.entries(ticks).filter(([, t]) => t > 5).sort((x, y) => y[1] - x[1])
+      .map(([k, t]) => `${k} ${((t / 100 / (mb.total * 1000)) * 1e6).toFixed(2)} us`).join(', ');
+    console.log(`mqtt     1000 readings a publish, QoS 1:    ${(mb.rps * 1000).toFixed(0)} readings/s`);
+    console.log(`         CPU per reading:                   ${perReading}`);
+  }
 
   const q = stack.ctl(['create-device', '--account', String(account.id), '--name', 'bench-query']);
   await stack.client('POST', `/api/v1/devices/${q.id}/readings`, { headers: { authorization: `Bearer ${q.key}`,
