@@ -16,6 +16,7 @@ import mqtt from 'mqtt';
 
 import { stopProcess } from '../stack/proc.mjs';
 import { startStack } from '../stack/stack.mjs';
+import { outboxOf, until } from './alert-sinks.mjs';
 
 const run = promisify(execFile);
 // Per key and minute, shared with the HTTPS API (ratelimit.file).
@@ -123,6 +124,26 @@ describe('publishing readings', () => {
       await run('mosquitto_pub', [...tlsArgs(dev), '-q', '1', '-t', readingsTopic(dev), '-m', batch]);
     }
     assert.deepEqual((await stored(dev)).map((r) => r.id).sort(), ['r1', 'r2', 'r3']);
+  });
+});
+
+describe('alerts', () => {
+  test('a crossing published over MQTT alerts as one posted over HTTPS does', async () => {
+    const dev = freshDevice('kiln');
+    const rule = await api('POST', '/api/v1/alert-rules', { key: A.key, json: { name: 'MQTT kiln too hot',
+      device: dev.id, channel: 'temp', kind: 'above', threshold: 800, recipients: ['ops@kiln.example'] } });
+    assert.equal(rule.status, 201, rule.text);
+    const c = await connect(dev);
+    await c.publishAsync(readingsTopic(dev), JSON.stringify({ values: { temp: 700 } }), { qos: 1 });
+    await sleep(700);
+    await c.publishAsync(readingsTopic(dev), JSON.stringify({ values: { temp: 812.5 } }), { qos: 1 });
+    await c.endAsync();
+    const mails = await until('the e-mail', () => {
+      const m = outboxOf(stack, 'ses').filter((x) => JSON.stringify(x).includes('MQTT kiln too hot'));
+      return m.length > 0 && m;
+    });
+    assert.equal(mails.length, 1);
+    assert.match(JSON.stringify(mails[0]), /812\.5/);
   });
 });
 
