@@ -385,6 +385,7 @@ static void mqtt_gauge_free(struct mqtt_gauge *g)
 	conf_free(g->conf);
 	free(g);
 	store_global_cleanup();
+	db_global_cleanup();
 }
 
 int mosquitto_plugin_version(int supported_version_count, const int *supported_versions)
