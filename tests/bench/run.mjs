@@ -8,7 +8,7 @@
 //   batch     1000-reading POSTs: readings/s and the workers' CPU per reading
 //   query     p50/p99 latency of a 1000-reading GET
 //   memory    worker resident memory after >= 100,000 requests
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -49,14 +49,33 @@ function wrk(url, script, env, { seconds = SECONDS, conns = CONNS } = {}) {
 
 // The MQTT counterpart of wrk (tests/bench/mqtt_load.c): conns TLS
 // connections, inflight QoS 1 publishes outstanding on each.
-function mqttLoad(dev, payloadFile, { seconds = SECONDS, conns = CONNS, inflight = 1 } = {}) {
-  const r = spawnSync(path.join(ROOT, 'build/bench/mqtt-load'), ['127.0.0.1', String(stack.mqttPort), stack.tls.cert,
-    dev.id, dev.key, `gauge/v1/devices/${dev.id}/readings`, payloadFile, String(conns), String(inflight), String(seconds)],
-  { encoding: 'utf8' });
+function mqttLoadArgs(port, dev, payloadFile, { seconds = SECONDS, conns = CONNS, inflight = 1 } = {}) {
+  return ['127.0.0.1', String(port), stack.tls.cert, dev.id, dev.key, `gauge/v1/devices/${dev.id}/readings`,
+    payloadFile, String(conns), String(inflight), String(seconds)];
+}
+
+function mqttLoadResult(r, conns) {
   const out = JSON.parse(r.stdout || '{"acked":0,"seconds":1,"failed":1}');
   if (out.failed > 0 || out.connected !== conns) console.log(`  warning: mqtt-load: ${r.stdout.trim()} ${r.stderr.trim()}`);
   totalRequests += out.acked;
   return { rps: out.acked / out.seconds, total: out.acked };
+}
+
+function mqttLoad(dev, payloadFile, opts = {}) {
+  const r = spawnSync(path.join(ROOT, 'build/bench/mqtt-load'), mqttLoadArgs(stack.mqttPort, dev, payloadFile, opts),
+    { encoding: 'utf8' });
+  return mqttLoadResult(r, opts.conns ?? CONNS);
+}
+
+// Several brokers at once, one device each, as several broker hosts (or
+// one broker per core) would take them.
+async function mqttLoadMany(ports, devs, payloadFile, opts = {}) {
+  const runs = ports.map((port, i) => new Promise((resolve) => {
+    execFile(path.join(ROOT, 'build/bench/mqtt-load'), mqttLoadArgs(port, devs[i], payloadFile, opts),
+      { encoding: 'utf8' }, (err, stdout, stderr) => resolve({ stdout, stderr }));
+  }));
+  const results = (await Promise.all(runs)).map((r) => mqttLoadResult(r, opts.conns ?? CONNS));
+  return { rps: results.reduce((a, r) => a + r.rps, 0), total: results.reduce((a, r) => a + r.total, 0) };
 }
 
 function cpuTicks(pids) {
@@ -200,6 +219,20 @@ try { figures: {
     const ticks = {};
     addTicks(ticks, t0, componentTicks());
     console.log(`mqtt     single, 10 in flight a conn:       ${piped.rps.toFixed(0)} readings/s; CPU per reading: ${perRequest(ticks, piped.total)}`);
+  }
+  {
+    // The broker stores synchronously, one journaled insert at a time: more
+    // brokers give the database concurrent inserts, as HTTPS's workers do.
+    const BROKERS = Number(process.env.GAUGE_BENCH_BROKERS || 4);
+    const ports = [stack.mqttPort];
+    for (let i = 2; i <= BROKERS; i++) ports.push(await stack.startMosquitto(`mosquitto-${i}`, await freePort()));
+    const devs = ports.map((_, i) => stack.ctl(['create-device', '--account', String(account.id), '--name', `bench-mqtt-${i}`]));
+    const t0 = componentTicks();
+    const many = await mqttLoadMany(ports, devs, single, { conns: Math.max(1, Math.floor(CONNS / BROKERS)) });
+    const ticks = {};
+    addTicks(ticks, t0, componentTicks());
+    console.log(`mqtt     single, ${BROKERS} brokers on this host:      ${many.rps.toFixed(0)} readings/s (${(many.rps / median('ingest')).toFixed(2)} x https); CPU per reading: ${perRequest(ticks, many.total)}`);
+    for (let i = 2; i <= BROKERS; i++) await stack.stopMosquitto('SIGTERM', `mosquitto-${i}`);
   }
 
   if (ONLY === 'ingest') break figures;

@@ -278,10 +278,10 @@ Include "${path.join(ROOT, 'etc/apache/gauge.conf')}"
 // the value of each directive below (each must be there, once), so what the
 // tests run is the example an admin copies.
 export const MQTT_PLUGIN = path.join(ROOT, 'build/lib/gauge_mosquitto.so');
-function writeMosquittoConf(dirs, s) {
+function writeMosquittoConf(dirs, s, name, port) {
   const values = {
     user: 'root',
-    listener: `${s.mqttPort} 127.0.0.1`,
+    listener: `${port} 127.0.0.1`,
     certfile: s.tls.cert,
     keyfile: s.tls.key,
     plugin: MQTT_PLUGIN,
@@ -293,7 +293,7 @@ function writeMosquittoConf(dirs, s) {
     if (!re.test(text)) throw new Error(`etc/mosquitto/gauge.conf: no "${k}" line to fill in`);
     text = text.replace(re, `${k} ${v}`);
   }
-  const conf = path.join(dirs.etc, 'mosquitto.conf');
+  const conf = path.join(dirs.etc, `${name}.conf`);
   fs.writeFileSync(conf, `# Written by the dev stack from etc/mosquitto/gauge.conf.\n${text}`);
   return conf;
 }
@@ -424,17 +424,20 @@ class Stack {
   get mqttPort() { return this.s.mqttPort; }
   get mqttUrl() { return `mqtts://localhost:${this.s.mqttPort}`; }
 
-  // Mosquitto with the shipped config and Gauge's plugin (MQTT over TLS).
-  async startMosquitto() {
+  // Mosquitto with the shipped config and Gauge's plugin (MQTT over TLS);
+  // further brokers (name 'mosquitto-2', ...) on their own ports, as
+  // several broker hosts would run.
+  async startMosquitto(name = 'mosquitto', port = this.s.mqttPort) {
     const { dirs } = this.s;
-    this.s.procs.mosquitto = startProcess({ name: 'mosquitto', cmd: 'mosquitto', logDir: dirs.log,
-      runDir: dirs.run, args: ['-c', writeMosquittoConf(dirs, this.s)] });
-    await waitFor('mosquitto', () => tcpConnects(this.s.mqttPort), { proc: this.s.procs.mosquitto });
+    this.s.procs[name] = startProcess({ name, cmd: 'mosquitto', logDir: dirs.log,
+      runDir: dirs.run, args: ['-c', writeMosquittoConf(dirs, this.s, name, port)] });
+    await waitFor(name, () => tcpConnects(port), { proc: this.s.procs[name] });
+    return port;
   }
 
-  async stopMosquitto(signal = 'SIGTERM') {
-    await stopProcess(this.s.procs.mosquitto, { signal });
-    delete this.s.procs.mosquitto;
+  async stopMosquitto(signal = 'SIGTERM', name = 'mosquitto') {
+    await stopProcess(this.s.procs[name], { signal });
+    delete this.s.procs[name];
   }
   get secrets() { return this.s.secrets; }
 
@@ -530,7 +533,7 @@ class Stack {
 
   async stop() {
     clearInterval(this.s.pruneTimer);
-    const first = Object.keys(this.s.procs).filter((n) => n.startsWith('alertd'));
+    const first = Object.keys(this.s.procs).filter((n) => n.startsWith('alertd') || n.startsWith('mosquitto-'));
     const order = ['apache', ...first, 'mosquitto', 'lighttpd', 'fcgi', 'sinks', 'mongo', 'mariadb'];
     for (const name of order) {
       if (this.s.procs[name]) await stopProcess(this.s.procs[name]);
