@@ -289,8 +289,10 @@ static int mqtt_on_acl_check(int event, void *event_data, void *userdata)
 		return MOSQ_ERR_SUCCESS;
 	if (c == NULL)
 		return MOSQ_ERR_ACL_DENIED;
-	c->device_id = 0;
-	c->uid[0] = '\0';
+	if (ev->access == MOSQ_ACL_WRITE) {
+		c->device_id = 0;
+		c->uid[0] = '\0';
+	}
 	if (kind != (ev->access == MOSQ_ACL_WRITE ? MQTT_TOPIC_READINGS : MQTT_TOPIC_ERRORS))
 		return MOSQ_ERR_ACL_DENIED;
 	rc = mqtt_reach(g, c, uid, &key, &dev);
@@ -305,6 +307,7 @@ static int mqtt_on_acl_check(int event, void *event_data, void *userdata)
 		return rc;
 	if ((rc = mqtt_limit(g, &key, uid)) != MOSQ_ERR_SUCCESS)
 		return rc;
+	mqtt_touch(g, &key, mqtt_address(ev->client));
 	c->device_id = dev.id;
 	memcpy(c->uid, uid, sizeof(c->uid));
 	return MOSQ_ERR_SUCCESS;
