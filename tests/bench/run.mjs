@@ -223,7 +223,7 @@ try { figures: {
   {
     // The broker stores synchronously, one journaled insert at a time: more
     // brokers give the database concurrent inserts, as HTTPS's workers do.
-    const BROKERS = Number(process.env.GAUGE_BENCH_BROKERS || 4);
+    const BROKERS = Number(process.env.GAUGE_BENCH_BROKERS || 8);
     const ports = [stack.mqttPort];
     for (let i = 2; i <= BROKERS; i++) ports.push(await stack.startMosquitto(`mosquitto-${i}`, await freePort()));
     const devs = ports.map((_, i) => stack.ctl(['create-device', '--account', String(account.id), '--name', `bench-mqtt-${i}`]));
