@@ -46,9 +46,10 @@
  * (and, once a second per key, one MariaDB lookup), which bounds one
  * broker's rate; more brokers scale it out (README, "MQTT ingest").
  *
- * The per-client state is the key hash presented at CONNECT, kept in a small
- * table keyed by the client's handle, replaced at each authentication and
- * dropped at MOSQ_EVT_DISCONNECT.
+ * The per-client state is the key hash presented at CONNECT (and the key's
+ * expiry, so that MOSQ_EVT_TICK can end a listening session on time), kept
+ * in a small table keyed by the client's handle, replaced at each
+ * authentication and dropped at MOSQ_EVT_DISCONNECT.
  */
 #include <mosquitto.h>
 #include <mosquitto_broker.h>
@@ -80,6 +81,7 @@ struct mqtt_client {
 	struct mqtt_client *next;
 	const struct mosquitto *client;
 	unsigned char hash[SHA256_LEN];
+	long long expires_ms;           /* the key's end as last looked up; 0: none */
 	/* the device of the publish being handled: set by the ACL check, read
 	 * by the message callback that Mosquitto calls right after it */
 	long long device_id;
@@ -94,7 +96,11 @@ struct mqtt_gauge {
 	struct key_cache *keys;
 	struct ratelimit *ratelimit;    /* NULL: not enforced (logged) */
 	struct mqtt_client *clients[MQTT_CLIENT_BUCKETS];
+	long long next_sweep_ms;
 };
+
+/* How often sessions are swept for keys that reached their expiry. */
+#define MQTT_SWEEP_MS 200
 
 static struct mqtt_client **mqtt_client_slot(struct mqtt_gauge *g, const struct mosquitto *client)
 {
@@ -126,7 +132,7 @@ static void mqtt_client_forget(struct mqtt_gauge *g, const struct mosquitto *cli
 }
 
 static int mqtt_client_remember(struct mqtt_gauge *g, const struct mosquitto *client,
-    const unsigned char hash[SHA256_LEN])
+    const unsigned char hash[SHA256_LEN], long long expires_ms)
 {
 	struct mqtt_client *c = mqtt_client_find(g, client), **slot;
 
@@ -139,6 +145,7 @@ static int mqtt_client_remember(struct mqtt_gauge *g, const struct mosquitto *cl
 		*slot = c;
 	}
 	memcpy(c->hash, hash, SHA256_LEN);
+	c->expires_ms = expires_ms;
 	c->device_id = 0;
 	c->uid[0] = '\0';
 	return 0;
@@ -227,7 +234,7 @@ static int mqtt_on_basic_auth(int event, void *event_data, void *userdata)
 		mqtt_guess_allowed(g, addr);
 		return MOSQ_ERR_AUTH;
 	}
-	if (mqtt_client_remember(g, ev->client, hash) != 0)
+	if (mqtt_client_remember(g, ev->client, hash, key.expires_ms) != 0)
 		return MOSQ_ERR_NOMEM;
 	mqtt_touch(g, &key, addr);
 	return MOSQ_ERR_SUCCESS;
@@ -237,11 +244,13 @@ static int mqtt_on_basic_auth(int event, void *event_data, void *userdata)
  * MOSQ_ERR_AUTH when the key no longer works (revoked, rotated out,
  * expired), MOSQ_ERR_ACL_DENIED when the device is not the key's, another
  * error when MariaDB could not be asked. */
-static int mqtt_reach(struct mqtt_gauge *g, const struct mqtt_client *c, const char *uid,
+static int mqtt_reach(struct mqtt_gauge *g, struct mqtt_client *c, const char *uid,
     struct api_key_row *key, struct api_device_row *dev)
 {
 	if (key_cache_lookup(g->keys, g->db, c->hash, uid, key, dev) != DB_OK)
 		return MOSQ_ERR_UNKNOWN;
+	if (key->id != 0)
+		c->expires_ms = key->expires_ms;    /* a rotation may have set it since */
 	if (!key_live(key, ingest_now_ms()))
 		return MOSQ_ERR_AUTH;
 	if (dev->id == 0)
@@ -354,6 +363,40 @@ static int mqtt_on_message(int event, void *event_data, void *userdata)
 	return rc;
 }
 
+/* A key whose rotation grace period ends stops at its end, even on a
+ * session that is only listening: its client is disconnected.  (A revoked
+ * key is refused at the session's next publish, subscribe or delivery,
+ * within the key cache's second.)  Kicking runs the disconnect callback,
+ * which edits the table: the ids are collected first. */
+static int mqtt_on_tick(int event, void *event_data, void *userdata)
+{
+	struct mqtt_gauge *g = userdata;
+	long long now = ingest_now_ms();
+	char *ids[64];
+	size_t n = 0;
+
+	(void)event;
+	(void)event_data;
+	if (now < g->next_sweep_ms)
+		return MOSQ_ERR_SUCCESS;
+	g->next_sweep_ms = now + MQTT_SWEEP_MS;
+	for (size_t i = 0; i < MQTT_CLIENT_BUCKETS && n < sizeof(ids) / sizeof(ids[0]); i++)
+		for (struct mqtt_client *c = g->clients[i]; c != NULL && n < sizeof(ids) / sizeof(ids[0]);
+		    c = c->next) {
+			const char *id = mosquitto_client_id(c->client);
+
+			if (c->expires_ms != 0 && c->expires_ms <= now && id != NULL &&
+			    (ids[n] = strdup(id)) != NULL)
+				n++;
+		}
+	for (size_t i = 0; i < n; i++) {
+		log_info("mqtt: client %s: its key has expired: disconnected", ids[i]);
+		mosquitto_kick_client_by_clientid(ids[i], false);
+		free(ids[i]);
+	}
+	return MOSQ_ERR_SUCCESS;
+}
+
 static int mqtt_on_disconnect(int event, void *event_data, void *userdata)
 {
 	struct mosquitto_evt_disconnect *ev = event_data;
@@ -371,6 +414,7 @@ static const struct {
 	{ MOSQ_EVT_ACL_CHECK, mqtt_on_acl_check },
 	{ MOSQ_EVT_MESSAGE, mqtt_on_message },
 	{ MOSQ_EVT_DISCONNECT, mqtt_on_disconnect },
+	{ MOSQ_EVT_TICK, mqtt_on_tick },
 };
 #define MQTT_NEVENTS (sizeof(mqtt_events) / sizeof(mqtt_events[0]))
 
