@@ -190,16 +190,15 @@ static void mqtt_touch(struct mqtt_gauge *g, const struct api_key_row *key, cons
 		log_warn("key %lld: last-used not recorded", key->id);
 }
 
-/* Failed guesses are counted against the address, as the API counts them. */
-static int mqtt_guess_allowed(struct mqtt_gauge *g, const char *addr)
+/* A failed log-in counts against the address's anonymous budget, as a
+ * request without a valid key does on the API (the same table). */
+static void mqtt_count_failure(struct mqtt_gauge *g, const char *addr)
 {
 	struct rl_result rl;
 
-	if (g->ratelimit == NULL)
-		return 1;
-	ratelimit_hit(g->ratelimit, ratelimit_subject_addr(addr), g->conf->ratelimit_anon_per_minute,
-	    60, time(NULL), &rl);
-	return rl.allowed;
+	if (g->ratelimit != NULL)
+		ratelimit_hit(g->ratelimit, ratelimit_subject_addr(addr), g->conf->ratelimit_anon_per_minute,
+		    60, time(NULL), &rl);
 }
 
 static int mqtt_on_basic_auth(int event, void *event_data, void *userdata)
@@ -214,13 +213,13 @@ static int mqtt_on_basic_auth(int event, void *event_data, void *userdata)
 
 	(void)event;
 	if (ev->password == NULL || ev->username == NULL || key_hash(ev->password, &kind, hash) != 0) {
-		mqtt_guess_allowed(g, addr);
+		mqtt_count_failure(g, addr);
 		return MOSQ_ERR_AUTH;
 	}
 	/* a device key names its device; an account key may name any */
 	if (kind == KEY_DEVICE) {
 		if (!valid_public_id(ev->username, "dev_")) {
-			mqtt_guess_allowed(g, addr);
+			mqtt_count_failure(g, addr);
 			return MOSQ_ERR_AUTH;
 		}
 		uid = ev->username;
@@ -231,7 +230,7 @@ static int mqtt_on_basic_auth(int event, void *event_data, void *userdata)
 	}
 	if (!key_live(&key, ingest_now_ms()) || key.kind != kind ||
 	    (kind == KEY_DEVICE && (dev.id == 0 || key.device_id != dev.id))) {
-		mqtt_guess_allowed(g, addr);
+		mqtt_count_failure(g, addr);
 		return MOSQ_ERR_AUTH;
 	}
 	if (mqtt_client_remember(g, ev->client, hash, key.expires_ms) != 0)
