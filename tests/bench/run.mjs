@@ -13,6 +13,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { MongoClient } from 'mongodb';
+
 import { freePort, startProcess, stopProcess, tcpConnects, unixConnects, waitFor } from '../stack/proc.mjs';
 import { ROOT, startStack } from '../stack/stack.mjs';
 
@@ -76,6 +78,35 @@ async function mqttLoadMany(ports, devs, payloadFile, opts = {}) {
   }));
   const results = (await Promise.all(runs)).map((r) => mqttLoadResult(r, opts.conns ?? CONNS));
   return { rps: results.reduce((a, r) => a + r.rps, 0), total: results.reduce((a, r) => a + r.total, 0) };
+}
+
+// What the database alone takes: journaled single-document inserts (the
+// write concern of readings) from one writer and from 16 at once, through
+// the Node driver (whose own cost is in the figures).  A broker stores one
+// message at a time, like the single writer; the 16 writers are about the
+// most any ingest path can get from this database.
+async function insertCeiling() {
+  const client = new MongoClient(stack.mongoTcpUri);
+  const coll = client.db('gauge_bench_ceiling').collection('r');
+  const out = {};
+  try {
+    for (const writers of [1, 16]) {
+      const n = writers === 1 ? 1000 : 4000;
+      let i = 0;
+      const t0 = process.hrtime.bigint();
+      await Promise.all(Array.from({ length: writers }, async () => {
+        while (i < n) {
+          i++;
+          await coll.insertOne({ d: 1, t: new Date(), r: new Date(), v: { temp: 21.5 } },
+            { writeConcern: { w: 'majority', j: true } });
+        }
+      }));
+      out[writers] = n / (Number(process.hrtime.bigint() - t0) / 1e9);
+    }
+  } finally {
+    await client.close();
+  }
+  return out;
 }
 
 function cpuTicks(pids) {
@@ -219,6 +250,10 @@ try { figures: {
     const ticks = {};
     addTicks(ticks, t0, componentTicks());
     console.log(`mqtt     single, 10 in flight a conn:       ${piped.rps.toFixed(0)} readings/s; CPU per reading: ${perRequest(ticks, piped.total)}`);
+  }
+  {
+    const c = await insertCeiling();
+    console.log(`mongo    journaled inserts alone:           ${c[1].toFixed(0)}/s from 1 writer, ${c[16].toFixed(0)}/s from 16   (Node driver, its own cost included; 16 writers: about what any ingest path can reach)`);
   }
   {
     // The broker stores synchronously, one journaled insert at a time: more

@@ -422,6 +422,7 @@ class Stack {
   get mongoKind() { return this.s.mongo?.kind; }
   get plainHttpPort() { return this.s.plainHttpPort; }
   get mqttPort() { return this.s.mqttPort; }
+  get mongoTcpUri() { return this.s.mongo?.tcpUri; }
   get mqttUrl() { return `mqtts://localhost:${this.s.mqttPort}`; }
 
   // Mosquitto with the shipped config and Gauge's plugin (MQTT over TLS);
