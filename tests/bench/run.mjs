@@ -8,15 +8,14 @@
 //   batch     1000-reading POSTs: readings/s and the workers' CPU per reading
 //   query     p50/p99 latency of a 1000-reading GET
 //   memory    worker resident memory after >= 100,000 requests
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { MongoClient } from 'mongodb';
-
 import { freePort, startProcess, stopProcess, tcpConnects, unixConnects, waitFor } from '../stack/proc.mjs';
 import { ROOT, startStack } from '../stack/stack.mjs';
+import { insertCeiling, mqttLoad } from './mqtt.mjs';
 
 // Ingest workers mostly wait for journaled writes, so the pool is sized
 // well past the core count (README: "The FastCGI workers"); the ceiling
@@ -49,64 +48,11 @@ function wrk(url, script, env, { seconds = SECONDS, conns = CONNS } = {}) {
   return { rps, total, bad };
 }
 
-// The MQTT counterpart of wrk (tests/bench/mqtt_load.c): conns TLS
-// connections, inflight QoS 1 publishes outstanding on each.
-function mqttLoadArgs(port, dev, payloadFile, { seconds = SECONDS, conns = CONNS, inflight = 1 } = {}) {
-  return ['127.0.0.1', String(port), stack.tls.cert, dev.id, dev.key, `gauge/v1/devices/${dev.id}/readings`,
-    payloadFile, String(conns), String(inflight), String(seconds)];
-}
-
-function mqttLoadResult(r, conns) {
-  const out = JSON.parse(r.stdout || '{"acked":0,"seconds":1,"failed":1}');
-  if (out.failed > 0 || out.connected !== conns) console.log(`  warning: mqtt-load: ${r.stdout.trim()} ${r.stderr.trim()}`);
-  totalRequests += out.acked;
-  return { rps: out.acked / out.seconds, total: out.acked };
-}
-
-function mqttLoad(dev, payloadFile, opts = {}) {
-  const r = spawnSync(path.join(ROOT, 'build/bench/mqtt-load'), mqttLoadArgs(stack.mqttPort, dev, payloadFile, opts),
-    { encoding: 'utf8' });
-  return mqttLoadResult(r, opts.conns ?? CONNS);
-}
-
-// Several brokers at once, one device each, as several broker hosts (or
-// one broker per core) would take them.
-async function mqttLoadMany(ports, devs, payloadFile, opts = {}) {
-  const runs = ports.map((port, i) => new Promise((resolve) => {
-    execFile(path.join(ROOT, 'build/bench/mqtt-load'), mqttLoadArgs(port, devs[i], payloadFile, opts),
-      { encoding: 'utf8' }, (err, stdout, stderr) => resolve({ stdout, stderr }));
-  }));
-  const results = (await Promise.all(runs)).map((r) => mqttLoadResult(r, opts.conns ?? CONNS));
-  return { rps: results.reduce((a, r) => a + r.rps, 0), total: results.reduce((a, r) => a + r.total, 0) };
-}
-
-// What the database alone takes: journaled single-document inserts (the
-// write concern of readings) from one writer and from 16 at once, through
-// the Node driver (whose own cost is in the figures).  A broker stores one
-// message at a time, like the single writer; the 16 writers are about the
-// most any ingest path can get from this database.
-async function insertCeiling() {
-  const client = new MongoClient(stack.mongoTcpUri);
-  const coll = client.db('gauge_bench_ceiling').collection('r');
-  const out = {};
-  try {
-    for (const writers of [1, 16]) {
-      const n = writers === 1 ? 1000 : 4000;
-      let i = 0;
-      const t0 = process.hrtime.bigint();
-      await Promise.all(Array.from({ length: writers }, async () => {
-        while (i < n) {
-          i++;
-          await coll.insertOne({ d: 1, t: new Date(), r: new Date(), v: { temp: 21.5 } },
-            { writeConcern: { w: 'majority', j: true } });
-        }
-      }));
-      out[writers] = n / (Number(process.hrtime.bigint() - t0) / 1e9);
-    }
-  } finally {
-    await client.close();
-  }
-  return out;
+// MQTT load (tests/bench/mqtt.mjs), counted like wrk's requests.
+async function mqtt(port, dev, payloadFile, { seconds = SECONDS, conns = CONNS, inflight = 1 } = {}) {
+  const r = await mqttLoad(stack, port, dev, payloadFile, { seconds, conns, inflight });
+  totalRequests += r.total;
+  return r;
 }
 
 function cpuTicks(pids) {
@@ -223,7 +169,7 @@ try { figures: {
     const ingest = wrk(`${base}/api/v1/devices/${dev.id}/readings`, 'post.lua', env);
     addTicks(cpu.ingest, t0, componentTicks());
     t0 = componentTicks();
-    const mq = mqttLoad(dev, single);
+    const mq = await mqtt(stack.mqttPort, dev, single);
     addTicks(cpu.mqtt, t0, componentTicks());
     requests.ceiling += ceiling.total;
     requests.ingest += ingest.total;
@@ -246,13 +192,13 @@ try { figures: {
   console.log(`         CPU per reading:                   ${perRequest(cpu.mqtt, requests.mqtt)}`);
   {
     const t0 = componentTicks();
-    const piped = mqttLoad(dev, single, { inflight: 10 });
+    const piped = await mqtt(stack.mqttPort, dev, single, { inflight: 10 });
     const ticks = {};
     addTicks(ticks, t0, componentTicks());
     console.log(`mqtt     single, 10 in flight a conn:       ${piped.rps.toFixed(0)} readings/s; CPU per reading: ${perRequest(ticks, piped.total)}`);
   }
   {
-    const c = await insertCeiling();
+    const c = await insertCeiling(stack);
     console.log(`mongo    journaled inserts alone:           ${c[1].toFixed(0)}/s from 1 writer, ${c[16].toFixed(0)}/s from 16   (Node driver, its own cost included; 16 writers: about what any ingest path can reach)`);
   }
   {
@@ -263,7 +209,9 @@ try { figures: {
     for (let i = 2; i <= BROKERS; i++) ports.push(await stack.startMosquitto(`mosquitto-${i}`, await freePort()));
     const devs = ports.map((_, i) => stack.ctl(['create-device', '--account', String(account.id), '--name', `bench-mqtt-${i}`]));
     const t0 = componentTicks();
-    const many = await mqttLoadMany(ports, devs, single, { conns: Math.max(1, Math.floor(CONNS / BROKERS)) });
+    const runs = await Promise.all(ports.map((port, i) => mqtt(port, devs[i], single,
+      { conns: Math.max(1, Math.floor(CONNS / BROKERS)) })));
+    const many = { rps: runs.reduce((a, r) => a + r.rps, 0), total: runs.reduce((a, r) => a + r.total, 0) };
     const ticks = {};
     addTicks(ticks, t0, componentTicks());
     console.log(`mqtt     single, ${BROKERS} brokers on this host:      ${many.rps.toFixed(0)} readings/s (${(many.rps / median('ingest')).toFixed(2)} x https); CPU per reading: ${perRequest(ticks, many.total)}`);
@@ -281,7 +229,7 @@ try { figures: {
   {
     const bd = stack.ctl(['create-device', '--account', String(account.id), '--name', 'bench-mqtt-batch']);
     const t0 = componentTicks();
-    const mb = mqttLoad(bd, batch, { conns: 8 });
+    const mb = await mqtt(stack.mqttPort, bd, batch, { conns: 8 });
     const ticks = {};
     addTicks(ticks, t0, componentTicks());
     const perReading = Object.entries(ticks).filter(([, t]) => t > 5).sort((x, y) => y[1] - x[1])
