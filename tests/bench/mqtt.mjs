@@ -25,8 +25,8 @@ export function mqttLoad(stack, port, dev, payloadFile, { seconds, conns, inflig
 // What the database alone takes: journaled single-document inserts (the
 // write concern of readings) from one writer and from 16 at once, through
 // the Node driver (whose own cost is in the figures).  A broker stores one
-// message at a time, like the single writer; the 16 writers are about the
-// most any ingest path can get from this database.
+// message at a time, like the single writer; HTTPS's workers write like the
+// sixteen.
 export async function insertCeiling(stack) {
   const client = new MongoClient(stack.mongoTcpUri);
   const coll = client.db('gauge_bench_ceiling').collection('r');

@@ -199,7 +199,7 @@ try { figures: {
   }
   {
     const c = await insertCeiling(stack);
-    console.log(`mongo    journaled inserts alone:           ${c[1].toFixed(0)}/s from 1 writer, ${c[16].toFixed(0)}/s from 16   (Node driver, its own cost included; 16 writers: about what any ingest path can reach)`);
+    console.log(`mongo    journaled inserts alone:           ${c[1].toFixed(0)}/s from 1 writer, ${c[16].toFixed(0)}/s from 16   (Node driver, its own cost included; one broker is one writer)`);
   }
   {
     // The broker stores synchronously, one journaled insert at a time: more
