@@ -15,7 +15,7 @@
 #include "app.h"
 #include "db_account.h"
 #include "handlers.h"
-#include "metrics.h"
+#include "ingest.h"
 #include "readings_out.h"
 #include "req.h"
 #include "resp.h"
@@ -35,28 +35,22 @@ static int ingest_unit_or_reply(struct api_ctx *c, enum ts_unit *unit)
 
 static int ingest_parse_or_reply(struct api_ctx *c, long long now_ms, struct batch *b)
 {
-	struct reading_error err;
-	const char *pointer;
-	int json = c->r->media == MEDIA_JSON, rc;
+	struct ingest_error e;
+	int rc;
 	enum ts_unit unit;
 
 	if ((rc = ingest_unit_or_reply(c, &unit)) != 0)
 		return rc;
-	if (!json && c->r->media != MEDIA_FORM)
+	if (c->r->media == MEDIA_JSON)
+		rc = ingest_parse_json(&c->r->arena, c->r->body, c->r->body_len, now_ms, unit, b, &e);
+	else if (c->r->media == MEDIA_FORM)
+		rc = ingest_parse_form(&c->r->arena, &c->r->form, now_ms, unit, b, &e);
+	else
 		return api_error(c->rs, 415, "unsupported_media_type",
 		    "Send readings as application/json or application/x-www-form-urlencoded.");
-	if (json)
-		rc = reading_parse_json(&c->r->arena, c->r->body, c->r->body_len, now_ms, unit, b, &err);
-	else
-		rc = reading_parse_form(&c->r->arena, &c->r->form, now_ms, unit, b, &err);
 	if (rc == 0)
 		return 0;
-	pointer = json ? err.pointer : NULL;    /* a form has no JSON Pointer */
-	if (err.index >= 0)
-		return api_error_at(c->rs, err.status, err.code, pointer, "reading %ld: %s%s%s", err.index,
-		    err.field[0] != '\0' ? err.field : "", err.field[0] != '\0' ? ": " : "", err.message);
-	return api_error_at(c->rs, err.status, err.code, pointer, "%s%s%s",
-	    err.field[0] != '\0' ? err.field : "", err.field[0] != '\0' ? ": " : "", err.message);
+	return api_error_at(c->rs, e.status, e.code, e.pointer, "%s", e.message);
 }
 
 int api_readings_ingest(struct app *app, struct req *r, struct resp *rs,
@@ -64,8 +58,9 @@ int api_readings_ingest(struct app *app, struct req *r, struct resp *rs,
 {
 	struct api_ctx c;
 	struct batch b;
-	size_t stored, dups;
-	long long now = api_now_ms();
+	struct ingest_result res;
+	struct ingest_error e;
+	long long now = ingest_now_ms();
 	struct json_object *o;
 	int st;
 
@@ -73,14 +68,11 @@ int api_readings_ingest(struct app *app, struct req *r, struct resp *rs,
 		return st;
 	if ((st = ingest_parse_or_reply(&c, now, &b)) != 0)
 		return st;
-	if (store_readings_insert(app->store, c.dev.id, &b, now, &stored, &dups) != STORE_OK)
-		return api_error(rs, 503, "unavailable",
-		    "Readings could not be stored; send them again (readings with an id are stored once).");
-	metrics_add(METRIC_READINGS_STORED, stored);
-	metrics_add(METRIC_READINGS_DUPLICATE, dups);
+	if (ingest_store(app->store, c.dev.id, &b, now, &res, &e) != 0)
+		return api_error(rs, e.status, e.code, "%s", e.message);
 	o = json_object_new_object();
-	json_object_object_add(o, "stored", json_object_new_int64((int64_t)stored));
-	json_object_object_add(o, "duplicates", json_object_new_int64((int64_t)dups));
+	json_object_object_add(o, "stored", json_object_new_int64((int64_t)res.stored));
+	json_object_object_add(o, "duplicates", json_object_new_int64((int64_t)res.duplicates));
 	json_object_object_add(o, "received_at", api_time(now));
 	return api_send(rs, 201, o);
 }

@@ -3,6 +3,8 @@
 //
 //   ceiling   hello-world FastCGI responder through the same lighttpd config
 //   ingest    single-reading POSTs through lighttpd -> gauge.fcgi -> MongoDB
+//   mqtt      single-reading QoS 1 publishes through Mosquitto + gauge_mosquitto.so
+//             -> MongoDB, alternating with ingest; then batches of 1000
 //   batch     1000-reading POSTs: readings/s and the workers' CPU per reading
 //   query     p50/p99 latency of a 1000-reading GET
 //   memory    worker resident memory after >= 100,000 requests
@@ -16,6 +18,7 @@ import path from 'node:path';
 
 import { freePort, startProcess, stopProcess, tcpConnects, unixConnects, waitFor } from '../stack/proc.mjs';
 import { ROOT, startStack } from '../stack/stack.mjs';
+import { insertCeiling, mqttLoad } from './mqtt.mjs';
 
 // Ingest workers mostly wait for journaled writes, so the pool is sized
 // well past the core count (README: "The FastCGI workers"); the ceiling
@@ -47,6 +50,13 @@ function wrk(url, script, env, { seconds = SECONDS, conns = CONNS } = {}) {
   if (bad > 0 || errors) console.log(`  warning: ${bad} non-2xx responses${errors ? `, socket errors: ${errors}` : ''}`);
   totalRequests += total;
   return { rps, total, bad };
+}
+
+// MQTT load (tests/bench/mqtt.mjs), counted like wrk's requests.
+async function mqtt(port, dev, payloadFile, { seconds = SECONDS, conns = CONNS, inflight = 1 } = {}) {
+  const r = await mqttLoad(stack, port, dev, payloadFile, { seconds, conns, inflight });
+  totalRequests += r.total;
+  return r;
 }
 
 function cpuTicks(pids) {
@@ -214,8 +224,8 @@ try { figures: {
   const helloPids = () => fs.readFileSync(`/proc/${hello.pid}/task/${hello.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
   const ceilingTicks = () => ({ 'hello-fcgi': cpuTicks(helloPids()), lighttpd: cpuTicks([helloLighttpd.pid]) });
   const rounds = [];
-  const cpu = { ceiling: {}, ingest: {} };
-  const requests = { ceiling: 0, ingest: 0 };
+  const cpu = { ceiling: {}, ingest: {}, mqtt: {} };
+  const requests = { ceiling: 0, ingest: 0, mqtt: 0 };
   const addTicks = (into, before, after) => {
     for (const k of Object.keys(after)) into[k] = (into[k] ?? 0) + after[k] - (before[k] ?? 0);
   };
@@ -226,9 +236,14 @@ try { figures: {
     t0 = componentTicks();
     const ingest = wrk(`${base}/api/v1/devices/${dev.id}/readings`, 'post.lua', env);
     addTicks(cpu.ingest, t0, componentTicks());
+    t0 = componentTicks();
+    const mq = await mqtt(stack.mqttPort, dev, single);
+    addTicks(cpu.mqtt, t0, componentTicks());
     requests.ceiling += ceiling.total;
     requests.ingest += ingest.total;
-    rounds.push({ ceiling: ceiling.rps, ingest: ingest.rps, ratio: ingest.rps / ceiling.rps });
+    requests.mqtt += mq.total;
+    rounds.push({ ceiling: ceiling.rps, ingest: ingest.rps, ratio: ingest.rps / ceiling.rps, mqtt: mq.rps,
+      mqttRatio: mq.rps / ingest.rps });
   }
   await stopProcess(helloLighttpd);
   await stopProcess(hello);
@@ -240,6 +255,36 @@ try { figures: {
   console.log(`ingest   single reading via gauge.fcgi:     ${median('ingest').toFixed(0)} req/s (median; rounds ${rounds.map((r) => r.ingest.toFixed(0)).join(', ')})`);
   console.log(`ratio    ingest / ceiling:                  ${median('ratio').toFixed(2)}   (target >= 0.60; rounds ${rounds.map((r) => r.ratio.toFixed(2)).join(', ')})`);
   console.log(`         CPU per request:                   ${perRequest(cpu.ingest, requests.ingest)}`);
+  console.log(`mqtt     single reading, QoS 1, ${CONNS} conns:    ${median('mqtt').toFixed(0)} readings/s (median; rounds ${rounds.map((r) => r.mqtt.toFixed(0)).join(', ')})`);
+  console.log(`ratio    mqtt / https single ingest:        ${median('mqttRatio').toFixed(2)}   (target >= 2; rounds ${rounds.map((r) => r.mqttRatio.toFixed(2)).join(', ')})`);
+  console.log(`         CPU per reading:                   ${perRequest(cpu.mqtt, requests.mqtt)}`);
+  {
+    const t0 = componentTicks();
+    const piped = await mqtt(stack.mqttPort, dev, single, { inflight: 10 });
+    const ticks = {};
+    addTicks(ticks, t0, componentTicks());
+    console.log(`mqtt     single, 10 in flight a conn:       ${piped.rps.toFixed(0)} readings/s; CPU per reading: ${perRequest(ticks, piped.total)}`);
+  }
+  {
+    const c = await insertCeiling(stack);
+    console.log(`mongo    journaled inserts alone:           ${c[1].toFixed(0)}/s from 1 writer, ${c[16].toFixed(0)}/s from 16   (Node driver, its own cost included; one broker is one writer)`);
+  }
+  {
+    // The broker stores synchronously, one journaled insert at a time: more
+    // brokers give the database concurrent inserts, as HTTPS's workers do.
+    const BROKERS = Number(process.env.GAUGE_BENCH_BROKERS || 8);
+    const ports = [stack.mqttPort];
+    for (let i = 2; i <= BROKERS; i++) ports.push(await stack.startMosquitto(`mosquitto-${i}`, await freePort()));
+    const devs = ports.map((_, i) => stack.ctl(['create-device', '--account', String(account.id), '--name', `bench-mqtt-${i}`]));
+    const t0 = componentTicks();
+    const runs = await Promise.all(ports.map((port, i) => mqtt(port, devs[i], single,
+      { conns: Math.max(1, Math.floor(CONNS / BROKERS)) })));
+    const many = { rps: runs.reduce((a, r) => a + r.rps, 0), total: runs.reduce((a, r) => a + r.total, 0) };
+    const ticks = {};
+    addTicks(ticks, t0, componentTicks());
+    console.log(`mqtt     single, ${BROKERS} brokers on this host:      ${many.rps.toFixed(0)} readings/s (${(many.rps / median('ingest')).toFixed(2)} x https); CPU per reading: ${perRequest(ticks, many.total)}`);
+    for (let i = 2; i <= BROKERS; i++) await stack.stopMosquitto('SIGTERM', `mosquitto-${i}`);
+  }
 
   if (ONLY === 'ingest') break figures;
   const workers = stack.fcgiWorkers();
@@ -249,6 +294,17 @@ try { figures: {
   const readings = (b.total - b.bad) * 1000;
   console.log(`batch    1000 readings a request:           ${(b.rps * 1000).toFixed(0)} readings/s   (target >= 100000 with a real mongod)`);
   console.log(`         gauge.fcgi CPU per reading:        ${((cpuSec / readings) * 1e6).toFixed(2)} us  (${cpuSec.toFixed(2)} CPU-s for ${readings} readings)`);
+  {
+    const bd = stack.ctl(['create-device', '--account', String(account.id), '--name', 'bench-mqtt-batch']);
+    const t0 = componentTicks();
+    const mb = await mqtt(stack.mqttPort, bd, batch, { conns: 8 });
+    const ticks = {};
+    addTicks(ticks, t0, componentTicks());
+    const perReading = Object.entries(ticks).filter(([, t]) => t > 5).sort((x, y) => y[1] - x[1])
+      .map(([k, t]) => `${k} ${((t / 100 / (mb.total * 1000)) * 1e6).toFixed(2)} us`).join(', ');
+    console.log(`mqtt     1000 readings a publish, QoS 1:    ${(mb.rps * 1000).toFixed(0)} readings/s`);
+    console.log(`         CPU per reading:                   ${perReading}`);
+  }
 
   const q = stack.ctl(['create-device', '--account', String(account.id), '--name', 'bench-query']);
   await stack.client('POST', `/api/v1/devices/${q.id}/readings`, { headers: { authorization: `Bearer ${q.key}`,
