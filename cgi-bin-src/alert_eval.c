@@ -8,6 +8,7 @@
  */
 #include "alert_eval.h"
 
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 
@@ -199,4 +200,19 @@ enum alert_action alert_on_tick(const struct alert_rule *r, struct alert_track *
 	}
 	/* Raised now, but about the newest reading: no reading exists at now_ms. */
 	return tell(t, a, r->kind == ALERT_NO_DATA ? NAN : t->last_value, t->last_reading_ms, t->condition_ms);
+}
+
+/* alert_on_tick's conditions, solved for now_ms; kept beside it, and the unit
+ * test checks each case one millisecond before and at the answer. */
+long long alert_tick_due(const struct alert_rule *r, const struct alert_track *t)
+{
+	switch (t->state) {
+	case ALERT_OK:
+		return r->kind == ALERT_NO_DATA && t->last_reading_ms > 0 ? t->last_reading_ms + r->no_data_ms : LLONG_MAX;
+	case ALERT_PENDING:
+		return t->since_ms + r->min_duration_ms;
+	case ALERT_ALARM:
+		return r->reminder_ms > 0 && !t->acknowledged ? t->last_notified_ms + r->reminder_ms : LLONG_MAX;
+	}
+	return LLONG_MIN;
 }

@@ -63,6 +63,10 @@ enum alert_action alert_on_reading(const struct alert_rule *r, struct alert_trac
     double value, long long t_ms);
 /* Time passing with no new reading: minimum durations, silence, reminders. */
 enum alert_action alert_on_tick(const struct alert_rule *r, struct alert_track *t, long long now_ms);
+/* The earliest now_ms at which alert_on_tick would act or change the
+ * track, LLONG_MAX when only a reading can (gauge-alertd skips a poll's
+ * evaluation until then when nothing else happened). */
+long long alert_tick_due(const struct alert_rule *r, const struct alert_track *t);
 const char *alert_state_name(enum alert_state s);
 const char *alert_kind_name(enum alert_kind k);
 int alert_kind_parse(const char *s);

@@ -12,11 +12,27 @@
  * behind and the next cycle redoes the work; after it, nothing is redone.
  * Two instances cannot both commit a cycle: the second waits on the lease
  * row and then finds it is not the leader.
+ *
+ * Skipping a cycle that would do nothing: after a commit the leader keeps
+ * what the cycle ended with (struct alertd_memo: the cursor, the seen set,
+ * the devices with rules, the rule set's fingerprint and the earliest time a
+ * tick would act).  A poll then evaluates only when MongoDB holds a reading
+ * in the window that is not in that seen set (the same window and the same
+ * test a cycle applies, so a reading that becomes visible late is still
+ * found), when a tick is due (no_data silence, minimum duration, reminder),
+ * when the rule set changed, or when the memo may be stale: none yet, a
+ * cycle failed, or the lease was not held without a break since it was
+ * written (another instance may have evaluated meanwhile).  The cursor is
+ * not moved by a skipped poll, so the window only widens.  A skipped poll
+ * writes nothing to MySQL; the lease is renewed on its own, every quarter
+ * of its length.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "alertd.h"
 #include "conf.h"
@@ -28,6 +44,10 @@
 
 #define LEASE_S     ALERTD_LEASE_S
 #define CYCLE_LIMIT 5000
+/* The leader renews every quarter lease; a standby asks this often whether
+ * the lease is free (a stopped holder gives it up at once). */
+#define LEASE_RENEW_MS  (LEASE_S * 1000 / 4)
+#define STANDBY_TRY_MS  2000
 
 struct oidset {
 	unsigned char (*keys)[12];
@@ -100,7 +120,64 @@ struct cycle {
 	struct alertd_seen_row *fresh;  /* evaluated in this cycle, written at its end */
 	size_t nfresh, capfresh;
 	long long cursor_ms;
+	long long *devices;             /* of the set's pairs */
+	size_t ndevices;
+	char rules[ALERTD_FINGERPRINT_LEN];
 };
+
+long long alertd_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* What the leader's last committed cycle ended with (see the top). */
+struct alertd_memo {
+	long long cursor_ms;
+	long long *devices;
+	size_t ndevices;
+	struct oidset seen;
+	long long tick_ms;              /* wall clock: the earliest alert_tick_due */
+	char rules[ALERTD_FINGERPRINT_LEN];
+};
+
+void alertd_memo_free(struct alertd *ad)
+{
+	if (ad->memo == NULL)
+		return;
+	free(ad->memo->devices);
+	free(ad->memo->seen.keys);
+	free(ad->memo);
+	ad->memo = NULL;
+}
+
+/* Takes over what a committed cycle leaves behind; c gives up its seen set
+ * and device list. */
+static void memo_keep(struct cycle *c)
+{
+	struct alertd_memo *m;
+
+	alertd_memo_free(c->ad);
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return;
+	m->cursor_ms = c->cursor_ms;
+	m->devices = c->devices;
+	m->ndevices = c->ndevices;
+	m->seen = c->seen;
+	m->tick_ms = LLONG_MAX;
+	for (size_t i = 0; i < c->set.npairs; i++) {
+		long long due = alert_tick_due(&c->set.rules[c->set.pairs[i].rule].rule, &c->set.pairs[i].track);
+
+		if (due < m->tick_ms)
+			m->tick_ms = due;
+	}
+	memcpy(m->rules, c->rules, sizeof(m->rules));
+	c->devices = NULL;
+	c->seen = (struct oidset){ 0 };
+	c->ad->memo = m;
+}
 
 /* Records what an action means: an alert event with its outbox rows.  The
  * event names what the machine says the action reports (track.told): the
@@ -189,23 +266,18 @@ static int reading_fn(void *ctx, const struct store_reading_view *v)
  * the negative status of the step that failed (MySQL, MongoDB or act()). */
 static int evaluate_readings(struct cycle *c, long long window_ms)
 {
-	long long *devices = calloc(c->set.npairs ? c->set.npairs : 1, sizeof(*devices));
-	size_t n = 0;
 	int rc;
 
-	if (devices == NULL)
+	if ((c->devices = calloc(c->set.npairs ? c->set.npairs : 1, sizeof(*c->devices))) == NULL)
 		return -1;
 	for (size_t i = 0; i < c->set.npairs; i++)
-		devices[n++] = c->set.pairs[i].device_id;
+		c->devices[c->ndevices++] = c->set.pairs[i].device_id;
 	if ((rc = db_alertd_seen(c->ad->db, c->cursor_ms - window_ms, seen_fn, &c->seen)) != DB_OK)
-		goto out;
-	if (n > 0 && (rc = store_readings_received_since(c->ad->store, devices, n,
+		return rc;
+	if (c->ndevices > 0 && (rc = store_readings_received_since(c->ad->store, c->devices, c->ndevices,
 	    c->cursor_ms - window_ms, CYCLE_LIMIT, reading_fn, c)) != STORE_OK)
-		goto out;
-	rc = db_alertd_mark_seen(c->ad->db, c->fresh, c->nfresh);
-out:
-	free(devices);
-	return rc;
+		return rc;
+	return db_alertd_mark_seen(c->ad->db, c->fresh, c->nfresh);
 }
 
 static int finish_cycle(struct cycle *c, long long now_ms, long long window_ms)
@@ -234,13 +306,40 @@ static int finish_cycle(struct cycle *c, long long now_ms, long long window_ms)
 	return db_alertd_set(c->ad->db, "cursor_ms", c->cursor_ms);
 }
 
-int alertd_evaluate(struct alertd *ad, long long now_ms)
+/* Takes or renews the lease.  The memo stays only while the lease has
+ * been held without a break: renewals (timed from before each request)
+ * less than a lease apart. */
+static int lease(struct alertd *ad, long long mono_ms, int *leader)
+{
+	int rc = db_alertd_lease(ad->db, ad->me, LEASE_S, leader);
+
+	ad->lease_tried_ms = mono_ms;
+	if (rc != DB_OK || !*leader || ad->lease_ms == 0 ||
+	    alertd_mono_ms() - ad->lease_ms >= LEASE_S * 1000 - 1000)
+		alertd_memo_free(ad);
+	ad->lease_ms = rc == DB_OK && *leader ? mono_ms : 0;
+	return rc;
+}
+
+int alertd_keep_lease(struct alertd *ad)
+{
+	long long now = alertd_mono_ms();
+	int leader = 0;
+
+	if (ad->lease_ms != 0 ? now - ad->lease_ms < LEASE_RENEW_MS : now - ad->lease_tried_ms < STANDBY_TRY_MS)
+		return 0;
+	return lease(ad, now, &leader) == DB_OK ? 0 : -1;
+}
+
+int alertd_evaluate(struct alertd *ad, long long now_ms, size_t *fresh)
 {
 	long long window_ms = (long long)ad->conf->alertd_window_s * 1000;
 	struct cycle c = { .ad = ad };
 	int leader = 0, rc = DB_ERROR;
 
-	if (db_alertd_lease(ad->db, ad->me, LEASE_S, &leader) != DB_OK || !leader)
+	if (fresh != NULL)
+		*fresh = 0;
+	if (lease(ad, alertd_mono_ms(), &leader) != DB_OK || !leader)
 		return leader ? -1 : 0;
 	if (db_begin(ad->db) != DB_OK)
 		return -1;
@@ -248,18 +347,69 @@ int alertd_evaluate(struct alertd *ad, long long now_ms)
 		goto out;
 	if (db_alertd_get(ad->db, "cursor_ms", &c.cursor_ms) == DB_NOTFOUND)
 		c.cursor_ms = now_ms;   /* first start: from now on, not the whole history */
-	if (db_alert_load(ad->db, &c.set) != DB_OK || evaluate_readings(&c, window_ms) != 0 ||
-	    finish_cycle(&c, now_ms, window_ms) != 0)
+	if (db_alert_load(ad->db, &c.set) != DB_OK)
+		goto out;
+	/* Without a fingerprint no poll skips (alertd_idle): the old pace. */
+	if (db_alert_fingerprint(ad->db, c.rules) != DB_OK)
+		c.rules[0] = '\0';
+	if (evaluate_readings(&c, window_ms) != 0 || finish_cycle(&c, now_ms, window_ms) != 0)
 		goto out;
 	rc = db_commit(ad->db);
 out:
 	if (rc != DB_OK) {
 		db_rollback(ad->db);
+		alertd_memo_free(ad);
 		if (leader)
 			log_warn("evaluation cycle rolled back; it will be redone");
+	} else {
+		memo_keep(&c);
+		if (fresh != NULL)
+			*fresh = c.nfresh;
 	}
 	alert_set_free(&c.set);
 	free(c.seen.keys);
 	free(c.fresh);
+	free(c.devices);
 	return !leader || rc == DB_OK ? 0 : -1;
+}
+
+struct news {
+	const struct oidset *seen;
+	size_t n;
+};
+
+static int news_fn(void *ctx, const struct store_reading_view *v)
+{
+	struct news *nw = ctx;
+
+	nw->n++;
+	return !oidset_has(nw->seen, v->oid.bytes);
+}
+
+int alertd_has_news(struct alertd *ad)
+{
+	const struct alertd_memo *m = ad->memo;
+	struct news nw = { m != NULL ? &m->seen : NULL, 0 };
+
+	if (m == NULL)
+		return 1;
+	if (m->ndevices == 0)
+		return 0;
+	/* The window a cycle would read; a full page cannot be judged here. */
+	return store_readings_received_ids(ad->store, m->devices, m->ndevices,
+	    m->cursor_ms - (long long)ad->conf->alertd_window_s * 1000, CYCLE_LIMIT, news_fn, &nw) != STORE_OK ||
+	    nw.n >= CYCLE_LIMIT;
+}
+
+int alertd_idle(struct alertd *ad, long long now_ms, const char *rules)
+{
+	const struct alertd_memo *m = ad->memo;
+
+	/* A standby only asks for the lease now and then. */
+	if (ad->lease_ms == 0)
+		return alertd_mono_ms() - ad->lease_tried_ms < STANDBY_TRY_MS;
+	if (m == NULL || alertd_mono_ms() - ad->lease_ms >= LEASE_S * 1000 - 1000 ||
+	    now_ms >= m->tick_ms || rules[0] == '\0' || strcmp(rules, m->rules) != 0)
+		return 0;
+	return !alertd_has_news(ad);
 }

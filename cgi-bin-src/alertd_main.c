@@ -6,7 +6,17 @@
  *
  * Every alertd.poll_interval_ms it evaluates new readings against the rules
  * (if it holds the evaluation lease), folds held alerts into digests, and
- * delivers the outbox.  Several may run at once.  SIGTERM or SIGINT end
+ * delivers the outbox.  Several may run at once.
+ *
+ * A poll asks first, and cheaply: one MySQL statement (the rule set's
+ * fingerprint and whether the outbox has work) and one MongoDB query (a
+ * reading not evaluated yet?); it evaluates, folds and delivers only when
+ * there is something to do (alertd_cycle.c says when it may skip).  After a
+ * cycle that found readings, the leader also asks MongoDB every
+ * alertd.fast_poll_interval_ms for alertd.fast_poll_s, so an alarm in a
+ * burst is sent within tens of milliseconds, not half a poll; in between
+ * the polls go on at their own pace, so ticks (no_data, reminders) and
+ * deliveries keep their timing.  SIGTERM or SIGINT end
  * the current cycle and exit cleanly; nothing is held in memory that a
  * restart would lose, since all alert state lives in MySQL.  SIGHUP re-reads
  * the config file between cycles and applies log.level; every other setting
@@ -91,19 +101,54 @@ static long long alertd_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* One poll: evaluate (if we hold the lease), fold digests, deliver. */
-static void alertd_cycle(struct alertd *ad, int *mysql_ok, int *mongo_ok)
+/* gaugectl status shows the last poll as liveness; every few seconds is
+ * enough for that, and spares MySQL a write per poll. */
+#define LAST_POLL_EVERY_MS 5000
+
+/* One poll: evaluate (if we hold the lease and something may have
+ * happened), fold digests, deliver.  How many readings it evaluated. */
+static size_t alertd_cycle(struct alertd *ad, int *mysql_ok, int *mongo_ok, long long *last_poll_ms)
 {
 	long long now = alertd_now_ms();
-	int ok = db_ping(ad->db) == DB_OK;
+	struct alertd_probe probe;
+	size_t fresh = 0;
+	int ok = db_ping(ad->db) == DB_OK, evaluated = 0;
 
 	alertd_note("mysql", ok, mysql_ok);
 	if (!ok)
-		return;
-	alertd_note("mongodb", alertd_evaluate(ad, now) == 0 || store_ping(ad->store) == STORE_OK, mongo_ok);
-	(void)alertd_make_digests(ad);
-	(void)alertd_deliver(ad, now);
-	(void)db_alertd_set(ad->db, "last_poll_ms", alertd_now_ms());
+		return 0;
+	/* A probe that fails says "everything may be due": a poll as before. */
+	if (db_alertd_probe(ad->db, &probe) != DB_OK)
+		probe = (struct alertd_probe){ .rules = "", .due = 1, .stale = 1, .held = 1 };
+	if (alertd_idle(ad, now, probe.rules)) {
+		(void)alertd_keep_lease(ad);
+	} else {
+		alertd_note("mongodb", alertd_evaluate(ad, now, &fresh) == 0 || store_ping(ad->store) == STORE_OK, mongo_ok);
+		evaluated = ad->lease_ms != 0;
+	}
+	/* The cycle's own outbox rows go out now, not a poll later. */
+	if (evaluated || probe.held)
+		(void)alertd_make_digests(ad);
+	if (evaluated || probe.due || probe.stale)
+		(void)alertd_deliver(ad, now);
+	if (alertd_mono_ms() - *last_poll_ms >= LAST_POLL_EVERY_MS) {
+		(void)db_alertd_set(ad->db, "last_poll_ms", alertd_now_ms());
+		*last_poll_ms = alertd_mono_ms();
+	}
+	return fresh;
+}
+
+/* Between polls, while readings arrive: MongoDB alone, and a cycle with its
+ * delivery only when it has a reading to evaluate. */
+static size_t alertd_fast_cycle(struct alertd *ad)
+{
+	size_t fresh = 0;
+
+	if (ad->memo == NULL || !alertd_has_news(ad))
+		return 0;
+	if (alertd_evaluate(ad, alertd_now_ms(), &fresh) == 0)
+		(void)alertd_deliver(ad, alertd_now_ms());
+	return fresh;
 }
 
 static int alertd_open(struct alertd *ad, const struct conf *conf)
@@ -123,6 +168,7 @@ static int alertd_open(struct alertd *ad, const struct conf *conf)
 		ad->box = NULL;
 	}
 	mailer_init(&ad->mail, conf, ad->conn);
+	ad->lease_tried_ms = alertd_mono_ms() - 3600000;
 	if (ad->db == NULL || ad->store == NULL || ad->conn == NULL) {
 		log_error("cannot set up clients: %s", ad->store == NULL ? err : "out of memory");
 		return -1;
@@ -134,6 +180,7 @@ static int alertd_open(struct alertd *ad, const struct conf *conf)
 
 static void alertd_close(struct alertd *ad)
 {
+	alertd_memo_free(ad);
 	db_free(ad->db);
 	store_free(ad->store);
 	if (ad->conn != NULL)
@@ -148,18 +195,35 @@ static int alertd_run(const struct conf *conf)
 {
 	struct alertd ad;
 	int mysql_ok = -1, mongo_ok = -1;
+	long long poll_ms = 0, fast_until_ms = 0, last_poll_ms = 0, next;
 
 	if (alertd_open(&ad, conf) != 0) {
 		alertd_close(&ad);
 		return 1;
 	}
-	log_info("version %s started as %s; polling every %u ms", gauge_version, ad.me,
-	    conf->alertd_poll_ms);
+	log_info("version %s started as %s; polling every %u ms (every %u ms for %u s after readings)",
+	    gauge_version, ad.me, conf->alertd_poll_ms, conf->alertd_fast_poll_ms, conf->alertd_fast_poll_s);
+	last_poll_ms = alertd_mono_ms() - LAST_POLL_EVERY_MS;
 	while (!alertd_stop) {
+		long long now = alertd_mono_ms();
+		size_t fresh;
+
 		if (alertd_hup)
 			alertd_reload(conf);
-		alertd_cycle(&ad, &mysql_ok, &mongo_ok);
-		alertd_sleep(conf->alertd_poll_ms);
+		if (now - poll_ms >= conf->alertd_poll_ms || poll_ms == 0) {
+			poll_ms = now;
+			fresh = alertd_cycle(&ad, &mysql_ok, &mongo_ok, &last_poll_ms);
+		} else {
+			fresh = alertd_fast_cycle(&ad);
+		}
+		now = alertd_mono_ms();
+		if (fresh > 0)
+			fast_until_ms = now + (long long)conf->alertd_fast_poll_s * 1000;
+		next = poll_ms + conf->alertd_poll_ms;
+		if (now < fast_until_ms && now + conf->alertd_fast_poll_ms < next)
+			next = now + conf->alertd_fast_poll_ms;
+		if (next > now)
+			alertd_sleep((unsigned)(next - now));
 	}
 	log_info("stopping");
 	/* A planned stop hands evaluation over at once instead of after the

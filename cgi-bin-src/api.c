@@ -134,25 +134,14 @@ static void api_touch(struct api_ctx *c)
 		log_warn("key %lld: last-used not recorded", c->key.id);
 }
 
-/* The key and device: from this worker's memory when it is fresh, else from
- * MySQL (and remembered).  The clock is read before the query is sent, as
- * key_cache.h requires. */
+/* The key and device (key_cache_lookup).  A malformed device id is never
+ * sent to MySQL: it is a device that does not exist, answered exactly as an
+ * unknown one is. */
 static int api_lookup(struct api_ctx *c, const unsigned char *hash, const char *uid)
 {
-	long long t = key_cache_now_ms();
-	int rc;
-
-	/* A malformed device id is never sent to MySQL: it is a device that
-	 * does not exist, answered exactly as an unknown one is. */
 	if (uid != NULL && !valid_public_id(uid, "dev_"))
 		uid = NULL;
-
-	if (hash != NULL && key_cache_get(c->app->keys, hash, uid, t, &c->key, &c->dev))
-		return DB_OK;
-	rc = db_api_lookup(c->app->db, hash, uid, &c->key, &c->dev);
-	if (rc == DB_OK && hash != NULL)
-		key_cache_put(c->app->keys, hash, uid, t, &c->key, &c->dev);
-	return rc;
+	return key_cache_lookup(c->app->keys, c->app->db, hash, uid, &c->key, &c->dev);
 }
 
 /* Key + device lookup, last-used bookkeeping and the rate limit. */

@@ -15,7 +15,7 @@
 #include "app.h"
 #include "db_account.h"
 #include "handlers.h"
-#include "metrics.h"
+#include "ingest.h"
 #include "readings_out.h"
 #include "req.h"
 #include "resp.h"
@@ -35,28 +35,22 @@ static int ingest_unit_or_reply(struct api_ctx *c, enum ts_unit *unit)
 
 static int ingest_parse_or_reply(struct api_ctx *c, long long now_ms, struct batch *b)
 {
-	struct reading_error err;
-	const char *pointer;
-	int json = c->r->media == MEDIA_JSON, rc;
+	struct ingest_error e;
+	int rc;
 	enum ts_unit unit;
 
 	if ((rc = ingest_unit_or_reply(c, &unit)) != 0)
 		return rc;
-	if (!json && c->r->media != MEDIA_FORM)
+	if (c->r->media == MEDIA_JSON)
+		rc = ingest_parse_json(&c->r->arena, c->r->body, c->r->body_len, now_ms, unit, b, &e);
+	else if (c->r->media == MEDIA_FORM)
+		rc = ingest_parse_form(&c->r->arena, &c->r->form, now_ms, unit, b, &e);
+	else
 		return api_error(c->rs, 415, "unsupported_media_type",
 		    "Send readings as application/json or application/x-www-form-urlencoded.");
-	if (json)
-		rc = reading_parse_json(&c->r->arena, c->r->body, c->r->body_len, now_ms, unit, b, &err);
-	else
-		rc = reading_parse_form(&c->r->arena, &c->r->form, now_ms, unit, b, &err);
 	if (rc == 0)
 		return 0;
-	pointer = json ? err.pointer : NULL;    /* a form has no JSON Pointer */
-	if (err.index >= 0)
-		return api_error_at(c->rs, err.status, err.code, pointer, "reading %ld: %s%s%s", err.index,
-		    err.field[0] != '\0' ? err.field : "", err.field[0] != '\0' ? ": " : "", err.message);
-	return api_error_at(c->rs, err.status, err.code, pointer, "%s%s%s",
-	    err.field[0] != '\0' ? err.field : "", err.field[0] != '\0' ? ": " : "", err.message);
+	return api_error_at(c->rs, e.status, e.code, e.pointer, "%s", e.message);
 }
 
 int api_readings_ingest(struct app *app, struct req *r, struct resp *rs,
@@ -64,8 +58,9 @@ int api_readings_ingest(struct app *app, struct req *r, struct resp *rs,
 {
 	struct api_ctx c;
 	struct batch b;
-	size_t stored, dups;
-	long long now = api_now_ms();
+	struct ingest_result res;
+	struct ingest_error e;
+	long long now = ingest_now_ms();
 	char body[160], at[TS_LEN];
 	int st, n;
 
@@ -73,16 +68,13 @@ int api_readings_ingest(struct app *app, struct req *r, struct resp *rs,
 		return st;
 	if ((st = ingest_parse_or_reply(&c, now, &b)) != 0)
 		return st;
-	if (store_readings_insert(app->store, c.dev.id, &b, now, &stored, &dups) != STORE_OK)
-		return api_error(rs, 503, "unavailable",
-		    "Readings could not be stored; send them again (readings with an id are stored once).");
-	metrics_add(METRIC_READINGS_STORED, stored);
-	metrics_add(METRIC_READINGS_DUPLICATE, dups);
+	if (ingest_store(app->store, c.dev.id, &b, now, &res, &e) != 0)
+		return api_error(rs, e.status, e.code, "%s", e.message);
 	/* The answer every device waits for, written without a json-c tree:
 	 * two counts and a time, nothing that needs escaping. */
 	ts_format(now, at);
 	n = snprintf(body, sizeof(body), "{\"stored\":%zu,\"duplicates\":%zu,\"received_at\":\"%s\"}",
-	    stored, dups, at);
+	    res.stored, res.duplicates, at);
 	return api_send_text(rs, 201, body, (size_t)n);
 }
 

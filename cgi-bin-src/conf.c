@@ -61,6 +61,8 @@ static const struct conf_key conf_keys[] = {
 	U("session.idle_minutes", "30", 1, 1440, session_idle_min),
 	U("session.absolute_hours", "12", 1, 720, session_absolute_h),
 	U("alertd.poll_interval_ms", "500", 50, 60000, alertd_poll_ms),
+	U("alertd.fast_poll_interval_ms", "50", 10, 60000, alertd_fast_poll_ms),
+	U("alertd.fast_poll_s", "10", 0, 3600, alertd_fast_poll_s),
 	U("alertd.budget_per_hour", "20", 1, 10000, alertd_budget_per_hour),
 	U("alertd.retry_base_ms", "2000", 10, 600000, alertd_retry_base_ms),
 	U("alertd.max_attempts", "8", 1, 100, alertd_max_attempts),

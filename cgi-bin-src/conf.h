@@ -53,6 +53,8 @@ struct conf {
 	unsigned session_idle_min;
 	unsigned session_absolute_h;
 	unsigned alertd_poll_ms;
+	unsigned alertd_fast_poll_ms;       /* after readings arrived: poll this often... */
+	unsigned alertd_fast_poll_s;        /* ...for this long (0: never) */
 	unsigned alertd_budget_per_hour;    /* messages per recipient, then a digest */
 	unsigned alertd_retry_base_ms;      /* first retry delay; doubles per attempt */
 	unsigned alertd_max_attempts;

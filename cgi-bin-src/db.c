@@ -122,6 +122,11 @@ void db_free(struct db *db)
 	free(db);
 }
 
+void db_global_cleanup(void)
+{
+	mysql_library_end();
+}
+
 const char *db_error(struct db *db)
 {
 	return db->err;

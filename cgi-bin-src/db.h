@@ -80,6 +80,10 @@ struct db_result {
 
 struct db *db_new(const struct conf_mysql *conf);
 void db_free(struct db *db);
+/* Frees what the client library set up for the whole process on the first
+ * connection.  For a process that loads and unloads us (the Mosquitto
+ * plugin): call once, after the last db_free. */
+void db_global_cleanup(void);
 int  db_ping(struct db *db);
 /* Runs sql with args; fills res when non-NULL. */
 int  db_exec(struct db *db, const char *sql, const struct db_val *args,

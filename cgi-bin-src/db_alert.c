@@ -229,6 +229,47 @@ int db_alertd_still_leader(struct db *db, const char *me, int *leader)
 	return rc;
 }
 
+/* MD5's first 64 bits per pair, XORed: order-free, and a NULL is written
+ * apart from any value ('-'), so no two rule sets print the same. */
+#define RULES_FINGERPRINT "SELECT CONCAT(COUNT(*), ':', COALESCE(BIT_XOR(CAST(CONV(LEFT(MD5(CONCAT_WS('|', " \
+	"r.id, d.id, r.kind, r.channel, IFNULL(r.threshold, '-'), IFNULL(r.threshold_high, '-'), " \
+	"IFNULL(r.clear_threshold, '-'), IFNULL(r.clear_threshold_high, '-'), IFNULL(r.no_data_minutes, '-'), " \
+	"r.min_duration_s, IFNULL(r.reminder_s, '-'), r.notify_clear, IFNULL(" MS("r.enabled_at") ", '-'))), 16), 16, 10) " \
+	"AS UNSIGNED)), 0)) FROM alert_rules r " \
+	"JOIN devices d ON d.id = r.device_id OR (r.group_id IS NOT NULL AND d.group_id = r.group_id) WHERE r.enabled = 1"
+
+static int fingerprint_fn(void *ctx, const struct db_row *row)
+{
+	snprintf(ctx, ALERTD_FINGERPRINT_LEN, "%s", db_row_str(row, 0) != NULL ? db_row_str(row, 0) : "");
+	return 1;
+}
+
+int db_alert_fingerprint(struct db *db, char out[ALERTD_FINGERPRINT_LEN])
+{
+	out[0] = '\0';
+	return db_query(db, RULES_FINGERPRINT, NULL, 0, fingerprint_fn, out);
+}
+
+static int probe_fn(void *ctx, const struct db_row *row)
+{
+	struct alertd_probe *p = ctx;
+
+	fingerprint_fn(p->rules, row);
+	p->due = db_row_int(row, 1) != 0;
+	p->stale = db_row_int(row, 2) != 0;
+	p->held = db_row_int(row, 3) != 0;
+	return 1;
+}
+
+int db_alertd_probe(struct db *db, struct alertd_probe *p)
+{
+	memset(p, 0, sizeof(*p));
+	return db_query(db, "SELECT (" RULES_FINGERPRINT "), "
+	    "EXISTS (SELECT 1 FROM alert_outbox WHERE status = 'pending' AND next_attempt_at <= UTC_TIMESTAMP(3)), "
+	    "EXISTS (SELECT 1 FROM alert_outbox WHERE status = 'sending' AND lease_until < UTC_TIMESTAMP(3)), "
+	    "EXISTS (SELECT 1 FROM alert_outbox WHERE status = 'held')", NULL, 0, probe_fn, p);
+}
+
 struct oid_ctx {
 	db_oid_fn fn;
 	void *ctx;

@@ -54,6 +54,23 @@ int  db_alertd_lease_release(struct db *db, const char *me);
 /* Inside the evaluation transaction: still ours?  Locks the lease row. */
 int  db_alertd_still_leader(struct db *db, const char *me, int *leader);
 
+/* What one poll asks MySQL before deciding whether to evaluate and to
+ * deliver: one statement. */
+#define ALERTD_FINGERPRINT_LEN 48
+struct alertd_probe {
+	char rules[ALERTD_FINGERPRINT_LEN]; /* the enabled rules and their devices (db_alert_fingerprint) */
+	int due;                    /* an outbox row is due to be sent */
+	int stale;                  /* a row was left "sending" past its lease */
+	int held;                   /* rows are held for a digest */
+};
+int  db_alertd_probe(struct db *db, struct alertd_probe *p);
+/* A digest of every field of the enabled rules that evaluation reads, and
+ * of their rule-device pairs: it changes with any edit, enable, disable,
+ * delete, new device in a group or device moved or deleted, whichever
+ * program made it.  Inside the evaluation transaction it describes the same
+ * snapshot as db_alert_load. */
+int  db_alert_fingerprint(struct db *db, char out[ALERTD_FINGERPRINT_LEN]);
+
 typedef int (*db_oid_fn)(void *ctx, const unsigned char oid[12]);
 int  db_alertd_seen(struct db *db, long long since_ms, db_oid_fn fn, void *ctx);
 /* A reading evaluated in this cycle, for the seen set. */

@@ -104,6 +104,20 @@ void key_cache_put(struct key_cache *kc, const unsigned char hash[SHA256_LEN], c
 	e->dev = *dev;
 }
 
+int key_cache_lookup(struct key_cache *kc, struct db *db, const unsigned char *hash,
+    const char *uid, struct api_key_row *key, struct api_device_row *dev)
+{
+	long long t = key_cache_now_ms();
+	int rc;
+
+	if (hash != NULL && key_cache_get(kc, hash, uid, t, key, dev))
+		return DB_OK;
+	rc = db_api_lookup(db, hash, uid, key, dev);
+	if (rc == DB_OK && hash != NULL)
+		key_cache_put(kc, hash, uid, t, key, dev);
+	return rc;
+}
+
 void key_cache_settle(void)
 {
 	long long ms = KEY_CACHE_MS + KEY_CACHE_SETTLE_MARGIN_MS;

@@ -38,6 +38,13 @@ int key_cache_get(struct key_cache *kc, const unsigned char hash[SHA256_LEN], co
  * at fetched_ms, taken before the query was sent; anything else is ignored. */
 void key_cache_put(struct key_cache *kc, const unsigned char hash[SHA256_LEN], const char *uid,
     long long fetched_ms, const struct api_key_row *key, const struct api_device_row *dev);
+/* The key (hash may be NULL) and device (uid may be NULL): from this
+ * process's memory when it is fresh, else from MySQL (db_api_lookup) and
+ * remembered.  The clock is read before the query is sent, as the cache's
+ * promise needs.  What every edge that takes a key asks (api.c for HTTPS,
+ * mqtt_plugin.c for MQTT), so both settle revocation alike. */
+int key_cache_lookup(struct key_cache *kc, struct db *db, const unsigned char *hash,
+    const char *uid, struct api_key_row *key, struct api_device_row *dev);
 /* Waits until every worker's answers from before now have expired.  Called
  * by auth_keys.c after each change that ends keys commits, before it says so. */
 void key_cache_settle(void);

@@ -245,8 +245,10 @@ static int view_doc(void *ctx, const bson_t *doc)
 	return c->rc = c->fn(c->ctx, &v);
 }
 
-int store_readings_received_since(struct store *s, const long long *devices, size_t n,
-    long long since_ms, size_t limit, store_view_fn fn, void *ctx)
+/* ids_only: the documents carry _id and r alone (gauge-alertd's question
+ * "anything not evaluated yet?" needs no values). */
+static int received_since(struct store *s, const long long *devices, size_t n,
+    long long since_ms, size_t limit, int ids_only, store_view_fn fn, void *ctx)
 {
 	struct view_ctx vc = { fn, ctx, 0 };
 	bson_t filter = BSON_INITIALIZER, opts = BSON_INITIALIZER, d, in, r;
@@ -266,10 +268,24 @@ int store_readings_received_since(struct store *s, const long long *devices, siz
 	bson_append_document_end(&filter, &r);
 	BCON_APPEND(&opts, "sort", "{", "r", BCON_INT32(1), "_id", BCON_INT32(1), "}");
 	BSON_APPEND_INT64(&opts, "limit", (int64_t)limit);
+	if (ids_only)
+		BCON_APPEND(&opts, "projection", "{", "_id", BCON_INT32(1), "r", BCON_INT32(1), "}");
 	rc = run_find(s, &filter, &opts, view_doc, &vc);
 	bson_destroy(&filter);
 	bson_destroy(&opts);
 	return vc.rc != 0 ? vc.rc : rc;
+}
+
+int store_readings_received_since(struct store *s, const long long *devices, size_t n,
+    long long since_ms, size_t limit, store_view_fn fn, void *ctx)
+{
+	return received_since(s, devices, n, since_ms, limit, 0, fn, ctx);
+}
+
+int store_readings_received_ids(struct store *s, const long long *devices, size_t n,
+    long long since_ms, size_t limit, store_view_fn fn, void *ctx)
+{
+	return received_since(s, devices, n, since_ms, limit, 1, fn, ctx);
 }
 
 static const char *const agg_ops[] = { "$avg", "$min", "$max", "$sum", "$sum", "$first", "$last" };

@@ -90,5 +90,9 @@ int  store_reading_value(const struct store_reading_view *v, const char *channel
 typedef int (*store_view_fn)(void *ctx, const struct store_reading_view *v);
 int store_readings_received_since(struct store *s, const long long *devices, size_t n,
     long long since_ms, size_t limit, store_view_fn fn, void *ctx);
+/* The same readings with only oid and received_ms set in the view: what
+ * gauge-alertd asks before it opens a MySQL transaction. */
+int store_readings_received_ids(struct store *s, const long long *devices, size_t n,
+    long long since_ms, size_t limit, store_view_fn fn, void *ctx);
 
 #endif

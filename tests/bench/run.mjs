@@ -3,11 +3,16 @@
 //
 //   ceiling   hello-world FastCGI responder through the same lighttpd config
 //   ingest    single-reading POSTs through lighttpd -> gauge.fcgi -> MongoDB
+//   mqtt      single-reading QoS 1 publishes through Mosquitto + gauge_mosquitto.so
+//             -> MongoDB, alternating with ingest; then batches of 1000
 //   batch     1000-reading POSTs: readings/s and the workers' CPU per reading
 //   query     p50/p99 latency of a 1000-reading GET
 //   memory    worker resident memory after >= 100,000 requests
 //   callgrind instructions per request of one worker (callgrind.mjs), printed
 //             beside the CPU figures
+//   dbload    queries/s on MariaDB and on MongoDB, idle and during a trickle
+//             of readings (mostly gauge-alertd's polling)
+//   alerts    ingest acknowledged -> SES request, p50/p99
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,6 +21,7 @@ import path from 'node:path';
 import { callgrindFigures } from './callgrind.mjs';
 import { freePort, startProcess, stopProcess, tcpConnects, unixConnects, waitFor } from '../stack/proc.mjs';
 import { ROOT, startStack } from '../stack/stack.mjs';
+import { insertCeiling, mqttLoad } from './mqtt.mjs';
 
 // Ingest workers mostly wait for journaled writes, so the pool is sized
 // well past the core count (README: "The FastCGI workers"); the ceiling
@@ -25,8 +31,9 @@ const SECONDS = Number(process.env.GAUGE_BENCH_SECONDS || 5);
 const ROUNDS = Number(process.env.GAUGE_BENCH_ROUNDS || 3);
 const CONNS = Number(process.env.GAUGE_BENCH_CONNECTIONS || 32);
 // GAUGE_BENCH_ONLY=ingest stops after the ceiling and single-reading ingest,
-// =callgrind after the instruction counts, for quick rounds while working
-// on the hot path; GAUGE_BENCH_CALLGRIND=0 skips the counts.
+// for quick rounds while working on the hot path; =callgrind stops after the
+// instruction counts, which GAUGE_BENCH_CALLGRIND=0 skips; GAUGE_BENCH_ONLY=alerts
+// runs only the database load at idle and the alert latency.
 const ONLY = process.env.GAUGE_BENCH_ONLY || '';
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 
@@ -47,6 +54,13 @@ function wrk(url, script, env, { seconds = SECONDS, conns = CONNS } = {}) {
   if (bad > 0 || errors) console.log(`  warning: ${bad} non-2xx responses${errors ? `, socket errors: ${errors}` : ''}`);
   totalRequests += total;
   return { rps, total, bad };
+}
+
+// MQTT load (tests/bench/mqtt.mjs), counted like wrk's requests.
+async function mqtt(port, dev, payloadFile, { seconds = SECONDS, conns = CONNS, inflight = 1 } = {}) {
+  const r = await mqttLoad(stack, port, dev, payloadFile, { seconds, conns, inflight });
+  totalRequests += r.total;
+  return r;
 }
 
 function cpuTicks(pids, { system = true } = {}) {
@@ -124,9 +138,67 @@ async function alertLatency(account) {
   }
   const arrived = files.map((f) => Date.parse(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')).received_at));
   const lat = arrived.slice(0, ALERTS).map((t, i) => t - acked[i]).sort((x, y) => x - y);
-  console.log(`alerts   ingest acknowledged -> SES request:   p50 ${pct(lat, 50)} ms, p99 ${pct(lat, 99)} ms over ${lat.length} alerts (target p99 < 2000 ms, poll 500 ms)`);
+  console.log(`alerts   ingest acknowledged -> SES request:   p50 ${pct(lat, 50)} ms, p99 ${pct(lat, 99)} ms over ${lat.length} alerts (target p99 < 250 ms)`);
   if (lat.length < ALERTS) console.log(`  warning: only ${lat.length} of ${ALERTS} alert e-mails arrived`);
   totalRequests += 2 * ALERTS;
+}
+
+// Queries/s the databases answered over ms: MariaDB's Questions (statements
+// from clients) and MongoDB's serverStatus opcounters, less the statements
+// this measurement itself sends (calibrated by two readings back to back).
+async function mariadbQuestions() {
+  return Number(stack.sql("SHOW GLOBAL STATUS LIKE 'Questions'")[0][1]);
+}
+async function mongoOps(db) {
+  const o = (await db.command({ serverStatus: 1 })).opcounters;
+  return { query: Number(o.query), getmore: Number(o.getmore), command: Number(o.command),
+    insert: Number(o.insert), delete: Number(o.delete), update: Number(o.update) };
+}
+async function dbLoad(label, ms, during = async () => {}) {
+  const { MongoClient } = await import('mongodb');
+  const client = new MongoClient(stack.mongoTcpUri, { heartbeatFrequencyMS: 3600e3 });
+  try {
+    const admin = client.db('admin');
+    const q0 = await mariadbQuestions();
+    const q1 = await mariadbQuestions();
+    const own = q1 - q0;   // what one reading costs (the client's own statements)
+    const m0 = await mongoOps(admin);
+    const m1 = await mongoOps(admin);
+    const t0 = Date.now();
+    await Promise.all([during(), new Promise((r) => setTimeout(r, ms))]);
+    const secs = (Date.now() - t0) / 1000;
+    const m2 = await mongoOps(admin);
+    const q2 = await mariadbQuestions();
+    const maria = (q2 - q1 - own) / secs;
+    const delta = Object.fromEntries(Object.keys(m2).map((k) => [k, m2[k] - m1[k] - (k === 'command' ? m1.command - m0.command : 0)]));
+    const mongo = Object.values(delta).reduce((a, b) => a + b, 0) / secs;
+    const parts = Object.entries(delta).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${(v / secs).toFixed(1)}`).join(', ');
+    console.log(`dbload   ${label.padEnd(34)} MariaDB ${maria.toFixed(1)} q/s, MongoDB ${mongo.toFixed(1)} ops/s${parts ? ` (${parts})` : ''}`);
+  } finally {
+    await client.close();
+  }
+}
+
+// The databases' load from gauge-alertd: at idle (one enabled rule, no
+// readings for a while) and while one reading a second arrives.
+async function alertLoad(account) {
+  const d = stack.ctl(['create-device', '--account', String(account.id), '--name', 'bench-trickle']);
+  const rule = await stack.client('POST', '/api/v1/alert-rules', { headers: { authorization: `Bearer ${account.account_key}`,
+    'content-type': 'application/json' }, body: JSON.stringify({ name: 'trickle', device: d.id, channel: 'temp', kind: 'above',
+    threshold: 1000, recipients: ['trickle@gauge.example'] }) });
+  if (rule.status !== 201) throw new Error(`alert rule: ${rule.text}`);
+  const IDLE_MS = Number(process.env.GAUGE_BENCH_IDLE_S || 20) * 1000;
+  await new Promise((r) => setTimeout(r, 2000));
+  await dbLoad('idle:', IDLE_MS);
+  const trickle = async () => {
+    for (let i = 0; i < IDLE_MS / 1000; i++) {
+      const r = await stack.client('POST', `/api/v1/devices/${d.id}/readings`, { headers: { authorization: `Bearer ${d.key}`,
+        'content-type': 'application/json' }, body: JSON.stringify({ values: { temp: 20 + i } }) });
+      if (r.status !== 201) throw new Error(`ingest ${r.status}`);
+      await new Promise((res) => setTimeout(res, 1000));
+    }
+  };
+  await dbLoad('one reading a second:', 0, trickle);
 }
 
 function pct(sorted, p) {
@@ -145,6 +217,12 @@ try { figures: {
     ts: now - 3600000 + i, values: { temp: 20 + (i % 50) / 10, rh: 40 + (i % 7) } })) }));
   const env = { GAUGE_KEY: dev.key, GAUGE_BODY_FILE: single };
 
+  if (ONLY === 'alerts') {
+    console.log(`Gauge benchmark (alerts only): ${os.cpus().length} cores, MongoDB: ${stack.mongoKind}`);
+    await alertLoad(account);
+    await alertLatency(account);
+    break figures;
+  }
   console.log(`Gauge benchmark: ${os.cpus().length} cores, ${WORKERS} workers, ${CONNS} connections, ${ROUNDS} rounds of ${SECONDS} s, MongoDB: ${stack.mongoKind}`);
   // Instructions first, while the readings store is small; printed beside
   // each CPU figure below.
@@ -161,8 +239,8 @@ try { figures: {
   const ceilingTicks = () => ({ 'hello-fcgi': cpuTicks(helloPids()),
     'hello-fcgi in user space': cpuTicks(helloPids(), { system: false }), lighttpd: cpuTicks([helloLighttpd.pid]) });
   const rounds = [];
-  const cpu = { ceiling: {}, ingest: {} };
-  const requests = { ceiling: 0, ingest: 0 };
+  const cpu = { ceiling: {}, ingest: {}, mqtt: {} };
+  const requests = { ceiling: 0, ingest: 0, mqtt: 0 };
   const addTicks = (into, before, after) => {
     for (const k of Object.keys(after)) into[k] = (into[k] ?? 0) + after[k] - (before[k] ?? 0);
   };
@@ -173,9 +251,14 @@ try { figures: {
     t0 = componentTicks();
     const ingest = wrk(`${base}/api/v1/devices/${dev.id}/readings`, 'post.lua', env);
     addTicks(cpu.ingest, t0, componentTicks());
+    t0 = componentTicks();
+    const mq = await mqtt(stack.mqttPort, dev, single);
+    addTicks(cpu.mqtt, t0, componentTicks());
     requests.ceiling += ceiling.total;
     requests.ingest += ingest.total;
-    rounds.push({ ceiling: ceiling.rps, ingest: ingest.rps, ratio: ingest.rps / ceiling.rps });
+    requests.mqtt += mq.total;
+    rounds.push({ ceiling: ceiling.rps, ingest: ingest.rps, ratio: ingest.rps / ceiling.rps, mqtt: mq.rps,
+      mqttRatio: mq.rps / ingest.rps });
   }
   await stopProcess(helloLighttpd);
   await stopProcess(hello);
@@ -193,6 +276,36 @@ try { figures: {
   const ingUs = workerUs(cpu.ingest.workers, requests.ingest);
   console.log(`         gauge.fcgi / hello-fcgi CPU:       ${(ingUs / ceilUs).toFixed(2)} x (${ingUs.toFixed(0)} / ${ceilUs.toFixed(0)} us; target <= 2.0)`);
   if (cg) console.log(`         instructions per request:          gauge.fcgi ${k(cg.single)}, ${(cg.single / cg.hello).toFixed(2)} x hello-fcgi's (callgrind)`);
+  console.log(`mqtt     single reading, QoS 1, ${CONNS} conns:    ${median('mqtt').toFixed(0)} readings/s (median; rounds ${rounds.map((r) => r.mqtt.toFixed(0)).join(', ')})`);
+  console.log(`ratio    mqtt / https single ingest:        ${median('mqttRatio').toFixed(2)}   (target >= 2; rounds ${rounds.map((r) => r.mqttRatio.toFixed(2)).join(', ')})`);
+  console.log(`         CPU per reading:                   ${perRequest(cpu.mqtt, requests.mqtt)}`);
+  {
+    const t0 = componentTicks();
+    const piped = await mqtt(stack.mqttPort, dev, single, { inflight: 10 });
+    const ticks = {};
+    addTicks(ticks, t0, componentTicks());
+    console.log(`mqtt     single, 10 in flight a conn:       ${piped.rps.toFixed(0)} readings/s; CPU per reading: ${perRequest(ticks, piped.total)}`);
+  }
+  {
+    const c = await insertCeiling(stack);
+    console.log(`mongo    journaled inserts alone:           ${c[1].toFixed(0)}/s from 1 writer, ${c[16].toFixed(0)}/s from 16   (Node driver, its own cost included; one broker is one writer)`);
+  }
+  {
+    // The broker stores synchronously, one journaled insert at a time: more
+    // brokers give the database concurrent inserts, as HTTPS's workers do.
+    const BROKERS = Number(process.env.GAUGE_BENCH_BROKERS || 8);
+    const ports = [stack.mqttPort];
+    for (let i = 2; i <= BROKERS; i++) ports.push(await stack.startMosquitto(`mosquitto-${i}`, await freePort()));
+    const devs = ports.map((_, i) => stack.ctl(['create-device', '--account', String(account.id), '--name', `bench-mqtt-${i}`]));
+    const t0 = componentTicks();
+    const runs = await Promise.all(ports.map((port, i) => mqtt(port, devs[i], single,
+      { conns: Math.max(1, Math.floor(CONNS / BROKERS)) })));
+    const many = { rps: runs.reduce((a, r) => a + r.rps, 0), total: runs.reduce((a, r) => a + r.total, 0) };
+    const ticks = {};
+    addTicks(ticks, t0, componentTicks());
+    console.log(`mqtt     single, ${BROKERS} brokers on this host:      ${many.rps.toFixed(0)} readings/s (${(many.rps / median('ingest')).toFixed(2)} x https); CPU per reading: ${perRequest(ticks, many.total)}`);
+    for (let i = 2; i <= BROKERS; i++) await stack.stopMosquitto('SIGTERM', `mosquitto-${i}`);
+  }
 
   if (ONLY === 'ingest') break figures;
   const workers = stack.fcgiWorkers();
@@ -203,6 +316,17 @@ try { figures: {
   console.log(`batch    1000 readings a request:           ${(b.rps * 1000).toFixed(0)} readings/s   (target >= 100000 with a real mongod)`);
   console.log(`         gauge.fcgi CPU per reading:        ${((cpuSec / readings) * 1e6).toFixed(2)} us  (${cpuSec.toFixed(2)} CPU-s for ${readings} readings; target <= 1.5 us)`);
   if (cg) console.log(`         instructions per reading:          ${k(cg.batch / 1000)} (callgrind)`);
+  {
+    const bd = stack.ctl(['create-device', '--account', String(account.id), '--name', 'bench-mqtt-batch']);
+    const t0 = componentTicks();
+    const mb = await mqtt(stack.mqttPort, bd, batch, { conns: 8 });
+    const ticks = {};
+    addTicks(ticks, t0, componentTicks());
+    const perReading = Object.entries(ticks).filter(([, t]) => t > 5).sort((x, y) => y[1] - x[1])
+      .map(([k, t]) => `${k} ${((t / 100 / (mb.total * 1000)) * 1e6).toFixed(2)} us`).join(', ');
+    console.log(`mqtt     1000 readings a publish, QoS 1:    ${(mb.rps * 1000).toFixed(0)} readings/s`);
+    console.log(`         CPU per reading:                   ${perReading}`);
+  }
 
   const q = stack.ctl(['create-device', '--account', String(account.id), '--name', 'bench-query']);
   await stack.client('POST', `/api/v1/devices/${q.id}/readings`, { headers: { authorization: `Bearer ${q.key}`,
@@ -222,6 +346,7 @@ try { figures: {
   if (cg) console.log(`         instructions per GET:              ${k(cg.get)} (callgrind)`);
   totalRequests += 200;
 
+  await alertLoad(account);
   await alertLatency(account);
 
   // The rest of the 100,000 requests read the newest reading of a device with

@@ -191,6 +191,53 @@ describe('delivery', () => {
     await until('the lease back with the restarted instance', () => leaderPid() === stack.s.procs.alertd.pid, 5000);
   });
 
+  // Issue 14: the poll interval no longer sets the latency.  A slow poll
+  // (2 s) makes the difference plain: after readings arrived the evaluator
+  // asks MongoDB every 50 ms, while polls that find nothing to do skip the
+  // evaluation, which must not hold back a silence that comes due.
+  test('during a burst an alarm goes out at once, and a silence is still reported on time', async () => {
+    const POLL = 2000;
+    const leaderPid = () => Number((stack.sql("SELECT value FROM alertd_state WHERE name = 'leader'")[0]?.[0] ?? '').split(':')[1]);
+    await stack.stopAlertd('alertd');
+    const slow = stack.startAlertd('alertd2', { GAUGE_ALERTD_POLL_INTERVAL_MS: String(POLL) });
+    try {
+      await until('the slow poller to hold the lease', () => leaderPid() === slow.pid, 15000);
+      // One rule a crossing: this stack's budget is three messages an hour a recipient.
+      const kilns = [];
+      for (let i = 0; i < 4; i++) kilns.push(await watched(`Burst kiln ${i}`, [`burst${i}@kiln.example`], { notify_clear: false }));
+      const quiet = stack.ctl(['create-device', '--account', String(acct.id), '--name', 'Burst kiln feed']);
+      const r = await api('POST', '/api/v1/alert-rules', acct.account_key, { name: 'Burst feed silent', device: quiet.id,
+        channel: 'temp', kind: 'no_data', no_data_minutes: 1, recipients: ['silence@burst.example'] });
+      assert.equal(r.status, 201, r.text);
+      await sleep(POLL + 500);
+      // The feed's last reading was taken 52 s ago: silent for a minute 8 s from now.
+      const silentAt = Date.now() + 8000;
+      assert.equal((await post(quiet, { temp: 20 }, new Date(silentAt - 60000).toISOString())).status, 201);
+      // The burst: normal readings 20 ms apart, a crossing now and then.
+      await Promise.all(kilns.map((d) => post(d, { temp: 20 })));
+      await sleep(POLL + 500);     // a regular poll has found the first readings
+      const latencies = [];
+      for (const [i, d] of kilns.entries()) {
+        for (let j = 0; j < 5; j++) {
+          assert.equal((await post(kilns[(i + j) % kilns.length], { temp: 20 + j })).status, 201);
+          await sleep(20);
+        }
+        assert.equal((await post(d, { temp: 150 })).status, 201);
+        const acked = Date.now();
+        const [mail] = await until(`alarm ${i}`, () => mailsTo(`burst${i}@kiln.example`).length === 1 && mailsTo(`burst${i}@kiln.example`));
+        latencies.push(Date.parse(mail.received_at) - acked);
+      }
+      assert.ok(Math.max(...latencies) < POLL / 2, `every alarm well inside the ${POLL} ms poll (took ${latencies.join(', ')} ms)`);
+      const [silence] = await until('the no_data e-mail', () => mailsTo('silence@burst.example').length === 1 && mailsTo('silence@burst.example'), 20000);
+      const late = Date.parse(silence.received_at) - silentAt;
+      assert.ok(late >= 0 && late < POLL + 1500, `the silence reported within a poll of coming due (${late} ms)`);
+    } finally {
+      stack.startAlertd('alertd');
+      await stack.stopAlertd('alertd2');
+      await until('the lease back with the usual instance', () => leaderPid() === stack.s.procs.alertd.pid, 15000);
+    }
+  });
+
   test('readings from concurrent writers all get evaluated', async () => {
     const group = 'Busy hall';
     const devs = [];

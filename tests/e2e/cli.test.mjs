@@ -184,6 +184,11 @@ describe('make install', () => {
     assert.match(fs.readFileSync(path.join(doc, 'examples/lighttpd/lighttpd.conf'), 'utf8'),
       /var\.gauge_htdocs = "\/usr\/share\/gauge\/htdocs"/);
     assert.match(fs.readFileSync(path.join(doc, 'LICENSE'), 'utf8'), /BSD 2-Clause/);
+    // The Mosquitto plugin, where the installed broker example loads it from.
+    assert.match(fs.readFileSync(path.join(doc, 'examples/mosquitto/gauge.conf'), 'utf8'),
+      /^plugin \/usr\/lib\/gauge\/gauge_mosquitto\.so$/m);
+    assert.ok(fs.readFileSync(path.join(dest, 'usr/lib/gauge/gauge_mosquitto.so'))
+      .equals(fs.readFileSync(path.join(ROOT, 'build/lib/gauge_mosquitto.so'))), 'the built plugin is installed');
     for (const page of MAN_PAGES) {
       const section = page.slice(-1);
       assert.ok(fs.existsSync(path.join(dest, `usr/share/man/man${section}`, path.basename(page))), page);

@@ -2,7 +2,7 @@
 // all of it down, and a second `make run` reuses the data; what it prints
 // (keys, Twilio credentials) works, also after changes in the dashboard.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,8 +28,9 @@ function processesUsing(dir) {
   return found;
 }
 
-async function makeRun(port, dir = varDir) {
-  const child = spawn('make', ['--no-print-directory', 'run', `GAUGE_VAR=${dir}`, `GAUGE_HTTPS_PORT=${port}`],
+async function makeRun(port, dir = varDir, mqttPort = 0) {
+  const child = spawn('make', ['--no-print-directory', 'run', `GAUGE_VAR=${dir}`, `GAUGE_HTTPS_PORT=${port}`,
+    `GAUGE_MQTT_PORT=${mqttPort || await freePort()}`],
     { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => { out += d; });
@@ -51,13 +52,20 @@ async function stoppedCleanly(run) {
 
 test('make run serves /healthz over TLS and Ctrl-C stops everything it started', async () => {
   const port = await freePort();
-  const run = await makeRun(port);
+  const mqttPort = await freePort();
+  const run = await makeRun(port, varDir, mqttPort);
   const client = makeClient({ port, caFile: path.join(varDir, 'tls/cert.pem') });
   const r = await client('GET', '/healthz');
   assert.equal(r.status, 200, r.text);
   assert.match(run.output(), /Login:\s+admin@/);
   assert.match(run.output(), /Device key:\s+gdk_/);
-  assert.ok(processesUsing(varDir).length >= 5, 'the stack runs: mariadb, mongo, sinks, fcgi, lighttpd, alertd');
+  // The broker is printed beside the HTTPS URL and takes the printed device key.
+  assert.match(run.output(), new RegExp(`MQTT:\\s+mqtts://localhost:${mqttPort}\\s+\\(port ${mqttPort}`));
+  const dev = run.output().match(/Device:\s+.*\((dev_\S+)\)/)[1];
+  execFileSync('mosquitto_pub', ['-h', 'localhost', '-p', String(mqttPort), '--cafile', path.join(varDir, 'tls/cert.pem'),
+    '-u', dev, '-P', run.output().match(/Device key:\s+(\S+)/)[1], '-q', '1',
+    '-t', `gauge/v1/devices/${dev}/readings`, '-m', '{"values":{"temp":21.5}}']);
+  assert.ok(processesUsing(varDir).length >= 5, 'the stack runs: mariadb, mongo, sinks, fcgi, lighttpd, mosquitto, alertd');
   const firstKey = run.output().match(/Device key:\s+(\S+)/)[1];
 
   process.kill(-run.child.pid, 'SIGINT');   // what Ctrl-C in a terminal does

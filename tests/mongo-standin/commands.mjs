@@ -3,7 +3,7 @@
 // does. Handlers validate their own arguments; document semantics live in
 // collection.mjs and durability in storage.mjs. Every write handler returns
 // only after its journal record is on disk.
-import { Double } from 'bson';
+import { Double, Long } from 'bson';
 import { Collection, rawOf } from './collection.mjs';
 import {
   CommandError, badValue, failedToParse, invalidNamespace, namespaceNotFound, notSupported, typeMismatch,
@@ -338,10 +338,28 @@ function create({ db, cmd, storage }) {
 
 const ok = () => ({ ok: 1 });
 
+// opcounters as mongod counts them (serverStatus.opcounters): find is a
+// query, every command other than the CRUD ones is a command, and a failed
+// command counts too.  The benchmark reads them to report an idle
+// gauge-alertd's load on the readings store.
+const opcounters = { insert: 0, query: 0, update: 0, delete: 0, getmore: 0, command: 0 };
+const OPCOUNTER_OF = { insert: 'insert', find: 'query', delete: 'delete', getMore: 'getmore' };
+
+function serverStatus({ cmd }) {
+  const section = Object.keys(cmd).find((k) => k !== 'serverStatus' && !GENERIC_FIELDS.has(k) && cmd[k] !== 0 && cmd[k] !== false);
+  if (section) throw notSupported(`serverStatus section '${section}'`);
+  return {
+    host: 'mongo-standin', version: `${VERSION.join('.')}-standin`, process: 'mongo-standin',
+    uptime: Math.floor(process.uptime()), localTime: new Date(),
+    opcounters: Object.fromEntries(Object.entries(opcounters).map(([k, v]) => [k, new Long(v)])),
+    ok: 1,
+  };
+}
+
 const HANDLERS = new Map(Object.entries({
   hello, isMaster: hello, ismaster: hello, ping: ok, buildInfo, buildinfo: buildInfo, endSessions: ok,
   insert, delete: remove, find, getMore, killCursors, aggregate, count,
-  createIndexes, listIndexes, listCollections, drop, dropDatabase, create,
+  createIndexes, listIndexes, listCollections, drop, dropDatabase, create, serverStatus,
 }));
 
 // Returns `execute(request, connection)`, which resolves to the encoded reply.
@@ -356,6 +374,7 @@ export function createDispatcher({ storage, cursors, log, verbose }) {
       // Legacy OP_QUERY commands may be wrapped as {$query: {...}, $readPreference}.
       const cmd = request.legacy && isPlainObject(body.$query) ? body.$query : body;
       name = Object.keys(cmd)[0] ?? '';
+      opcounters[OPCOUNTER_OF[name] ?? 'command']++;
       const db = request.legacy ? request.db : cmd.$db;
       ns = typeof cmd[name] === 'string' ? `${db}.${cmd[name]}` : db;
       checkDatabaseName(db);

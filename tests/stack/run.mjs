@@ -7,13 +7,15 @@ import { startStack } from './stack.mjs';
 const { values } = parseArgs({ options: {
   var: { type: 'string', default: 'var' },
   'https-port': { type: 'string', default: '8443' },
+  'mqtt-port': { type: 'string', default: '8883' },
 } });
 
 const t0 = Date.now();
 console.log(`Starting Gauge under ${values.var} ...`);
 let stack;
 try {
-  stack = await startStack({ varDir: values.var, httpsPort: Number(values['https-port']) });
+  stack = await startStack({ varDir: values.var, httpsPort: Number(values['https-port']),
+    mqttPort: Number(values['mqtt-port']) });
 } catch (e) {
   console.error(`make run: ${e.message}`);
   process.exit(1);
@@ -61,6 +63,8 @@ console.log(`
 Gauge is up (${((Date.now() - t0) / 1000).toFixed(1)} s, MongoDB: ${stack.mongoKind}).
 
   URL:          ${url}/   (self-signed certificate: ${stack.tls.cert})
+  MQTT:         ${stack.mqttUrl}   (port ${stack.mqttPort}, TLS only, same certificate;
+                username = device id, password = device key)
   Login:        ${demo.admin.email}
   Password:     ${demo.admin.password}
   Device:       ${demo.device.name} (${demo.device.id})
@@ -72,6 +76,9 @@ Gauge is up (${((Date.now() - t0) / 1000).toFixed(1)} s, MongoDB: ${stack.mongoK
   Outbox:       ${stack.dirs.outbox}/   (what the SES and Twilio sinks received)
 
 Try:  curl --cacert ${stack.tls.cert} ${url}/healthz
+      mosquitto_pub -h localhost -p ${stack.mqttPort} --cafile ${stack.tls.cert} -q 1 \\
+        -u ${demo.device.id} -P '<device key>' -t gauge/v1/devices/${demo.device.id}/readings \\
+        -m '{"values":{"temp":21.5}}'
 
 Press Ctrl-C to stop.`);
 

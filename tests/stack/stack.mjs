@@ -5,7 +5,7 @@
 // datadir and socket, loopback only), MongoDB (GAUGE_MONGO_URI, a real
 // mongod on the PATH, or the stand-in under tests/), the SES/Twilio sinks,
 // applies the schema, then gauge.fcgi (supervisor + worker pool), lighttpd
-// with TLS and gauge-alertd.  stop() takes them down in reverse order.
+// with TLS, Mosquitto with Gauge's plugin (MQTT over TLS) and gauge-alertd.  stop() takes them down in reverse order.
 // Like the shipped gauge-prune.timer, it runs `gaugectl prune` every
 // pruneIntervalMs (default: hourly; 0: never), logging to log/prune.log.
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
@@ -274,6 +274,30 @@ Include "${path.join(ROOT, 'etc/apache/gauge.conf')}"
   return conf;
 }
 
+// The shipped etc/mosquitto/gauge.conf with only where things are replaced:
+// the value of each directive below (each must be there, once), so what the
+// tests run is the example an admin copies.
+export const MQTT_PLUGIN = path.join(ROOT, 'build/lib/gauge_mosquitto.so');
+function writeMosquittoConf(dirs, s, name, port) {
+  const values = {
+    user: 'root',
+    listener: `${port} 127.0.0.1`,
+    certfile: s.tls.cert,
+    keyfile: s.tls.key,
+    plugin: MQTT_PLUGIN,
+    plugin_opt_config: s.conf,
+  };
+  let text = fs.readFileSync(path.join(ROOT, 'etc/mosquitto/gauge.conf'), 'utf8');
+  for (const [k, v] of Object.entries(values)) {
+    const re = new RegExp(`^${k} .*$`, 'm');
+    if (!re.test(text)) throw new Error(`etc/mosquitto/gauge.conf: no "${k}" line to fill in`);
+    text = text.replace(re, `${k} ${v}`);
+  }
+  const conf = path.join(dirs.etc, `${name}.conf`);
+  fs.writeFileSync(conf, `# Written by the dev stack from etc/mosquitto/gauge.conf.\n${text}`);
+  return conf;
+}
+
 // The demo account, made on the first run and remembered in var/demo.json.
 function ensureDemo(dirs, conf) {
   const file = path.join(dirs.var, 'demo.json');
@@ -314,6 +338,7 @@ export async function startStack(opts = {}) {
     dirs,
     httpsPort: opts.httpsPort ?? await freePort(),
     plainHttpPort: opts.plainHttp ? await freePort() : 0,
+    mqttPort: opts.mqttPort ?? await freePort(),
     workers: opts.workers ?? 4,
     logLevel: opts.logLevel ?? 'info',
     maxBody: opts.maxBody ?? 1048576,
@@ -355,6 +380,7 @@ export async function startStack(opts = {}) {
     s.procs.lighttpd = startProcess({ name: 'lighttpd', cmd: 'lighttpd', logDir: dirs.log, runDir: dirs.run,
       args: ['-D', '-f', writeLighttpdConf(dirs, s)] });
     await waitFor('lighttpd', () => tcpConnects(s.httpsPort), { proc: s.procs.lighttpd });
+    await stack.startMosquitto();
     s.procs.alertd = startProcess({ name: 'gauge-alertd', cmd: path.join(BIN, 'gauge-alertd'),
       logDir: dirs.log, runDir: dirs.run, args: ['-c', s.conf] });
     if (s.pruneIntervalMs > 0) s.pruneTimer = startPruneTimer(s);
@@ -394,7 +420,28 @@ class Stack {
   get tls() { return this.s.tls; }
   get procs() { return this.s.procs; }
   get mongoKind() { return this.s.mongo?.kind; }
+  // For the Node driver (the app itself uses the unix socket).
+  get mongoTcpUri() { return this.s.mongo?.tcpUri; }
   get plainHttpPort() { return this.s.plainHttpPort; }
+  get mqttPort() { return this.s.mqttPort; }
+  get mongoTcpUri() { return this.s.mongo?.tcpUri; }
+  get mqttUrl() { return `mqtts://localhost:${this.s.mqttPort}`; }
+
+  // Mosquitto with the shipped config and Gauge's plugin (MQTT over TLS);
+  // further brokers (name 'mosquitto-2', ...) on their own ports, as
+  // several broker hosts would run.
+  async startMosquitto(name = 'mosquitto', port = this.s.mqttPort) {
+    const { dirs } = this.s;
+    this.s.procs[name] = startProcess({ name, cmd: 'mosquitto', logDir: dirs.log,
+      runDir: dirs.run, args: ['-c', writeMosquittoConf(dirs, this.s, name, port)] });
+    await waitFor(name, () => tcpConnects(port), { proc: this.s.procs[name] });
+    return port;
+  }
+
+  async stopMosquitto(signal = 'SIGTERM', name = 'mosquitto') {
+    await stopProcess(this.s.procs[name], { signal });
+    delete this.s.procs[name];
+  }
   get secrets() { return this.s.secrets; }
 
   // The next provider answers: e.g. { ses: [500, 500], twilio: [400], webhook: [404] }.
@@ -489,8 +536,8 @@ class Stack {
 
   async stop() {
     clearInterval(this.s.pruneTimer);
-    const first = Object.keys(this.s.procs).filter((n) => n.startsWith('alertd'));
-    const order = ['apache', ...first, 'lighttpd', 'fcgi', 'sinks', 'mongo', 'mariadb'];
+    const first = Object.keys(this.s.procs).filter((n) => n.startsWith('alertd') || n.startsWith('mosquitto-'));
+    const order = ['apache', ...first, 'mosquitto', 'lighttpd', 'fcgi', 'sinks', 'mongo', 'mariadb'];
     for (const name of order) {
       if (this.s.procs[name]) await stopProcess(this.s.procs[name]);
     }

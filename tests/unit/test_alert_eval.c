@@ -4,7 +4,9 @@
  * back to normal, silence.  Actions are written as a string, one letter a
  * reading: "." nothing, "A" alarm, "R" reminder, "C" back to normal.
  */
+#include <limits.h>
 #include <math.h>
+#include <string.h>
 
 #include "alert_eval.h"
 #include "check.h"
@@ -212,6 +214,56 @@ static void test_invalid_rules(void)
 	CHECK(alert_kind_parse("outside") == ALERT_OUTSIDE && alert_kind_parse("sideways") == -1, "kinds parse");
 }
 
+/* A tick one millisecond before the due time changes nothing; a tick at it
+ * acts or moves the state (gauge-alertd skips polls in between). */
+static void tick_due_case(const struct alert_rule *r, struct alert_track t, long long want, const char *what)
+{
+	struct alert_track before = t, at = t;
+	long long due = alert_tick_due(r, &t);
+
+	CHECK(due == want, what);
+	if (due == LLONG_MAX) {
+		CHECK(alert_on_tick(r, &t, T0 + 1000000 * S) == ALERT_NONE && t.state == before.state, what);
+		return;
+	}
+	CHECK(alert_on_tick(r, &t, due - 1) == ALERT_NONE && memcmp(&t, &before, sizeof(t)) == 0, what);
+	CHECK(alert_on_tick(r, &at, due) != ALERT_NONE || at.state != before.state, what);
+}
+
+static void test_tick_due(void)
+{
+	struct alert_rule above = rule(ALERT_ABOVE, 80, NAN, 75, NAN);
+	struct alert_rule silent = { ALERT_NO_DATA, NAN, NAN, NAN, NAN, 600 * S, 0, 0, 1 };
+	struct alert_rule silent_pending = silent;
+	struct alert_rule held = above, nagging = above;
+
+	held.min_duration_ms = 30 * S;
+	nagging.reminder_ms = 300 * S;
+	silent_pending.min_duration_ms = 60 * S;
+	tick_due_case(&above, (struct alert_track){ .state = ALERT_OK, .since_ms = T0, .last_reading_ms = T0 },
+	    LLONG_MAX, "a threshold rule that is ok waits for a reading");
+	tick_due_case(&silent, (struct alert_track){ .state = ALERT_OK }, LLONG_MAX,
+	    "no_data before any reading: nothing to miss");
+	tick_due_case(&silent, (struct alert_track){ .state = ALERT_OK, .since_ms = T0, .last_reading_ms = T0, .last_value = NAN },
+	    T0 + 600 * S, "no_data: the silence after the last reading");
+	tick_due_case(&silent_pending, (struct alert_track){ .state = ALERT_OK, .since_ms = T0, .last_reading_ms = T0, .last_value = NAN },
+	    T0 + 600 * S, "no_data with a minimum duration: first pending, at the silence");
+	tick_due_case(&silent_pending, (struct alert_track){ .state = ALERT_PENDING, .since_ms = T0 + 600 * S,
+	    .condition_ms = T0, .last_reading_ms = T0, .last_value = NAN }, T0 + 660 * S,
+	    "no_data pending: alarm after the minimum duration");
+	tick_due_case(&held, (struct alert_track){ .state = ALERT_PENDING, .since_ms = T0, .condition_ms = T0,
+	    .last_reading_ms = T0, .last_value = 90 }, T0 + 30 * S, "pending: the minimum duration, completed by time");
+	tick_due_case(&nagging, (struct alert_track){ .state = ALERT_ALARM, .since_ms = T0, .condition_ms = T0,
+	    .last_notified_ms = T0 + 5 * S, .last_reading_ms = T0, .last_value = 90 }, T0 + 305 * S,
+	    "alarm: the next reminder after the last message");
+	tick_due_case(&nagging, (struct alert_track){ .state = ALERT_ALARM, .since_ms = T0, .condition_ms = T0,
+	    .last_notified_ms = T0, .acknowledged = 1, .last_reading_ms = T0, .last_value = 90 }, LLONG_MAX,
+	    "an acknowledged alarm sends no reminder");
+	tick_due_case(&above, (struct alert_track){ .state = ALERT_ALARM, .since_ms = T0, .condition_ms = T0,
+	    .last_notified_ms = T0, .last_reading_ms = T0, .last_value = 90 }, LLONG_MAX,
+	    "an alarm without reminders waits for a reading");
+}
+
 int main(void)
 {
 	test_above();
@@ -226,5 +278,6 @@ int main(void)
 	test_facts_no_data();
 	test_first_evaluation_sets_since();
 	test_invalid_rules();
+	test_tick_due();
 	return check_done("test_alert_eval");
 }

@@ -116,6 +116,26 @@ static void test_metrics_allow(void)
 	unlink(conf_file("allow.conf", ""));
 }
 
+/* gauge-alertd's fast polling: defaults, and bounds refused at start. */
+static void test_fast_poll(void)
+{
+	char err[CONF_ERR_LEN];
+	struct conf *c;
+
+	CHECK(unknown_in("mysql.socket = /run/m.sock\n", &c) == 0 && c->alertd_fast_poll_ms == 50 && c->alertd_fast_poll_s == 10,
+	    "fast polling: every 50 ms for 10 s by default");
+	conf_free(c);
+	CHECK(unknown_in("mysql.socket = /run/m.sock\nalertd {\n  fast_poll_interval_ms = 100\n  fast_poll_s = 0\n}\n", &c) == 0 &&
+	    c->alertd_fast_poll_ms == 100 && c->alertd_fast_poll_s == 0, "0 s turns fast polling off");
+	conf_free(c);
+	c = conf_load(conf_file("gauge.conf", "mysql.socket = /run/m.sock\nalertd.fast_poll_interval_ms = 5\n"), err);
+	CHECK(c == NULL && contains(err, "alertd.fast_poll_interval_ms"), "under 10 ms is refused");
+	conf_free(c);
+	c = conf_load(conf_file("gauge.conf", "mysql.socket = /run/m.sock\nalertd.fast_poll_s = 3601\n"), err);
+	CHECK(c == NULL && contains(err, "alertd.fast_poll_s"), "over an hour is refused");
+	conf_free(c);
+}
+
 int main(void)
 {
 	static const struct { const char *key; int known; } keys[] = {
@@ -141,6 +161,7 @@ int main(void)
 	}
 
 	test_metrics_allow();
+	test_fast_poll();
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		CHECK(conf_key_known(keys[i].key) == keys[i].known, keys[i].key);
 	for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++)
