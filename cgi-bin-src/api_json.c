@@ -8,6 +8,8 @@
 #include "api_json.h"
 
 #include <json-c/json.h>
+#include <json-c/printbuf.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,6 +117,12 @@ int api_send(struct resp *rs, int status, struct json_object *obj)
 	return status;
 }
 
+int api_send_text(struct resp *rs, int status, const char *json, size_t len)
+{
+	resp_json_text(rs, status, json, len);
+	return status;
+}
+
 int api_send_list(struct resp *rs, int db_rc, const char *name, struct json_object *arr,
     const char *what)
 {
@@ -129,13 +137,116 @@ int api_send_list(struct resp *rs, int db_rc, const char *name, struct json_obje
 	return api_send(rs, 200, o);
 }
 
-const char *api_fmt_double(double v, char buf[32])
+/* What api_fmt_double() writes, by snprintf: 15 significant digits when
+ * they read back as v, else 17. */
+const char *api_fmt_double_slow(double v, char buf[32])
 {
-	/* %.15g is exact for most sensor values; fall back to 17 digits. */
 	snprintf(buf, 32, "%.15g", v);
 	if (strtod(buf, NULL) != v)
 		snprintf(buf, 32, "%.17g", v);
 	return buf;
+}
+
+/*
+ * A sensor value with a few decimals (21.5, -3.25, 1013) is written without
+ * snprintf or strtod: m = v * 10^k rounded, for k = 0, 1, ... until m / 10^k
+ * is v again.  That division is exact to the last bit (m < 2^53 and 10^k
+ * are both exact doubles, and IEEE division rounds correctly), so it is the
+ * very test strtod() would make on the digits, and the first k that passes
+ * gives the shortest decimal with at most 15 significant digits that reads
+ * back as v: the digits %.15g prints, since only one decimal of 15 digits
+ * or fewer lies within half an ulp of a double.  Fixed notation only:
+ * %g writes 1e-05 and 1e+15 with an exponent, so those, -0 and everything
+ * that needs more digits take the snprintf path.
+ */
+const char *api_fmt_double(double v, char buf[32])
+{
+	static const double p10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+		1e11, 1e12, 1e13, 1e14, 1e15 };
+	double a = v < 0 ? -v : v;
+	char digits[24];
+	int neg = v < 0, k, n, o = 0;
+	long long m = 0;
+
+	if (v == 0 && !signbit(v)) {
+		buf[0] = '0';
+		buf[1] = '\0';
+		return buf;
+	}
+	if (!(a >= 1e-4 && a < 1e15))
+		return api_fmt_double_slow(v, buf);
+	for (k = 0; k < 16; k++) {
+		double s = a * p10[k];
+
+		if (s >= 1e15)
+			return api_fmt_double_slow(v, buf);
+		m = llround(s);
+		if ((double)m / p10[k] == a)
+			break;
+	}
+	if (k == 16 || m <= 0 || m >= 1000000000000000LL)
+		return api_fmt_double_slow(v, buf);
+	for (n = 0; m > 0; m /= 10)
+		digits[n++] = (char)('0' + m % 10);
+	/* digits[] holds the n digits of m, last first; the point goes k from the end. */
+	if (neg)
+		buf[o++] = '-';
+	if (n <= k) {
+		buf[o++] = '0';
+		buf[o++] = '.';
+		for (int z = 0; z < k - n; z++)
+			buf[o++] = '0';
+		while (n > 0)
+			buf[o++] = digits[--n];
+	} else {
+		while (n > k)
+			buf[o++] = digits[--n];
+		if (k > 0)
+			buf[o++] = '.';
+		while (n > 0)
+			buf[o++] = digits[--n];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+int api_json_put_string(struct printbuf *pb, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *run = s;
+	char u[6] = { '\\', 'u', '0', '0', 0, 0 };
+	int rc = printbuf_memappend(pb, "\"", 1) < 0;
+
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		const char *rep;
+		int n = 2;
+
+		switch (c) {
+		case '"': rep = "\\\""; break;
+		case '\\': rep = "\\\\"; break;
+		case '\b': rep = "\\b"; break;
+		case '\f': rep = "\\f"; break;
+		case '\n': rep = "\\n"; break;
+		case '\r': rep = "\\r"; break;
+		case '\t': rep = "\\t"; break;
+		default:
+			if (c >= 0x20)
+				continue;
+			u[4] = hex[c >> 4];
+			u[5] = hex[c & 15];
+			rep = u;
+			n = 6;
+		}
+		if (s > run)
+			rc |= printbuf_memappend(pb, run, (int)(s - run)) < 0;
+		rc |= printbuf_memappend(pb, rep, n) < 0;
+		run = s + 1;
+	}
+	if (s > run)
+		rc |= printbuf_memappend(pb, run, (int)(s - run)) < 0;
+	rc |= printbuf_memappend(pb, "\"", 1) < 0;
+	return rc ? -1 : 0;
 }
 
 struct json_object *api_number(double v)

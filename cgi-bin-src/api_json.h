@@ -35,6 +35,8 @@ int api_json_fields_or_reply(struct api_ctx *c, const char *invalid_code, const 
     size_t n, struct json_object **out);
 /* Sends obj (consumed) with status and returns status. */
 int api_send(struct resp *rs, int status, struct json_object *obj);
+/* The same for a body already written as JSON text. */
+int api_send_text(struct resp *rs, int status, const char *json, size_t len);
 /* A list answer: {"<name>": arr} with 200 when db_rc is DB_OK, else 503
  * "<what> are temporarily unavailable".  Consumes arr; returns the status. */
 int api_send_list(struct resp *rs, int db_rc, const char *name, struct json_object *arr,
@@ -43,6 +45,13 @@ int api_send_list(struct resp *rs, int db_rc, const char *name, struct json_obje
 struct json_object *api_number(double v);
 /* The shortest decimal that reads back as v exactly; buf of 32 bytes. */
 const char *api_fmt_double(double v, char buf[32]);
+/* The same text by snprintf alone: the reference the unit tests hold it to. */
+const char *api_fmt_double_slow(double v, char buf[32]);
+/* Appends s as a JSON string, quoted and escaped exactly as json-c writes
+ * it (JSON_C_TO_STRING_NOSLASHESCAPE), for answers streamed into a printbuf
+ * rather than built as a tree.  0, or -1 when out of memory. */
+struct printbuf;
+int api_json_put_string(struct printbuf *pb, const char *s);
 /* An ISO 8601 UTC string from epoch ms, as a JSON string. */
 struct json_object *api_time(long long ms);
 

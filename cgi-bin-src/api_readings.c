@@ -61,8 +61,8 @@ int api_readings_ingest(struct app *app, struct req *r, struct resp *rs,
 	struct ingest_result res;
 	struct ingest_error e;
 	long long now = ingest_now_ms();
-	struct json_object *o;
-	int st;
+	char body[160], at[TS_LEN];
+	int st, n;
 
 	if ((st = api_begin_device_or_reply(&c, app, r, rs, m->params[0], API_WRITE)) != 0)
 		return st;
@@ -70,11 +70,12 @@ int api_readings_ingest(struct app *app, struct req *r, struct resp *rs,
 		return st;
 	if (ingest_store(app->store, c.dev.id, &b, now, &res, &e) != 0)
 		return api_error(rs, e.status, e.code, "%s", e.message);
-	o = json_object_new_object();
-	json_object_object_add(o, "stored", json_object_new_int64((int64_t)res.stored));
-	json_object_object_add(o, "duplicates", json_object_new_int64((int64_t)res.duplicates));
-	json_object_object_add(o, "received_at", api_time(now));
-	return api_send(rs, 201, o);
+	/* The answer every device waits for, written without a json-c tree:
+	 * two counts and a time, nothing that needs escaping. */
+	ts_format(now, at);
+	n = snprintf(body, sizeof(body), "{\"stored\":%zu,\"duplicates\":%zu,\"received_at\":\"%s\"}",
+	    res.stored, res.duplicates, at);
+	return api_send_text(rs, 201, body, (size_t)n);
 }
 
 int api_readings_query(struct app *app, struct req *r, struct resp *rs,

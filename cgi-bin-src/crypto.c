@@ -7,6 +7,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 #include <string.h>
 
 int crypto_random(void *buf, size_t n)
@@ -14,11 +15,56 @@ int crypto_random(void *buf, size_t n)
 	return RAND_bytes(buf, (int)n) == 1 ? 0 : -1;
 }
 
+/* crypto_random_id's block; crypto_random_fork() empties it in a child. */
+static unsigned char crypto_id_block[4096];
+static size_t crypto_id_left;
+static pthread_once_t crypto_id_once = PTHREAD_ONCE_INIT;
+
+static void crypto_random_fork(void)
+{
+	OPENSSL_cleanse(crypto_id_block, sizeof(crypto_id_block));
+	crypto_id_left = 0;
+}
+
+static void crypto_random_atfork(void)
+{
+	pthread_atfork(NULL, NULL, crypto_random_fork);
+}
+
+int crypto_random_id(void *buf, size_t n)
+{
+	if (n > 64)
+		return crypto_random(buf, n);
+	pthread_once(&crypto_id_once, crypto_random_atfork);
+	if (crypto_id_left < n) {
+		if (RAND_bytes(crypto_id_block, (int)sizeof(crypto_id_block)) != 1)
+			return -1;
+		crypto_id_left = sizeof(crypto_id_block);
+	}
+	/* Taken from the end, then wiped: a byte is handed out once. */
+	crypto_id_left -= n;
+	memcpy(buf, crypto_id_block + crypto_id_left, n);
+	OPENSSL_cleanse(crypto_id_block + crypto_id_left, n);
+	return 0;
+}
+
+/* EVP_Digest() with EVP_sha256() looks the algorithm up in OpenSSL's
+ * provider store on every call (a third of a request's SHA-256 cost):
+ * fetched once per process, with one context reused.  Workers are
+ * single-threaded; a forked child gets its own copy of both. */
 void crypto_sha256(const void *data, size_t n, unsigned char out[SHA256_LEN])
 {
+	static EVP_MD *md;
+	static EVP_MD_CTX *ctx;
 	unsigned int len = SHA256_LEN;
 
-	EVP_Digest(data, n, out, &len, EVP_sha256(), NULL);
+	if (md == NULL)
+		md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	if (ctx == NULL)
+		ctx = EVP_MD_CTX_new();
+	if (md == NULL || ctx == NULL || EVP_DigestInit_ex2(ctx, md, NULL) != 1 ||
+	    EVP_DigestUpdate(ctx, data, n) != 1 || EVP_DigestFinal_ex(ctx, out, &len) != 1)
+		EVP_Digest(data, n, out, &len, EVP_sha256(), NULL);
 }
 
 int crypto_hmac_sha256(const void *key, size_t keylen, const void *data, size_t n,

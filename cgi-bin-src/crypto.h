@@ -11,6 +11,12 @@
 
 /* 0 on success; -1 when the OS CSPRNG fails (never fall back to weaker). */
 int  crypto_random(void *buf, size_t n);
+/* The same bytes, served from a block this process drew from the CSPRNG
+ * earlier, for identifiers made on every request (request ids): one
+ * RAND_bytes per few hundred calls instead of one per call.  A forked child
+ * drops the block it inherited (pthread_atfork), so no two workers ever
+ * hand out the same bytes.  n at most 64. */
+int  crypto_random_id(void *buf, size_t n);
 void crypto_sha256(const void *data, size_t n, unsigned char out[SHA256_LEN]);
 int  crypto_equal(const void *a, const void *b, size_t n);
 /* HMAC-SHA256 of data under key: 0, or -1 when OpenSSL fails. */

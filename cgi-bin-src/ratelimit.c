@@ -134,13 +134,30 @@ void ratelimit_hit(struct ratelimit *rl, uint64_t subject, unsigned limit,
 	out->remaining = limit - (unsigned)(count + 1);
 }
 
+/* The last address and its hash: a worker sees the same few clients (or
+ * the one proxy) request after request, and each keyed request needs the
+ * hash for its last-used record. */
+static struct {
+	int set;
+	char addr[64];
+	uint64_t hash;
+} rl_addr_last;
+
 static uint64_t rl_addr_hash(const char *addr)
 {
 	unsigned char h[SHA256_LEN];
+	size_t n = strlen(addr);
 	uint64_t v;
 
-	crypto_sha256(addr, strlen(addr), h);
+	if (rl_addr_last.set && n < sizeof(rl_addr_last.addr) && memcmp(rl_addr_last.addr, addr, n + 1) == 0)
+		return rl_addr_last.hash;
+	crypto_sha256(addr, n, h);
 	memcpy(&v, h, sizeof(v));
+	if (n < sizeof(rl_addr_last.addr)) {
+		memcpy(rl_addr_last.addr, addr, n + 1);
+		rl_addr_last.hash = v;
+		rl_addr_last.set = 1;
+	}
 	return v;
 }
 

@@ -240,6 +240,16 @@ static int parse_root(struct arena *a, struct json_object *root, long long now_m
 int reading_parse_json(struct arena *a, const char *body, size_t len,
     long long now_ms, enum ts_unit unit, struct batch *out, struct reading_error *err)
 {
+	memset(err, 0, sizeof(*err));
+	err->index = -1;
+	if (reading_parse_json_stream(a, body, len, now_ms, unit, out) == 1)
+		return 0;
+	return reading_parse_json_tree(a, body, len, now_ms, unit, out, err);
+}
+
+int reading_parse_json_tree(struct arena *a, const char *body, size_t len,
+    long long now_ms, enum ts_unit unit, struct batch *out, struct reading_error *err)
+{
 	struct json_body_error jerr;
 	struct json_object *root;
 	int rc;

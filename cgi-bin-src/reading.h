@@ -54,6 +54,14 @@ struct reading_error {
  * number must be an integer, made milliseconds exactly. */
 int reading_parse_json(struct arena *a, const char *body, size_t len,
     long long now_ms, enum ts_unit unit, struct batch *out, struct reading_error *err);
+/* reading_parse_json()'s first try (reading_stream.c): 1 and *out filled
+ * when the body is a plain one it reads in one pass, exactly as json-c's
+ * path would have; 0 for anything else, which that path then decides. */
+int reading_parse_json_stream(struct arena *a, const char *body, size_t len,
+    long long now_ms, enum ts_unit unit, struct batch *out);
+/* reading_parse_json() without that first try: the reference it is held to. */
+int reading_parse_json_tree(struct arena *a, const char *body, size_t len,
+    long long now_ms, enum ts_unit unit, struct batch *out, struct reading_error *err);
 /* Form fields: ts, id and api_key are special; every other field is a channel. */
 int reading_parse_form(struct arena *a, const struct kvlist *form,
     long long now_ms, enum ts_unit unit, struct batch *out, struct reading_error *err);

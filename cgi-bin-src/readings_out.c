@@ -2,7 +2,10 @@
  * readings_out.c - reading query results (see readings_out.h).
  *
  * JSON pages are bounded (at most QUERY_LIMIT_MAX readings) and built in
- * memory.  CSV is never bounded: rows are written as the MongoDB cursor
+ * memory, as text: a json-c tree of a thousand readings cost seven times
+ * what writing the same bytes into one reused printbuf does, so pages are
+ * written straight from the BSON (readings_json_write, held byte for byte
+ * to readings_json's output by tests/unit/test_readings_out.c).  CSV is never bounded: rows are written as the MongoDB cursor
  * yields them, so an export of years of data uses the same memory as an
  * export of an hour.  Because a CSV header must name every column first,
  * the channels present in the range are found by one aggregation before
@@ -11,6 +14,7 @@
 #include "readings_out.h"
 
 #include <json-c/json.h>
+#include <json-c/printbuf.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,16 +44,129 @@ struct json_object *readings_json(const bson_t *doc)
 	return o;
 }
 
+/* Appends a string constant. */
+#define PB_LIT(pb, lit) printbuf_memappend((pb), (lit), (int)sizeof(lit) - 1)
+
+/*
+ * One reading is assembled in a local line and appended to the page in one
+ * piece (a printbuf_memappend per field cost more than the field).  Keys
+ * and the client id go in as they are when nothing in them needs escaping,
+ * which is always for what ingest admits; otherwise the line is flushed
+ * and api_json_put_string() escapes them.
+ */
+struct line {
+	struct printbuf *pb;
+	char buf[1024];
+	size_t n;
+	int rc;
+};
+
+static void line_flush(struct line *l)
+{
+	if (l->n > 0 && printbuf_memappend(l->pb, l->buf, (int)l->n) < 0)
+		l->rc = -1;
+	l->n = 0;
+}
+
+static void line_put(struct line *l, const char *s, size_t n)
+{
+	if (l->n + n > sizeof(l->buf)) {
+		line_flush(l);
+		if (n > sizeof(l->buf)) {
+			if (printbuf_memappend(l->pb, s, (int)n) < 0)
+				l->rc = -1;
+			return;
+		}
+	}
+	memcpy(l->buf + l->n, s, n);
+	l->n += n;
+}
+
+#define LINE_LIT(l, lit) line_put((l), (lit), sizeof(lit) - 1)
+
+static void line_time(struct line *l, long long ms)
+{
+	char ts[TS_LEN + 2];
+	size_t n;
+
+	ts[0] = '"';
+	ts_format(ms, ts + 1);
+	n = strlen(ts);
+	ts[n] = '"';
+	line_put(l, ts, n + 1);
+}
+
+static void line_string(struct line *l, const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n] != '\0'; n++)
+		if ((unsigned char)s[n] < 0x20 || s[n] == '"' || s[n] == '\\')
+			break;
+	if (s[n] == '\0' && n < 256) {
+		line_put(l, "\"", 1);
+		line_put(l, s, n);
+		line_put(l, "\"", 1);
+		return;
+	}
+	line_flush(l);
+	if (api_json_put_string(l->pb, s) != 0)
+		l->rc = -1;
+}
+
+static int readings_json_view(struct printbuf *pb, struct store_reading_view *v)
+{
+	struct line l;
+	char num[32];
+	int first = 1;
+
+	l.pb = pb;
+	l.n = 0;
+	l.rc = 0;
+	LINE_LIT(&l, "{\"ts\":");
+	line_time(&l, v->ts_ms);
+	LINE_LIT(&l, ",\"received_at\":");
+	line_time(&l, v->received_ms);
+	if (v->id != NULL) {
+		LINE_LIT(&l, ",\"id\":");
+		line_string(&l, v->id);
+	}
+	LINE_LIT(&l, ",\"values\":{");
+	while (v->has_values && bson_iter_next(&v->values)) {
+		if (!BSON_ITER_HOLDS_NUMBER(&v->values))
+			continue;
+		if (!first)
+			LINE_LIT(&l, ",");
+		first = 0;
+		line_string(&l, bson_iter_key(&v->values));
+		LINE_LIT(&l, ":");
+		api_fmt_double(bson_iter_as_double(&v->values), num);
+		line_put(&l, num, strlen(num));
+	}
+	LINE_LIT(&l, "}}");
+	line_flush(&l);
+	return l.rc;
+}
+
+int readings_json_write(struct printbuf *pb, const bson_t *doc)
+{
+	struct store_reading_view v;
+
+	store_reading_view(doc, &v);
+	return readings_json_view(pb, &v);
+}
+
 static int unavailable(struct resp *rs)
 {
 	return api_error(rs, 503, "unavailable", "Readings are temporarily unavailable. Try again.");
 }
 
 struct page_ctx {
-	struct json_object *arr;
+	struct printbuf *pb;
 	size_t n;
 	long long last_ts;
 	bson_oid_t last_oid;
+	int oom;
 };
 
 static int page_doc(void *ctx, const bson_t *doc)
@@ -58,23 +175,28 @@ static int page_doc(void *ctx, const bson_t *doc)
 	struct store_reading_view v;
 
 	store_reading_view(doc, &v);
-	json_object_array_add(c->arr, readings_json(doc));
+	/* The view is read before it is written: writing walks its values. */
 	c->last_ts = v.ts_ms;
 	bson_oid_copy(&v.oid, &c->last_oid);
+	if ((c->n > 0 && PB_LIT(c->pb, ",") < 0) || readings_json_view(c->pb, &v) != 0) {
+		c->oom = 1;
+		return 1;
+	}
 	c->n++;
 	return 0;
 }
 
 /* The link to the next page: the same query, continuing after the last
- * (t, _id) seen.  Only digits and identifiers go into it: no escaping. */
-static struct json_object *page_next(const char *uid, const struct readings_query *q,
+ * (t, _id) seen; null after the last page.  Only digits and identifiers go
+ * into it, escaped all the same. */
+static int page_next(struct printbuf *pb, const char *uid, const struct readings_query *q,
     const struct page_ctx *c)
 {
 	char link[1024], cursor[48];
 	int n;
 
 	if (c->n < q->limit)
-		return NULL;
+		return PB_LIT(pb, "null") < 0 ? -1 : 0;
 	readings_cursor_format(c->last_ts, &c->last_oid, cursor);
 	n = snprintf(link, sizeof(link), "/api/v1/devices/%s/readings?limit=%zu&order=%s&cursor=%s",
 	    uid, q->limit, q->desc ? "desc" : "asc", cursor);
@@ -85,24 +207,55 @@ static struct json_object *page_next(const char *uid, const struct readings_quer
 	for (size_t i = 0; i < q->range.nchannels; i++)
 		n += snprintf(link + n, sizeof(link) - (size_t)n, "%s%s",
 		    i == 0 ? "&channels=" : ",", q->channels[i]);
-	return json_object_new_string(link);
+	return api_json_put_string(pb, link);
+}
+
+/* The worker's page buffer, kept between requests so a page costs no
+ * allocation once the first has grown it; one that grew past a megabyte
+ * is given back rather than kept for the worker's life. */
+static struct printbuf *page_buf;
+
+static struct printbuf *page_buf_get(void)
+{
+	if (page_buf == NULL)
+		page_buf = printbuf_new();
+	else
+		printbuf_reset(page_buf);
+	return page_buf;
+}
+
+static void page_buf_done(void)
+{
+	if (page_buf != NULL && page_buf->size > (1 << 20)) {
+		printbuf_free(page_buf);
+		page_buf = NULL;
+	}
 }
 
 int readings_out_page(struct store *s, struct resp *rs, const char *uid,
     const struct readings_query *q)
 {
-	struct page_ctx c = { json_object_new_array(), 0, 0, { { 0 } } };
-	struct json_object *o;
+	struct page_ctx c = { page_buf_get(), 0, 0, { { 0 } }, 0 };
+	int rc;
 
-	if (store_readings_find(s, &q->range, q->desc, &q->after, q->limit, page_doc, &c) != STORE_OK) {
-		json_object_put(c.arr);
+	if (c.pb == NULL)
+		return unavailable(rs);
+	if (PB_LIT(c.pb, "{\"device\":") < 0 || api_json_put_string(c.pb, uid) != 0 ||
+	    PB_LIT(c.pb, ",\"readings\":[") < 0)
+		c.oom = 1;
+	rc = c.oom ? STORE_OK : store_readings_find(s, &q->range, q->desc, &q->after, q->limit, page_doc, &c);
+	if (rc == STORE_OK && !c.oom &&
+	    (PB_LIT(c.pb, "],\"next\":") < 0 || page_next(c.pb, uid, q, &c) != 0 || PB_LIT(c.pb, "}") < 0))
+		c.oom = 1;
+	if (rc != STORE_OK || c.oom) {
+		page_buf_done();
+		if (c.oom)
+			log_error("readings page: out of memory");
 		return unavailable(rs);
 	}
-	o = json_object_new_object();
-	json_object_object_add(o, "device", json_object_new_string(uid));
-	json_object_object_add(o, "readings", c.arr);
-	json_object_object_add(o, "next", page_next(uid, q, &c));
-	return api_send(rs, 200, o);
+	resp_json_text(rs, 200, c.pb->buf, (size_t)printbuf_length(c.pb));
+	page_buf_done();
+	return 200;
 }
 
 struct bucket_json_ctx {

@@ -22,5 +22,9 @@ int readings_out_csv(struct store *s, struct resp *rs, const char *uid,
 
 /* A reading document as the API shows it: {ts, received_at, id, values}. */
 struct json_object *readings_json(const bson_t *doc);
+/* The same reading appended to pb as the JSON text json-c would write for
+ * readings_json(doc), byte for byte.  0, or -1 when out of memory. */
+struct printbuf;
+int readings_json_write(struct printbuf *pb, const bson_t *doc);
 
 #endif

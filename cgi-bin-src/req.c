@@ -164,8 +164,9 @@ static const char *env_get(char *const *envp, const char *name)
 {
 	size_t n = strlen(name);
 
+	/* The first byte first: a request has some thirty variables. */
 	for (; *envp != NULL; envp++)
-		if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
+		if ((*envp)[0] == name[0] && strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
 			return *envp + n + 1;
 	return NULL;
 }
@@ -468,7 +469,7 @@ static void req_new_id(struct req *r)
 {
 	unsigned char raw[8] = { 0 };
 
-	(void)crypto_random(raw, sizeof(raw));
+	(void)crypto_random_id(raw, sizeof(raw));
 	crypto_hex(raw, sizeof(raw), r->id);
 }
 

@@ -61,14 +61,19 @@ void resp_init(struct resp *rs, struct out out, const struct req *req)
 
 int resp_header(struct resp *rs, const char *name, const char *value)
 {
-	size_t room = sizeof(rs->extra) - rs->extra_len;
-	int n = snprintf(rs->extra + rs->extra_len, room, "%s: %s\r\n", name, value);
+	size_t room = sizeof(rs->extra) - rs->extra_len, nl = strlen(name), vl = strlen(value);
+	char *p = rs->extra + rs->extra_len;
 
-	if (n < 0 || (size_t)n >= room) {
+	/* Several a request (the rate-limit headers on every API answer). */
+	if (nl + vl + 4 >= room) {
 		rs->extra[rs->extra_len] = '\0';
 		return -1;
 	}
-	rs->extra_len += (size_t)n;
+	memcpy(p, name, nl);
+	memcpy(p + nl, ": ", 2);
+	memcpy(p + nl + 2, value, vl);
+	memcpy(p + nl + 2 + vl, "\r\n", 3);
+	rs->extra_len += nl + vl + 4;
 	return 0;
 }
 
@@ -79,26 +84,50 @@ static int resp_raw(struct resp *rs, const char *buf, size_t n)
 
 int resp_start(struct resp *rs, int status, const char *content_type)
 {
-	char head[256];
-	int n;
+	/* One buffer, one write: every response's head is built here, so by
+	 * hand rather than by snprintf.  The parts are bounded: a reason from
+	 * the table, a content type from the code, an id of REQ_ID_MAX. */
+	char head[512 + sizeof(resp_security_headers) + sizeof(rs->extra)];
+	const char *reason = resp_reason(status);
+	size_t n = 0, ct = strlen(content_type), rl = strlen(reason);
 
 	if (rs->started)
 		return -1;
 	rs->started = 1;
 	rs->status = status;
-	n = snprintf(head, sizeof(head), "Status: %d %s\r\nContent-Type: %s\r\n",
-	    status, resp_reason(status), content_type);
-	if (resp_raw(rs, head, (size_t)n) != 0 ||
-	    resp_raw(rs, resp_security_headers, sizeof(resp_security_headers) - 1) != 0)
+	if (status < 100 || status > 999 || ct > 200)
 		return -1;
+	memcpy(head, "Status: ", 8);
+	n = 8;
+	head[n++] = (char)('0' + status / 100);
+	head[n++] = (char)('0' + status / 10 % 10);
+	head[n++] = (char)('0' + status % 10);
+	head[n++] = ' ';
+	memcpy(head + n, reason, rl);
+	n += rl;
+	memcpy(head + n, "\r\nContent-Type: ", 16);
+	n += 16;
+	memcpy(head + n, content_type, ct);
+	n += ct;
+	memcpy(head + n, "\r\n", 2);
+	n += 2;
+	memcpy(head + n, resp_security_headers, sizeof(resp_security_headers) - 1);
+	n += sizeof(resp_security_headers) - 1;
 	if (rs->req != NULL) {
-		n = snprintf(head, sizeof(head), "X-Request-Id: %s\r\n", rs->req->id);
-		if (resp_raw(rs, head, (size_t)n) != 0)
-			return -1;
+		size_t il = strlen(rs->req->id);
+
+		memcpy(head + n, "X-Request-Id: ", 14);
+		n += 14;
+		memcpy(head + n, rs->req->id, il);
+		n += il;
+		memcpy(head + n, "\r\n", 2);
+		n += 2;
 	}
-	if (rs->extra_len > 0 && resp_raw(rs, rs->extra, rs->extra_len) != 0)
-		return -1;
-	return resp_raw(rs, "\r\n", 2);
+	memcpy(head + n, rs->extra, rs->extra_len);
+	n += rs->extra_len;
+	memcpy(head + n, "\r\n", 2);
+	n += 2;
+	return resp_raw(rs, head, n);
 }
 
 int resp_write(struct resp *rs, const char *buf, size_t n)
@@ -109,17 +138,22 @@ int resp_write(struct resp *rs, const char *buf, size_t n)
 	return resp_raw(rs, buf, n);
 }
 
+int resp_json_text(struct resp *rs, int status, const char *json, size_t len)
+{
+	if (resp_start(rs, status, "application/json") != 0)
+		return -1;
+	if (resp_write(rs, json, len) != 0)
+		return -1;
+	return resp_write(rs, "\n", 1);
+}
+
 int resp_json(struct resp *rs, int status, struct json_object *obj)
 {
 	size_t len;
 	const char *s = json_object_to_json_string_length(obj,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 
-	if (resp_start(rs, status, "application/json") != 0)
-		return -1;
-	if (resp_write(rs, s, len) != 0)
-		return -1;
-	return resp_write(rs, "\n", 1);
+	return resp_json_text(rs, status, s, len);
 }
 
 /* The last resort when even a page cannot be rendered. */

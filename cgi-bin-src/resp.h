@@ -39,6 +39,8 @@ int  resp_start(struct resp *rs, int status, const char *content_type);
 int  resp_write(struct resp *rs, const char *buf, size_t n);
 /* Serialises obj (borrowed, not freed) as the whole body. */
 int  resp_json(struct resp *rs, int status, struct json_object *obj);
+/* The same for JSON already written (len bytes, a newline is added). */
+int  resp_json_text(struct resp *rs, int status, const char *json, size_t len);
 /* Renders templates/<name> with hdf (borrowed) as the whole body. */
 int  resp_html(struct resp *rs, int status, const char *name, HDF *hdf);
 int  resp_error(struct resp *rs, int status, const char *code, const char *message);

@@ -10,11 +10,13 @@
 
 #include <dirent.h>
 #include <mongoc/mongoc.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "conf.h"
+#include "crypto.h"
 #include "log.h"
 #include "metrics.h"
 #include "store_internal.h"
@@ -95,6 +97,59 @@ void store_free(struct store *s)
 		mongoc_client_destroy(s->client);
 	free(s->dbname);
 	free(s);
+}
+
+/*
+ * ObjectIds as the ObjectId specification makes them - 4 bytes of seconds,
+ * 5 random bytes per process, a 3-byte counter from a random start - but
+ * without libbson's bson_oid_init(), which asks the kernel for its pid on
+ * every id to notice a fork: a thousand getpid(2) calls per batch, which
+ * libmongoc makes for every document that arrives without an _id.  A fork
+ * is noticed here by pthread_atfork instead: the child draws new bytes.
+ */
+static struct {
+	int ready;
+	unsigned char process[5];
+	uint32_t counter;
+} store_oid_state;
+static pthread_once_t store_oid_once = PTHREAD_ONCE_INIT;
+
+static void store_oid_forked(void)
+{
+	store_oid_state.ready = 0;
+}
+
+static void store_oid_atfork(void)
+{
+	pthread_atfork(NULL, NULL, store_oid_forked);
+}
+
+void store_oid_new(bson_oid_t *oid, time_t now)
+{
+	uint32_t t = (uint32_t)now, c;
+	unsigned char b[12], seed[8];
+
+	pthread_once(&store_oid_once, store_oid_atfork);
+	if (!store_oid_state.ready) {
+		/* Should the CSPRNG fail, libbson's generator stands in. */
+		if (crypto_random(seed, sizeof(seed)) != 0) {
+			bson_oid_init(oid, NULL);
+			return;
+		}
+		memcpy(store_oid_state.process, seed, 5);
+		store_oid_state.counter = (uint32_t)seed[5] << 16 | (uint32_t)seed[6] << 8 | seed[7];
+		store_oid_state.ready = 1;
+	}
+	c = store_oid_state.counter++ & 0xffffff;
+	b[0] = (unsigned char)(t >> 24);
+	b[1] = (unsigned char)(t >> 16);
+	b[2] = (unsigned char)(t >> 8);
+	b[3] = (unsigned char)t;
+	memcpy(b + 4, store_oid_state.process, 5);
+	b[9] = (unsigned char)(c >> 16);
+	b[10] = (unsigned char)(c >> 8);
+	b[11] = (unsigned char)c;
+	bson_oid_init_from_data(oid, b);
 }
 
 /* Server selection and socket errors mean "down"; the rest are errors. */

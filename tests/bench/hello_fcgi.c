@@ -4,6 +4,10 @@
  * gauge.fcgi's throughput is reported as a fraction of this one's.
  *
  *   hello-fcgi SOCKET WORKERS
+ *
+ * WORKERS 0 serves in the process itself, unforked: valgrind's gdbserver
+ * (callgrind_control, tests/bench/callgrind.mjs) only reaches the process
+ * it started.
  */
 #include <fcgiapp.h>
 #include <signal.h>
@@ -33,7 +37,7 @@ int main(int argc, char **argv)
 {
 	int fd, n;
 
-	if (argc != 3 || (n = atoi(argv[2])) < 1) {
+	if (argc != 3 || (n = atoi(argv[2])) < 0) {
 		fprintf(stderr, "usage: hello-fcgi SOCKET WORKERS\n");
 		return 2;
 	}
@@ -41,6 +45,10 @@ int main(int argc, char **argv)
 	unlink(argv[1]);
 	if ((fd = FCGX_OpenSocket(argv[1], 128)) < 0)
 		return 1;
+	if (n == 0) {
+		serve(fd);
+		return 0;
+	}
 	for (int i = 0; i < n; i++)
 		if (fork() == 0) {
 			serve(fd);

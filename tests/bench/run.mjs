@@ -8,6 +8,8 @@
 //   batch     1000-reading POSTs: readings/s and the workers' CPU per reading
 //   query     p50/p99 latency of a 1000-reading GET
 //   memory    worker resident memory after >= 100,000 requests
+//   callgrind instructions per request of one worker (callgrind.mjs), printed
+//             beside the CPU figures
 //   dbload    queries/s on MariaDB and on MongoDB, idle and during a trickle
 //             of readings (mostly gauge-alertd's polling)
 //   alerts    ingest acknowledged -> SES request, p50/p99
@@ -16,6 +18,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { callgrindFigures } from './callgrind.mjs';
 import { freePort, startProcess, stopProcess, tcpConnects, unixConnects, waitFor } from '../stack/proc.mjs';
 import { ROOT, startStack } from '../stack/stack.mjs';
 import { insertCeiling, mqttLoad } from './mqtt.mjs';
@@ -28,8 +31,9 @@ const SECONDS = Number(process.env.GAUGE_BENCH_SECONDS || 5);
 const ROUNDS = Number(process.env.GAUGE_BENCH_ROUNDS || 3);
 const CONNS = Number(process.env.GAUGE_BENCH_CONNECTIONS || 32);
 // GAUGE_BENCH_ONLY=ingest stops after the ceiling and single-reading ingest,
-// for quick rounds while working on the hot path; GAUGE_BENCH_ONLY=alerts runs
-// only the database load at idle and the alert latency.
+// for quick rounds while working on the hot path; =callgrind stops after the
+// instruction counts, which GAUGE_BENCH_CALLGRIND=0 skips; GAUGE_BENCH_ONLY=alerts
+// runs only the database load at idle and the alert latency.
 const ONLY = process.env.GAUGE_BENCH_ONLY || '';
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 
@@ -59,18 +63,21 @@ async function mqtt(port, dev, payloadFile, { seconds = SECONDS, conns = CONNS, 
   return r;
 }
 
-function cpuTicks(pids) {
+function cpuTicks(pids, { system = true } = {}) {
   let t = 0;
   for (const pid of pids) {
     const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    t += Number(f[11]) + Number(f[12]);   // utime + stime
+    t += Number(f[11]) + (system ? Number(f[12]) : 0);   // utime + stime
   }
   return t;
 }
 
 // CPU ticks of each stack component (workers summed), to show who was busy.
 function componentTicks() {
-  const out = { workers: cpuTicks(stack.fcgiWorkers()) };
+  const w = stack.fcgiWorkers();
+  // The user-space share apart: the rest is the kernel's (system calls,
+  // waking up for MongoDB's answer), which instruction counts do not see.
+  const out = { workers: cpuTicks(w), 'workers in user space': cpuTicks(w, { system: false }) };
   for (const [name, p] of Object.entries(stack.procs)) {
     try { out[name] = cpuTicks([p.pid]); } catch { /* not running */ }
   }
@@ -217,12 +224,20 @@ try { figures: {
     break figures;
   }
   console.log(`Gauge benchmark: ${os.cpus().length} cores, ${WORKERS} workers, ${CONNS} connections, ${ROUNDS} rounds of ${SECONDS} s, MongoDB: ${stack.mongoKind}`);
+  // Instructions first, while the readings store is small; printed beside
+  // each CPU figure below.
+  const cg = process.env.GAUGE_BENCH_CALLGRIND === '0' ? null
+    : await callgrindFigures(stack, account, fs.readFileSync(single, 'utf8'), fs.readFileSync(batch, 'utf8'));
+  const k = (x) => `${(x / 1000).toFixed(1)}k`;
+  if (cg) for (const l of cg.lines) console.log(l);
+  if (ONLY === 'callgrind') break figures;
   // Ceiling and ingest alternate, round after round, and the medians are
   // compared: a neighbour's burst on a shared host then skews one round,
   // not the ratio.
   const helloPort = await startHello();
   const helloPids = () => fs.readFileSync(`/proc/${hello.pid}/task/${hello.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
-  const ceilingTicks = () => ({ 'hello-fcgi': cpuTicks(helloPids()), lighttpd: cpuTicks([helloLighttpd.pid]) });
+  const ceilingTicks = () => ({ 'hello-fcgi': cpuTicks(helloPids()),
+    'hello-fcgi in user space': cpuTicks(helloPids(), { system: false }), lighttpd: cpuTicks([helloLighttpd.pid]) });
   const rounds = [];
   const cpu = { ceiling: {}, ingest: {}, mqtt: {} };
   const requests = { ceiling: 0, ingest: 0, mqtt: 0 };
@@ -252,9 +267,15 @@ try { figures: {
     .map(([k, t]) => `${k} ${((t / 100 / n) * 1e6).toFixed(0)} us`).join(', ');
   console.log(`ceiling  hello-world FastCGI via lighttpd:  ${median('ceiling').toFixed(0)} req/s (median; rounds ${rounds.map((r) => r.ceiling.toFixed(0)).join(', ')})`);
   console.log(`         CPU per request:                   ${perRequest(cpu.ceiling, requests.ceiling)}`);
+  if (cg) console.log(`         instructions per request:          hello-fcgi ${k(cg.hello)} (callgrind)`);
   console.log(`ingest   single reading via gauge.fcgi:     ${median('ingest').toFixed(0)} req/s (median; rounds ${rounds.map((r) => r.ingest.toFixed(0)).join(', ')})`);
   console.log(`ratio    ingest / ceiling:                  ${median('ratio').toFixed(2)}   (target >= 0.60; rounds ${rounds.map((r) => r.ratio.toFixed(2)).join(', ')})`);
   console.log(`         CPU per request:                   ${perRequest(cpu.ingest, requests.ingest)}`);
+  const workerUs = (t, n) => (t / 100 / n) * 1e6;
+  const ceilUs = workerUs(cpu.ceiling['hello-fcgi'], requests.ceiling);
+  const ingUs = workerUs(cpu.ingest.workers, requests.ingest);
+  console.log(`         gauge.fcgi / hello-fcgi CPU:       ${(ingUs / ceilUs).toFixed(2)} x (${ingUs.toFixed(0)} / ${ceilUs.toFixed(0)} us; target <= 2.0)`);
+  if (cg) console.log(`         instructions per request:          gauge.fcgi ${k(cg.single)}, ${(cg.single / cg.hello).toFixed(2)} x hello-fcgi's (callgrind)`);
   console.log(`mqtt     single reading, QoS 1, ${CONNS} conns:    ${median('mqtt').toFixed(0)} readings/s (median; rounds ${rounds.map((r) => r.mqtt.toFixed(0)).join(', ')})`);
   console.log(`ratio    mqtt / https single ingest:        ${median('mqttRatio').toFixed(2)}   (target >= 2; rounds ${rounds.map((r) => r.mqttRatio.toFixed(2)).join(', ')})`);
   console.log(`         CPU per reading:                   ${perRequest(cpu.mqtt, requests.mqtt)}`);
@@ -293,7 +314,8 @@ try { figures: {
   const cpuSec = (cpuTicks(workers) - cpu0) / 100;
   const readings = (b.total - b.bad) * 1000;
   console.log(`batch    1000 readings a request:           ${(b.rps * 1000).toFixed(0)} readings/s   (target >= 100000 with a real mongod)`);
-  console.log(`         gauge.fcgi CPU per reading:        ${((cpuSec / readings) * 1e6).toFixed(2)} us  (${cpuSec.toFixed(2)} CPU-s for ${readings} readings)`);
+  console.log(`         gauge.fcgi CPU per reading:        ${((cpuSec / readings) * 1e6).toFixed(2)} us  (${cpuSec.toFixed(2)} CPU-s for ${readings} readings; target <= 1.5 us)`);
+  if (cg) console.log(`         instructions per reading:          ${k(cg.batch / 1000)} (callgrind)`);
   {
     const bd = stack.ctl(['create-device', '--account', String(account.id), '--name', 'bench-mqtt-batch']);
     const t0 = componentTicks();
@@ -310,6 +332,7 @@ try { figures: {
   await stack.client('POST', `/api/v1/devices/${q.id}/readings`, { headers: { authorization: `Bearer ${q.key}`,
     'content-type': 'application/json' }, body: fs.readFileSync(batch) });
   const lat = [];
+  const qcpu0 = cpuTicks(workers);
   for (let i = 0; i < 200; i++) {
     const t = process.hrtime.bigint();
     const r = await stack.client('GET', `/api/v1/devices/${q.id}/readings?limit=1000`, { headers: { authorization: `Bearer ${q.key}` } });
@@ -317,7 +340,10 @@ try { figures: {
     if (r.status !== 200 || r.json.readings.length !== 1000) throw new Error(`query returned ${r.status}`);
   }
   lat.sort((x, y) => x - y);
+  const qcpu = (cpuTicks(workers) - qcpu0) / 100;
   console.log(`query    1000-reading GET (200 runs):       p50 ${pct(lat, 50).toFixed(1)} ms, p99 ${pct(lat, 99).toFixed(1)} ms`);
+  console.log(`         gauge.fcgi CPU per GET:            ${((qcpu / 200) * 1e3).toFixed(2)} ms  (target <= 1.5 ms)`);
+  if (cg) console.log(`         instructions per GET:              ${k(cg.get)} (callgrind)`);
   totalRequests += 200;
 
   await alertLoad(account);

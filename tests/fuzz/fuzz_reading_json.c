@@ -5,6 +5,8 @@
  * error naming its reason.  A parsed batch written back out as plain JSON
  * ({"readings":[{"ts":ms,"id":..,"values":{..}}]}, numbers as %.17g) parses
  * to the same readings: nothing in the body changed a value silently.
+ * The one-pass reader (reading_stream.c) takes a body only when json-c's
+ * path accepts it as the very same readings, bit for bit.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -94,6 +96,33 @@ static void check_round_trip(const struct batch *b)
 	free(o.buf);
 }
 
+/* What the stream reader took, json-c's path reads the same. */
+static void check_stream(const char *body, size_t size)
+{
+	struct reading_error err;
+	struct batch fast, ref;
+	struct arena a;
+
+	arena_init(&a);
+	if (reading_parse_json_stream(&a, body, size, FUZZ_NOW_MS, TS_UNIT_MS, &fast) == 1) {
+		INVARIANT(reading_parse_json_tree(&a, body, size, FUZZ_NOW_MS, TS_UNIT_MS, &ref, &err) == 0,
+		    "stream reader took what json-c's path refuses (%s: %s)", err.code, err.message);
+		INVARIANT(fast.n == ref.n, "%zu readings, json-c read %zu", fast.n, ref.n);
+		for (size_t i = 0; i < fast.n; i++) {
+			const struct reading *x = &fast.items[i], *y = &ref.items[i];
+
+			INVARIANT(x->ts_ms == y->ts_ms && x->n == y->n && (x->id == NULL) == (y->id == NULL) &&
+			    (x->id == NULL || strcmp(x->id, y->id) == 0), "reading %zu differs", i);
+			for (size_t j = 0; j < x->n; j++)
+				INVARIANT(strcmp(x->values[j].name, y->values[j].name) == 0 &&
+				    memcmp(&x->values[j].v, &y->values[j].v, sizeof(double)) == 0,
+				    "reading %zu %s %a, json-c read %s %a", i, x->values[j].name, x->values[j].v,
+				    y->values[j].name, y->values[j].v);
+		}
+	}
+	arena_free(&a);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* The body as req_parse() leaves it: a copy with a NUL after it. */
@@ -106,6 +135,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	memcpy(body, data, size);
 	body[size] = '\0';
+	check_stream(body, size);
 	memset(&err, 0, sizeof(err));
 	arena_init(&a);
 	if (reading_parse_json(&a, body, size, FUZZ_NOW_MS, TS_UNIT_MS, &b, &err) == 0) {

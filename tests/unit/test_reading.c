@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 #include "reading.h"
@@ -237,8 +238,131 @@ static void test_seconds(void)
 	arena_free(&a);
 }
 
+/* ---- the one-pass reader (reading_stream.c) ------------------------------ */
+
+/* Same readings, bit for bit (so -0 and +0 differ), in the same order. */
+static int same_batch(const struct batch *x, const struct batch *y)
+{
+	if (x->n != y->n)
+		return 0;
+	for (size_t i = 0; i < x->n; i++) {
+		const struct reading *p = &x->items[i], *q = &y->items[i];
+
+		if (p->ts_ms != q->ts_ms || p->n != q->n || (p->id == NULL) != (q->id == NULL) ||
+		    (p->id != NULL && strcmp(p->id, q->id) != 0))
+			return 0;
+		for (size_t j = 0; j < p->n; j++)
+			if (strcmp(p->values[j].name, q->values[j].name) != 0 ||
+			    memcmp(&p->values[j].v, &q->values[j].v, sizeof(double)) != 0)
+				return 0;
+	}
+	return 1;
+}
+
+static unsigned long long rs_state = 7;
+
+static unsigned rs_rand(unsigned n)
+{
+	rs_state = rs_state * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (unsigned)(rs_state >> 33) % n;
+}
+
+/* 1 when the stream reader took the body; it may only take what the tree
+ * path accepts, as the same batch.  Names the body when it does not. */
+static int stream_agrees(const char *body, size_t len, enum ts_unit unit)
+{
+	struct arena a;
+	struct batch fast, ref;
+	struct reading_error err;
+	int took, rc, ok = 1;
+
+	arena_init(&a);
+	took = reading_parse_json_stream(&a, body, len, NOW, unit, &fast);
+	rc = reading_parse_json_tree(&a, body, len, NOW, unit, &ref, &err);
+	if (took && (rc != 0 || !same_batch(&fast, &ref))) {
+		fprintf(stderr, "     stream reader took what json-c reads %s: %.*s\n",
+		    rc != 0 ? "as an error" : "differently", (int)(len > 300 ? 300 : len), body);
+		ok = 0;
+	}
+	arena_free(&a);
+	return ok ? took : -1;
+}
+
+static void test_stream(void)
+{
+	static const char *const taken[] = {
+		"{\"values\":{\"temp\":21.5}}",
+		"{\"ts\":1794999000000,\"id\":\"r-1\",\"values\":{\"temp\":21.5,\"rh\":40}}",
+		" {\r\n\t\"values\" : { \"a\" : -0.0 , \"b\" : 1e3, \"c\": 1E-3, \"d\": 0.30000000000000004 } } \n",
+		"{\"values\":{\"x\":123456789012345678}}",
+		"{\"values\":{\"x\":1234567890123456.7, \"y\": 0.000001, \"z\": 5e-300}}",
+		"{\"readings\":[{\"values\":{\"t\":1}},{\"ts\":\"2026-11-18T08:00:00Z\",\"values\":{\"t\":2}}]}",
+		"{\"values\":{\"t\":1},\"ts\":\"2026-11-18T09:00:00.123+01:00\"}",
+		"{\"id\":\"!~#{}[]:,\",\"values\":{\"Z9_\":-7}}",
+	};
+	static const char *const declined[] = {
+		"", "{}", "[]", "{\"values\":{}}", "{\"values\":{\"t\":1}} x", "{\"values\":{\"t\":1},}",
+		"{\"values\":{\"t\":\"1\"}}", "{\"values\":{\"t\":01}}", "{\"values\":{\"t\":-0}}",
+		"{\"values\":{\"t\":1e999}}", "{\"values\":{\"t\":5e-324}}", "{\"values\":{\"t\":1234567890123456789}}",
+		"{\"values\":{\"t\":1,\"t\":2}}", "{\"values\":{\"t\":1},\"values\":{\"u\":1}}",
+		"{\"values\":{\"t\\u0041\":1}}", "{\"id\":\"a b\",\"values\":{\"t\":1}}",
+		"{\"id\":\"\",\"values\":{\"t\":1}}", "{\"id\":\"caf\xc3\xa9\",\"values\":{\"t\":1}}",
+		"{\"ts\":1.5e12,\"values\":{\"t\":1}}", "{\"ts\":1,\"values\":{\"t\":1}}",
+		"{\"ts\":99999999999999,\"values\":{\"t\":1}}", "{\"readings\":[]}",
+		"{\"readings\":[{\"values\":{\"t\":1}}],\"x\":1}", "{\"valuse\":{\"t\":1}}",
+		"{\"values\":{\"1t\":1}}", "\xef\xbb\xbf{\"values\":{\"t\":1}}", "{\"values\":{\"t\":1}}\v",
+	};
+	char body[4096];
+	int ok = 1;
+
+	for (size_t i = 0; i < sizeof(taken) / sizeof(taken[0]); i++)
+		CHECK(stream_agrees(taken[i], strlen(taken[i]), TS_UNIT_MS) == 1, taken[i]);
+	for (size_t i = 0; i < sizeof(declined) / sizeof(declined[0]); i++)
+		CHECK(stream_agrees(declined[i], strlen(declined[i]), TS_UNIT_MS) == 0, declined[i]);
+	CHECK(stream_agrees("{\"ts\":1794999000,\"values\":{\"t\":1}}", 34, TS_UNIT_S) == 1,
+	    "epoch seconds with precision=s");
+	CHECK(stream_agrees("{\"values\":{\"t\":1}}\0", 20, TS_UNIT_MS) == 0, "a NUL after the body");
+	/* Every prefix and every single-byte change of a batch: whatever the
+	 * reader still takes, json-c takes as the same readings. */
+	{
+		const char *base = "{\"readings\":[{\"ts\":1794999000000,\"id\":\"a1\",\"values\":{\"temp\":21.5,"
+		    "\"rh\":-40}},{\"ts\":\"2026-11-18T08:00:00.5Z\",\"values\":{\"p\":1013.25e0}}]}";
+		static const char alphabet[] = "{}[]\":,.-+eE0123456789 \t\nabtsvx\\\x01\x80";
+		size_t n = strlen(base);
+
+		for (size_t cut = 0; cut <= n && ok; cut++)
+			ok = stream_agrees(base, cut, TS_UNIT_MS) >= 0;
+		for (size_t at = 0; at < n && ok; at++)
+			for (size_t c = 0; c < sizeof(alphabet) - 1 && ok; c++) {
+				memcpy(body, base, n);
+				body[at] = alphabet[c];
+				ok = stream_agrees(body, n, TS_UNIT_MS) >= 0;
+			}
+		CHECK(ok, "prefixes and one-byte changes of a batch: taken only as json-c reads them");
+	}
+	/* Random plain readings, numbers of every shape. */
+	for (int i = 0; i < 20000 && ok; i++) {
+		size_t o = 0;
+		int nv = 1 + (int)rs_rand(4);
+
+		o += (size_t)snprintf(body + o, sizeof(body) - o, "{\"values\":{");
+		for (int j = 0; j < nv; j++) {
+			static const char *const shapes[] = { "%s\"c%d\":%d", "%s\"c%d\":%d.%u", "%s\"c%d\":%de%d",
+				"%s\"c%d\":%d.%uE-%d" };
+			int shape = (int)rs_rand(4), whole = (int)rs_rand(2000001) - 1000000;
+
+			o += (size_t)snprintf(body + o, sizeof(body) - o, shapes[shape], j ? "," : "", j, whole,
+			    rs_rand(1000000000), (int)rs_rand(40));
+		}
+		o += (size_t)snprintf(body + o, sizeof(body) - o, "}}");
+		ok = stream_agrees(body, o, TS_UNIT_MS) >= 0;
+	}
+	CHECK(ok, "random plain readings: taken only as json-c reads them");
+}
+
 int main(void)
 {
+	test_stream();
 	test_single();
 	test_seconds();
 	test_refusals();
