@@ -237,16 +237,6 @@ static int parse_root(struct arena *a, struct json_object *root, long long now_m
 	return parse_items(a, arr, now_ms, unit, out, err);
 }
 
-int reading_parse_json(struct arena *a, const char *body, size_t len,
-    long long now_ms, enum ts_unit unit, struct batch *out, struct reading_error *err)
-{
-	memset(err, 0, sizeof(*err));
-	err->index = -1;
-	if (reading_parse_json_stream(a, body, len, now_ms, unit, out) == 1)
-		return 0;
-	return reading_parse_json_tree(a, body, len, now_ms, unit, out, err);
-}
-
 int reading_parse_json_tree(struct arena *a, const char *body, size_t len,
     long long now_ms, enum ts_unit unit, struct batch *out, struct reading_error *err)
 {

@@ -315,3 +315,16 @@ decline:
 	memset(out, 0, sizeof(*out));
 	return 0;
 }
+
+/* The one-pass reader first; whatever it declines, json-c decides (and
+ * words the refusal).  Here rather than in reading.c, so the two files
+ * depend one way: this one on reading.c's rules and tree path. */
+int reading_parse_json(struct arena *a, const char *body, size_t len,
+    long long now_ms, enum ts_unit unit, struct batch *out, struct reading_error *err)
+{
+	memset(err, 0, sizeof(*err));
+	err->index = -1;
+	if (reading_parse_json_stream(a, body, len, now_ms, unit, out) == 1)
+		return 0;
+	return reading_parse_json_tree(a, body, len, now_ms, unit, out, err);
+}
