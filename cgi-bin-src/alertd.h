@@ -44,7 +44,6 @@ int alertd_has_news(struct alertd *ad);
  * tries for it every 2 s); for polls that skip evaluation. */
 int alertd_keep_lease(struct alertd *ad);
 void alertd_memo_free(struct alertd *ad);
-long long alertd_mono_ms(void);
 /* Sends what is due in the outbox; 0 on success. */
 int alertd_deliver(struct alertd *ad, long long now_ms);
 /* Folds alerts held over a recipient's budget into digest messages. */

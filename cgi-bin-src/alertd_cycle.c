@@ -32,7 +32,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "alertd.h"
 #include "conf.h"
@@ -41,6 +40,7 @@
 #include "db_alert.h"
 #include "log.h"
 #include "store_readings.h"
+#include "ts.h"
 
 #define LEASE_S     ALERTD_LEASE_S
 #define CYCLE_LIMIT 5000
@@ -124,14 +124,6 @@ struct cycle {
 	size_t ndevices;
 	char rules[ALERTD_FINGERPRINT_LEN];
 };
-
-long long alertd_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* What the leader's last committed cycle ended with (see the top). */
 struct alertd_memo {
@@ -315,7 +307,7 @@ static int lease(struct alertd *ad, long long mono_ms, int *leader)
 
 	ad->lease_tried_ms = mono_ms;
 	if (rc != DB_OK || !*leader || ad->lease_ms == 0 ||
-	    alertd_mono_ms() - ad->lease_ms >= LEASE_S * 1000 - 1000)
+	    ts_mono_ms() - ad->lease_ms >= LEASE_S * 1000 - 1000)
 		alertd_memo_free(ad);
 	ad->lease_ms = rc == DB_OK && *leader ? mono_ms : 0;
 	return rc;
@@ -323,7 +315,7 @@ static int lease(struct alertd *ad, long long mono_ms, int *leader)
 
 int alertd_keep_lease(struct alertd *ad)
 {
-	long long now = alertd_mono_ms();
+	long long now = ts_mono_ms();
 	int leader = 0;
 
 	if (ad->lease_ms != 0 ? now - ad->lease_ms < LEASE_RENEW_MS : now - ad->lease_tried_ms < STANDBY_TRY_MS)
@@ -339,7 +331,7 @@ int alertd_evaluate(struct alertd *ad, long long now_ms, size_t *fresh)
 
 	if (fresh != NULL)
 		*fresh = 0;
-	if (lease(ad, alertd_mono_ms(), &leader) != DB_OK || !leader)
+	if (lease(ad, ts_mono_ms(), &leader) != DB_OK || !leader)
 		return leader ? -1 : 0;
 	if (db_begin(ad->db) != DB_OK)
 		return -1;
@@ -407,8 +399,8 @@ int alertd_idle(struct alertd *ad, long long now_ms, const char *rules)
 
 	/* A standby only asks for the lease now and then. */
 	if (ad->lease_ms == 0)
-		return alertd_mono_ms() - ad->lease_tried_ms < STANDBY_TRY_MS;
-	if (m == NULL || alertd_mono_ms() - ad->lease_ms >= LEASE_S * 1000 - 1000 ||
+		return ts_mono_ms() - ad->lease_tried_ms < STANDBY_TRY_MS;
+	if (m == NULL || ts_mono_ms() - ad->lease_ms >= LEASE_S * 1000 - 1000 ||
 	    now_ms >= m->tick_ms || rules[0] == '\0' || strcmp(rules, m->rules) != 0)
 		return 0;
 	return !alertd_has_news(ad);

@@ -39,6 +39,7 @@
 #include "db.h"
 #include "log.h"
 #include "store.h"
+#include "ts.h"
 #include "version.h"
 
 static volatile sig_atomic_t alertd_stop, alertd_hup;
@@ -93,14 +94,6 @@ static void alertd_note(const char *what, int ok, int *was_ok)
 	*was_ok = ok;
 }
 
-static long long alertd_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* gaugectl status shows the last poll as liveness; every few seconds is
  * enough for that, and spares MySQL a write per poll. */
 #define LAST_POLL_EVERY_MS 5000
@@ -109,7 +102,7 @@ static long long alertd_now_ms(void)
  * happened), fold digests, deliver.  How many readings it evaluated. */
 static size_t alertd_cycle(struct alertd *ad, int *mysql_ok, int *mongo_ok, long long *last_poll_ms)
 {
-	long long now = alertd_now_ms();
+	long long now = ts_now_ms();
 	struct alertd_probe probe;
 	size_t fresh = 0;
 	int ok = db_ping(ad->db) == DB_OK, evaluated = 0;
@@ -131,9 +124,9 @@ static size_t alertd_cycle(struct alertd *ad, int *mysql_ok, int *mongo_ok, long
 		(void)alertd_make_digests(ad);
 	if (evaluated || probe.due || probe.stale)
 		(void)alertd_deliver(ad, now);
-	if (alertd_mono_ms() - *last_poll_ms >= LAST_POLL_EVERY_MS) {
-		(void)db_alertd_set(ad->db, "last_poll_ms", alertd_now_ms());
-		*last_poll_ms = alertd_mono_ms();
+	if (ts_mono_ms() - *last_poll_ms >= LAST_POLL_EVERY_MS) {
+		(void)db_alertd_set(ad->db, "last_poll_ms", ts_now_ms());
+		*last_poll_ms = ts_mono_ms();
 	}
 	return fresh;
 }
@@ -146,8 +139,8 @@ static size_t alertd_fast_cycle(struct alertd *ad)
 
 	if (ad->memo == NULL || !alertd_has_news(ad))
 		return 0;
-	if (alertd_evaluate(ad, alertd_now_ms(), &fresh) == 0)
-		(void)alertd_deliver(ad, alertd_now_ms());
+	if (alertd_evaluate(ad, ts_now_ms(), &fresh) == 0)
+		(void)alertd_deliver(ad, ts_now_ms());
 	return fresh;
 }
 
@@ -158,7 +151,7 @@ static int alertd_open(struct alertd *ad, const struct conf *conf)
 	memset(ad, 0, sizeof(*ad));
 	ad->conf = conf;
 	gethostname(host, sizeof(host) - 1);
-	snprintf(ad->me, sizeof(ad->me), "%s:%ld:%lld", host, (long)getpid(), alertd_now_ms());
+	snprintf(ad->me, sizeof(ad->me), "%s:%ld:%lld", host, (long)getpid(), ts_now_ms());
 	ad->db = db_new(&conf->mysql);
 	ad->store = store_new(&conf->mongo, "gauge-alertd", err, sizeof(err));
 	ad->conn = delivery_conn_new();
@@ -168,7 +161,7 @@ static int alertd_open(struct alertd *ad, const struct conf *conf)
 		ad->box = NULL;
 	}
 	mailer_init(&ad->mail, conf, ad->conn);
-	ad->lease_tried_ms = alertd_mono_ms() - 3600000;
+	ad->lease_tried_ms = ts_mono_ms() - 3600000;
 	if (ad->db == NULL || ad->store == NULL || ad->conn == NULL) {
 		log_error("cannot set up clients: %s", ad->store == NULL ? err : "out of memory");
 		return -1;
@@ -203,9 +196,9 @@ static int alertd_run(const struct conf *conf)
 	}
 	log_info("version %s started as %s; polling every %u ms (every %u ms for %u s after readings)",
 	    gauge_version, ad.me, conf->alertd_poll_ms, conf->alertd_fast_poll_ms, conf->alertd_fast_poll_s);
-	last_poll_ms = alertd_mono_ms() - LAST_POLL_EVERY_MS;
+	last_poll_ms = ts_mono_ms() - LAST_POLL_EVERY_MS;
 	while (!alertd_stop) {
-		long long now = alertd_mono_ms();
+		long long now = ts_mono_ms();
 		size_t fresh;
 
 		if (alertd_hup)
@@ -216,7 +209,7 @@ static int alertd_run(const struct conf *conf)
 		} else {
 			fresh = alertd_fast_cycle(&ad);
 		}
-		now = alertd_mono_ms();
+		now = ts_mono_ms();
 		if (fresh > 0)
 			fast_until_ms = now + (long long)conf->alertd_fast_poll_s * 1000;
 		next = poll_ms + conf->alertd_poll_ms;

@@ -21,18 +21,11 @@
 #include "ratelimit.h"
 #include "req.h"
 #include "resp.h"
+#include "ts.h"
 #include "valid.h"
 
 /* Query parameters that would put a key in URLs (and so in logs). */
 static const char *const api_key_params[] = { "api_key", "key", "token", "access_token" };
-
-long long api_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 const char *api_actor(const struct api_ctx *c)
 {
@@ -122,18 +115,6 @@ static int api_credentials_or_reply(struct api_ctx *c, unsigned char hash[SHA256
 	return 0;
 }
 
-/* Records the key's last use at most once a minute per key and address on
- * this host: the shared rate-limit table remembers who was recorded. */
-static void api_touch(struct api_ctx *c)
-{
-	struct rl_result rl;
-
-	ratelimit_hit(c->app->ratelimit, ratelimit_subject_touch((uint64_t)c->key.id,
-	    c->r->remote_addr), 1, 60, time(NULL), &rl);
-	if (rl.allowed && db_api_key_touch(c->app->db, c->key.id, c->r->remote_addr) != DB_OK)
-		log_warn("key %lld: last-used not recorded", c->key.id);
-}
-
 /* The key and device (key_cache_lookup).  A malformed device id is never
  * sent to MySQL: it is a device that does not exist, answered exactly as an
  * unknown one is. */
@@ -156,13 +137,13 @@ static int api_identify_or_reply(struct api_ctx *c, const char *uid)
 	if (rc != DB_OK)
 		return api_error(c->rs, 503, "unavailable",
 		    "The service is temporarily unavailable; nothing was changed. Try again.");
-	live = key_live(&c->key, api_now_ms());
+	live = key_live(&c->key, ts_now_ms());
 	if ((st = api_limit_or_reply(c, live)) != 0)
 		return st;
 	if (present && !live)
 		return api_error(c->rs, 401, "invalid_key", "The API key is not valid.");
 	if (live)
-		api_touch(c);
+		key_touch(c->app->ratelimit, c->app->db, c->key.id, c->r->remote_addr);
 	return 0;
 }
 

@@ -43,8 +43,6 @@ int api_begin_account_or_reply(struct api_ctx *c, struct app *app, struct req *r
 int api_begin_device_admin_or_reply(struct api_ctx *c, struct app *app, struct req *r,
     struct resp *rs, const char *uid);
 
-/* The wall clock, epoch ms: "now" for a request's readings and ranges. */
-long long api_now_ms(void);
 /* Audit-log label of the caller: the key's display prefix or "anonymous". */
 const char *api_actor(const struct api_ctx *c);
 

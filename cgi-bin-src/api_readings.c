@@ -60,7 +60,7 @@ int api_readings_ingest(struct app *app, struct req *r, struct resp *rs,
 	struct batch b;
 	struct ingest_result res;
 	struct ingest_error e;
-	long long now = ingest_now_ms();
+	long long now = ts_now_ms();
 	char body[160], at[TS_LEN];
 	int st, n;
 
@@ -88,7 +88,7 @@ int api_readings_query(struct app *app, struct req *r, struct resp *rs,
 
 	if ((st = api_begin_device_or_reply(&c, app, r, rs, m->params[0], API_READ)) != 0)
 		return st;
-	if (readings_query_parse(r, c.dev.id, api_now_ms(), &q, &err) != 0)
+	if (readings_query_parse(r, c.dev.id, ts_now_ms(), &q, &err) != 0)
 		return api_error(rs, 400, "bad_param", "%s: %s", err.param, err.message);
 	if (q.interval_ms > 0)
 		return readings_out_buckets(app->store, rs, c.dev.uid, &q);

@@ -6,8 +6,11 @@
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "db_api.h"
+#include "log.h"
+#include "ratelimit.h"
 
 static const char *const key_prefixes[] = { "gdk_", "gak_" };
 static const char *const key_kinds[] = { "device", "account" };
@@ -67,4 +70,15 @@ int public_id_generate(const char *prefix, char out[PUBLIC_ID_LEN + 1])
 	memcpy(out, prefix, 4);
 	memcpy(out + 4, token, sizeof(token));
 	return 0;
+}
+
+void key_touch(struct ratelimit *rl, struct db *db, long long key_id, const char *addr)
+{
+	struct rl_result r;
+
+	if (rl == NULL)
+		return;
+	ratelimit_hit(rl, ratelimit_subject_touch((uint64_t)key_id, addr), 1, 60, time(NULL), &r);
+	if (r.allowed && db_api_key_touch(db, key_id, addr) != DB_OK)
+		log_warn("key %lld: last-used not recorded", key_id);
 }

@@ -33,6 +33,12 @@ struct api_key_row;
 /* The expiry rule: whether a looked-up key (db_api_lookup) works at now_ms:
  * found, not revoked, and not past the end of a rotation's grace period. */
 int  key_live(const struct api_key_row *key, long long now_ms);
+/* Records the key's last use from addr, at most once a minute per key and
+ * address on this host: the shared rate-limit table remembers who was
+ * recorded (none when rl is NULL).  A failed write is logged, not fatal. */
+struct ratelimit;
+struct db;
+void key_touch(struct ratelimit *rl, struct db *db, long long key_id, const char *addr);
 
 /* Public ids for devices and groups: prefix + 96 random bits. */
 #define PUBLIC_ID_LEN (4 + 16)

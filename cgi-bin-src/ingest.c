@@ -10,19 +10,10 @@
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "metrics.h"
 #include "store.h"
 #include "store_readings.h"
-
-long long ingest_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* "reading 3: values.temp: must be a number", the index and field when known. */
 static void ingest_refusal(const struct reading_error *re, int json, struct ingest_error *e)

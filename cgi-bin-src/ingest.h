@@ -34,9 +34,6 @@ struct ingest_result {
 	size_t duplicates;
 };
 
-/* The wall clock, epoch ms: the received time of readings. */
-long long ingest_now_ms(void);
-
 /* A JSON body (one reading or {"readings": [...]}) or form fields into b,
  * allocated from a.  0, or -1 with e filled and nothing else done. */
 int ingest_parse_json(struct arena *a, const char *body, size_t len, long long now_ms,

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "ts.h"
+
 #define KEY_CACHE_SLOTS 512
 /* Covers clock-rate differences between hosts and scheduling slack. */
 #define KEY_CACHE_SETTLE_MARGIN_MS 100
@@ -43,10 +45,7 @@ void key_cache_free(struct key_cache *kc)
 
 long long key_cache_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return ts_mono_ms();
 }
 
 /* The hash is of a 256-bit random key already: its bytes spread well. */

@@ -73,6 +73,7 @@
 #include "mqtt_topic.h"
 #include "ratelimit.h"
 #include "store.h"
+#include "ts.h"
 #include "valid.h"
 
 #define MQTT_CLIENT_BUCKETS 1024
@@ -176,20 +177,6 @@ static void mqtt_publish_error(const char *uid, const struct ingest_error *e)
 	json_object_put(o);
 }
 
-/* Records the key's last use at most once a minute per key and address,
- * sharing the API's bookkeeping (api.c api_touch). */
-static void mqtt_touch(struct mqtt_gauge *g, const struct api_key_row *key, const char *addr)
-{
-	struct rl_result rl;
-
-	if (g->ratelimit == NULL)
-		return;
-	ratelimit_hit(g->ratelimit, ratelimit_subject_touch((uint64_t)key->id, addr), 1, 60,
-	    time(NULL), &rl);
-	if (rl.allowed && db_api_key_touch(g->db, key->id, addr) != DB_OK)
-		log_warn("key %lld: last-used not recorded", key->id);
-}
-
 /* A failed log-in counts against the address's anonymous budget, as a
  * request without a valid key does on the API (the same table). */
 static void mqtt_count_failure(struct mqtt_gauge *g, const char *addr)
@@ -228,14 +215,14 @@ static int mqtt_on_basic_auth(int event, void *event_data, void *userdata)
 		log_warn("mqtt: %s: MariaDB unavailable, connection refused", addr);
 		return MOSQ_ERR_UNKNOWN;    /* dropped, not "bad credentials": try again */
 	}
-	if (!key_live(&key, ingest_now_ms()) || key.kind != kind ||
+	if (!key_live(&key, ts_now_ms()) || key.kind != kind ||
 	    (kind == KEY_DEVICE && (dev.id == 0 || key.device_id != dev.id))) {
 		mqtt_count_failure(g, addr);
 		return MOSQ_ERR_AUTH;
 	}
 	if (mqtt_client_remember(g, ev->client, hash, key.expires_ms) != 0)
 		return MOSQ_ERR_NOMEM;
-	mqtt_touch(g, &key, addr);
+	key_touch(g->ratelimit, g->db, key.id, addr);
 	return MOSQ_ERR_SUCCESS;
 }
 
@@ -250,7 +237,7 @@ static int mqtt_reach(struct mqtt_gauge *g, struct mqtt_client *c, const char *u
 		return MOSQ_ERR_UNKNOWN;
 	if (key->id != 0)
 		c->expires_ms = key->expires_ms;    /* a rotation may have set it since */
-	if (!key_live(key, ingest_now_ms()))
+	if (!key_live(key, ts_now_ms()))
 		return MOSQ_ERR_AUTH;
 	if (dev->id == 0)
 		return MOSQ_ERR_ACL_DENIED;
@@ -315,7 +302,7 @@ static int mqtt_on_acl_check(int event, void *event_data, void *userdata)
 		return rc;
 	if ((rc = mqtt_limit(g, &key, uid)) != MOSQ_ERR_SUCCESS)
 		return rc;
-	mqtt_touch(g, &key, mqtt_address(ev->client));
+	key_touch(g->ratelimit, g->db, key.id, mqtt_address(ev->client));
 	c->device_id = dev.id;
 	memcpy(c->uid, uid, sizeof(c->uid));
 	return MOSQ_ERR_SUCCESS;
@@ -331,7 +318,7 @@ static int mqtt_on_message(int event, void *event_data, void *userdata)
 	struct ingest_error e;
 	struct arena a;
 	struct batch b;
-	long long now = ingest_now_ms(), device_id;
+	long long now = ts_now_ms(), device_id;
 	int rc = MOSQ_ERR_SUCCESS;
 
 	(void)event;
@@ -370,7 +357,7 @@ static int mqtt_on_message(int event, void *event_data, void *userdata)
 static int mqtt_on_tick(int event, void *event_data, void *userdata)
 {
 	struct mqtt_gauge *g = userdata;
-	long long now = ingest_now_ms();
+	long long now = ts_now_ms();
 	char *ids[64];
 	size_t n = 0;
 

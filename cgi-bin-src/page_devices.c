@@ -223,7 +223,7 @@ int page_device_data(struct app *app, struct req *r, struct resp *rs,
 	if ((rc = page_device_get(app, p.s.account_id, m->params[0], &d)) != DB_OK)
 		return rc == DB_NOTFOUND ? api_error(rs, 404, "not_found", "No such device.")
 		    : api_error(rs, 503, "unavailable", "Try again in a moment.");
-	if (readings_query_parse(r, d.id, api_now_ms(), &q, &err) != 0)
+	if (readings_query_parse(r, d.id, ts_now_ms(), &q, &err) != 0)
 		return api_error(rs, 400, "bad_param", "%s: %s", err.param, err.message);
 	if (q.interval_ms > 0)
 		return readings_out_buckets(app->store, rs, d.uid, &q);

@@ -82,14 +82,23 @@ static int resp_raw(struct resp *rs, const char *buf, size_t n)
 	return rs->out.write(rs->out.ctx, buf, n);
 }
 
+/* Appends n bytes at *at; resp_start sized head for the whole of it. */
+static void resp_put(char *head, size_t *at, const char *s, size_t n)
+{
+	memcpy(head + *at, s, n);
+	*at += n;
+}
+
 int resp_start(struct resp *rs, int status, const char *content_type)
 {
 	/* One buffer, one write: every response's head is built here, so by
 	 * hand rather than by snprintf.  The parts are bounded: a reason from
 	 * the table, a content type from the code, an id of REQ_ID_MAX. */
 	char head[512 + sizeof(resp_security_headers) + sizeof(rs->extra)];
+	char code[4] = { (char)('0' + status / 100 % 10), (char)('0' + status / 10 % 10),
+		(char)('0' + status % 10), ' ' };
 	const char *reason = resp_reason(status);
-	size_t n = 0, ct = strlen(content_type), rl = strlen(reason);
+	size_t n = 0, ct = strlen(content_type);
 
 	if (rs->started)
 		return -1;
@@ -97,36 +106,20 @@ int resp_start(struct resp *rs, int status, const char *content_type)
 	rs->status = status;
 	if (status < 100 || status > 999 || ct > 200)
 		return -1;
-	memcpy(head, "Status: ", 8);
-	n = 8;
-	head[n++] = (char)('0' + status / 100);
-	head[n++] = (char)('0' + status / 10 % 10);
-	head[n++] = (char)('0' + status % 10);
-	head[n++] = ' ';
-	memcpy(head + n, reason, rl);
-	n += rl;
-	memcpy(head + n, "\r\nContent-Type: ", 16);
-	n += 16;
-	memcpy(head + n, content_type, ct);
-	n += ct;
-	memcpy(head + n, "\r\n", 2);
-	n += 2;
-	memcpy(head + n, resp_security_headers, sizeof(resp_security_headers) - 1);
-	n += sizeof(resp_security_headers) - 1;
+	resp_put(head, &n, "Status: ", 8);
+	resp_put(head, &n, code, sizeof(code));
+	resp_put(head, &n, reason, strlen(reason));
+	resp_put(head, &n, "\r\nContent-Type: ", 16);
+	resp_put(head, &n, content_type, ct);
+	resp_put(head, &n, "\r\n", 2);
+	resp_put(head, &n, resp_security_headers, sizeof(resp_security_headers) - 1);
 	if (rs->req != NULL) {
-		size_t il = strlen(rs->req->id);
-
-		memcpy(head + n, "X-Request-Id: ", 14);
-		n += 14;
-		memcpy(head + n, rs->req->id, il);
-		n += il;
-		memcpy(head + n, "\r\n", 2);
-		n += 2;
+		resp_put(head, &n, "X-Request-Id: ", 14);
+		resp_put(head, &n, rs->req->id, strlen(rs->req->id));
+		resp_put(head, &n, "\r\n", 2);
 	}
-	memcpy(head + n, rs->extra, rs->extra_len);
-	n += rs->extra_len;
-	memcpy(head + n, "\r\n", 2);
-	n += 2;
+	resp_put(head, &n, rs->extra, rs->extra_len);
+	resp_put(head, &n, "\r\n", 2);
 	return resp_raw(rs, head, n);
 }
 

@@ -78,7 +78,6 @@ int store_readings_insert(struct store *s, long long device_id, const struct bat
 	bson_iter_t it;
 	long dups;
 	int rc = STORE_OK;
-
 	time_t now = time(NULL);
 
 	for (size_t i = 0; i < b->n; i++) {

@@ -199,3 +199,21 @@ void ts_format(long long ms, char out[TS_LEN])
 	out[23] = 'Z';
 	out[24] = '\0';
 }
+
+static long long ts_clock_ms(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+long long ts_now_ms(void)
+{
+	return ts_clock_ms(CLOCK_REALTIME);
+}
+
+long long ts_mono_ms(void)
+{
+	return ts_clock_ms(CLOCK_MONOTONIC);
+}

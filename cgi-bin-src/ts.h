@@ -25,5 +25,9 @@ int ts_parse_unit(const char *s, enum ts_unit unit, long long *ms);
 /* Formats epoch ms as "2026-11-24T18:00:00.000Z" into out. */
 #define TS_LEN 80
 void ts_format(long long ms, char out[TS_LEN]);
+/* The wall clock, epoch ms: received times, "now" for ranges and expiry. */
+long long ts_now_ms(void);
+/* Monotonic ms: for intervals, which a clock step must not stretch. */
+long long ts_mono_ms(void);
 
 #endif
