@@ -7,6 +7,7 @@
 //   client  --relay-->  lb (HAProxy, TLS)  --TLS-->  web1 (Apache)   --\
 //                                          --TLS-->  web2 (lighttpd) ---> db (MariaDB, MongoDB; nftables)
 //                       alert1, alert2 (gauge-alertd) ---------------------/   and --HTTPS--> sinks (SES, Twilio)
+//   client  --MQTT/TLS-->  mqtt1 (Mosquitto + Gauge's plugin) -----------------/
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -21,9 +22,10 @@ import { unixConnects, waitFor } from '../stack/proc.mjs';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const PREFIX = '/usr/local';
 
-const HOSTS = { lb: 2, db: 5, web1: 11, web2: 12, sinks: 20, alert1: 31, alert2: 32, client: 100 };
+const HOSTS = { lb: 2, db: 5, web1: 11, web2: 12, sinks: 20, alert1: 31, alert2: 32, mqtt1: 41, client: 100 };
 const WEB = ['web1', 'web2'];
 const ALERT = ['alert1', 'alert2'];
+const BROKER = 'mqtt1';
 const SINKS_PORT = 8443;
 
 // One certificate for the site and the web hosts' own TLS, with every name
@@ -188,10 +190,10 @@ function haproxyEnv(d) {
 }
 
 // The seed's security groups: the databases take connections from the web
-// (and alert) hosts only.
+// (and alert, and broker) hosts only.
 function firewall(d) {
   const h = d.lab.hosts;
-  const allowed = [...WEB, ...ALERT].map((w) => h[w]).join(', ');
+  const allowed = [...WEB, ...ALERT, BROKER].map((w) => h[w]).join(', ');
   const rules = `table inet gauge_db {
   chain input {
     type filter hook input priority 0; policy accept;
@@ -237,6 +239,37 @@ async function startWeb(d, host, conf) {
   }
 }
 
+// Mosquitto as README section 11 installs it on Debian, in a mount
+// namespace of this host's own: /etc is an overlay (so the README's
+// install and adduser steps change nothing outside), this host's
+// `make install` tree is /usr/local, the shipped broker config is
+// installed unchanged as /etc/mosquitto/mosquitto.conf, and the broker
+// starts as root and becomes the mosquitto user, as its package does.
+function startBroker(d, conf) {
+  const t = d.trees[BROKER];
+  const dir = mkdir(path.join(t.root, 'overlay'));
+  const upper = mkdir(path.join(dir, 'upper'));
+  const work = mkdir(path.join(dir, 'work'));
+  // ratelimit.file must be writable by the mosquitto user (README).
+  execFileSync('chown', ['mosquitto', t.run]);
+  const script = `mount -t overlay overlay -o lowerdir=/etc,upperdir=${sh(upper)},workdir=${sh(work)} /etc
+mount --bind ${sh(path.join(t.root, PREFIX))} ${PREFIX}
+install -d -m 0750 -g gauge /etc/gauge
+install -m 0640 -g gauge ${sh(conf)} /etc/gauge/gauge.conf
+install -d /etc/ssl/gauge
+install -m 0644 ${sh(d.tls.cert)} /etc/ssl/gauge/fullchain.pem
+install -m 0640 -g ssl-cert ${sh(d.tls.key)} /etc/ssl/gauge/privkey.pem
+install -m 0644 ${PREFIX}/share/doc/gauge/examples/mosquitto/gauge.conf /etc/mosquitto/mosquitto.conf
+adduser --quiet mosquitto gauge
+adduser --quiet mosquitto ssl-cert
+exec mosquitto -c /etc/mosquitto/mosquitto.conf`;
+  d.procs[`${BROKER}-mosquitto`] = d.lab.start(BROKER, 'mosquitto', 'unshare',
+    ['-m', '--propagation', 'private', 'sh', '-ec', script]);
+  return waitFor(`Mosquitto listening on ${BROKER}:8883`,
+    () => d.lab.run(BROKER, 'ss', ['-Hltn', 'sport = :8883']).trim() !== '',
+    { timeoutMs: 15000, proc: d.procs[`${BROKER}-mosquitto`] });
+}
+
 async function startSinks(d, secrets) {
   d.outbox = mkdir(path.join(d.dir, 'hosts/sinks/outbox'));
   d.procs.sinks = d.lab.start('sinks', 'provider-sinks', process.execPath, [
@@ -260,14 +293,14 @@ export async function deploy(dir) {
   try {
     const secrets = { mysql: crypto.randomBytes(12).toString('hex'), serverKey: crypto.randomBytes(32).toString('hex'),
       awsKeyId: `AKIA${crypto.randomBytes(8).toString('hex').toUpperCase()}`, awsSecret: crypto.randomBytes(18).toString('hex') };
-    d.tls = makeCert(dir, [...WEB, 'lb', 'sinks'].map((w) => d.lab.hosts[w]));
+    d.tls = makeCert(dir, [...WEB, 'lb', 'sinks', BROKER].map((w) => d.lab.hosts[w]));
     for (const dirName of ['hosts']) fs.mkdirSync(path.join(dir, dirName), { recursive: true });
     fs.chmodSync(dir, 0o755);
     for (const u of ['gauge', 'www-data']) ensureUser(u);
     await startDb(d, secrets);
     d.confs = {};
     await startSinks(d, secrets);
-    for (const host of [...WEB, ...ALERT]) {
+    for (const host of [...WEB, ...ALERT, BROKER]) {
       d.trees[host] = installTree(dir, host);
       d.confs[host] = gaugeConf(d.trees[host], d, secrets);
     }
@@ -275,6 +308,7 @@ export async function deploy(dir) {
     d.ctl('web1', ['migrate']);
     for (const host of WEB) await startWeb(d, host, d.confs[host]);
     for (const host of ALERT) startAlertd(d, host);
+    await startBroker(d, d.confs[BROKER]);
     d.trees.lb = installTree(dir, 'lb');
     d.procs.lb = d.lab.start('lb', 'haproxy', 'haproxy', ['-W', '-db', '-f',
       path.join(d.trees.lb.examples, 'haproxy/gauge.cfg')], haproxyEnv(d));

@@ -1,9 +1,11 @@
 // deploy.test.mjs - Gauge as its admins deploy it (README, "Deploying for
 // real"), on lab hosts made of network namespaces (tests/deploy/): HAProxy
 // in front of an Apache and a lighttpd web host, each with its own
-// gauge.fcgi pool from its own `make install` tree, and a database host
-// that only the web hosts may reach.  Traffic never leaves the lab.
+// gauge.fcgi pool from its own `make install` tree, a Mosquitto broker
+// host with Gauge's plugin installed as README section 11 says, and a
+// database host that only those hosts may reach.  Traffic never leaves the lab.
 import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -208,5 +210,31 @@ describe('alert hosts', () => {
         '1', `kiln ${i}: one alert event`);
     }
     d.startAlertd(leader);
+  });
+});
+
+describe('the MQTT broker host', () => {
+  test('installed as the README says, the broker runs as mosquitto with its groups and stores a QoS 1 publish', async () => {
+    const pid = d.procs['mqtt1-mosquitto'].pid;
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const uid = Number(/^Uid:\s+(\d+)/m.exec(status)[1]);
+    const groups = /^Groups:\s*(.*)$/m.exec(status)[1].trim().split(/\s+/).map(Number);
+    const gid = (name) => Number(execFileSync('getent', ['group', name], { encoding: 'utf8' }).split(':')[2]);
+    assert.equal(uid, Number(execFileSync('id', ['-u', 'mosquitto'], { encoding: 'utf8' })), 'the broker gave up root');
+    for (const g of ['gauge', 'ssl-cert']) assert.ok(groups.includes(gid(g)), `the broker is in group ${g} (${groups})`);
+
+    const topic = `gauge/v1/devices/${dev.id}/readings`;
+    const pub = (key, body) => spawnSync('ip', d.lab.argv('client', 'mosquitto_pub', ['-h', d.lab.hosts.mqtt1,
+      '-p', '8883', '--cafile', d.tls.cert, '-V', 'mqttv5', '-q', '1', '-u', dev.id, '-P', key, '-t', topic,
+      '-m', JSON.stringify(body)]), { encoding: 'utf8', timeout: 20000 });
+    const ok = pub(dev.key, { id: 'deployed-mqtt-1', values: { pressure: 4.25 } });
+    assert.equal(ok.status, 0, ok.stderr);
+    const r = await d.request('GET', `/api/v1/devices/${dev.id}/readings?limit=10`, { headers: bearer(dev.key) });
+    assert.equal(r.status, 200, r.text);
+    const got = r.json.readings.find((x) => x.id === 'deployed-mqtt-1');
+    assert.ok(got, 'the published reading is read back through the balancer');
+    assert.equal(got.values.pressure, 4.25);
+    const bad = pub('gk_dev_not-a-real-key', { values: { pressure: 1 } });
+    assert.notEqual(bad.status, 0, 'a wrong key is refused at CONNECT');
   });
 });
